@@ -1,0 +1,160 @@
+using System.Globalization;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Remediation.Recovery;
+using Remediation.Runs;
+using Remediation.Telemetry;
+using Remediation.Topology;
+
+namespace Remediation.Alerts;
+
+/// <summary>What one pump pass did.</summary>
+public sealed record PumpResult(int Received, int Started, int Coalesced, int DeadLettered, int Abandoned);
+
+/// <summary>
+/// Drains the alert queue: per server, starts the server's recovery orchestration, or records the alert on the run
+/// already going; completes what it handled, abandons on transient failure, dead-letters what can never be handled.
+/// Safe on several instances at once: the instance ID is per server and the backend refuses a second start
+/// while one is Pending or Running.
+/// </summary>
+public sealed partial class AlertPump(
+    IAlertQueue queue,
+    DurableTaskClient durable,
+    IRunLedger ledger,
+    IOptionsMonitor<TopologyOptions> topology,
+    IOptionsMonitor<RecoveryOptions> recovery,
+    IOptionsMonitor<AlertPumpOptions> options,
+    TimeProvider time,
+    ILogger<AlertPump> logger)
+{
+    /// <summary>Receives one batch and handles it.</summary>
+    public async Task<PumpResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var batch = await queue.ReceiveAsync(settings.BatchSize, settings.MaxWait, cancellationToken);
+        int started = 0, coalesced = 0, deadLettered = 0, abandoned = 0;
+        var valid = new List<QueuedAlert>();
+        foreach (var message in batch)
+        {
+            var why = message.Alert is null ? ("MalformedAlert", message.Error ?? "Not an alert.")
+                : topology.CurrentValue.Find(message.Alert.Server) is null ? ("UnknownServer", $"Server '{message.Alert.Server}' is not in the configured topology.")
+                : default((string, string)?);
+            if (why is var (reason, description))
+            {
+                await queue.DeadLetterAsync(message, reason, description, cancellationToken);
+                LogDeadLettered(logger, message.MessageId, reason, description);
+                deadLettered++;
+            }
+            else
+            {
+                valid.Add(message);
+            }
+        }
+
+        foreach (var group in valid.GroupBy(m => m.Alert!.Server, StringComparer.OrdinalIgnoreCase))
+        {
+            var messages = group.OrderBy(m => m.Alert!.RaisedAt).ToList();
+            try
+            {
+                var (runId, isNew) = await StartOrJoinAsync(messages[0].Alert!, cancellationToken);
+                foreach (var message in messages.Skip(isNew ? 1 : 0))
+                {
+                    await ledger.RecordAlertAsync(runId, message.Alert!, cancellationToken);
+                }
+
+                foreach (var message in messages)
+                {
+                    await queue.CompleteAsync(message, cancellationToken);
+                }
+
+                started += isNew ? 1 : 0;
+                coalesced += messages.Count - (isNew ? 1 : 0);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogAbandoned(logger, ex, group.Key);
+                foreach (var message in messages)
+                {
+                    await queue.AbandonAsync(message, CancellationToken.None);
+                }
+
+                abandoned += messages.Count;
+            }
+        }
+
+        RecordMetrics(started, coalesced, deadLettered, abandoned);
+        return new PumpResult(batch.Count, started, coalesced, deadLettered, abandoned);
+    }
+
+    async Task<(string RunId, bool IsNew)> StartOrJoinAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        var instanceId = RecoveryInstance.IdFor(alert.Server);
+        if (await RunningRunIdAsync(instanceId, cancellationToken) is { } running)
+        {
+            return (running, false);
+        }
+
+        var server = topology.CurrentValue.Find(alert.Server)!.Name;
+        var runId = string.Create(CultureInfo.InvariantCulture, $"{server.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}");
+        var request = new RecoveryRequest(runId, server, alert.HealthSet, alert.Monitor, alert, recovery.CurrentValue.ToSettings());
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                nameof(ImapRecoveryOrchestrator),
+                request,
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses(OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running),
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Backends say "already exists" in different ways (a typed exception, a gRPC status); what counts is
+            // that a run for this server is going, started by another pump between our check and our start.
+            if (await RunningRunIdAsync(instanceId, cancellationToken) is not { } other)
+            {
+                throw;
+            }
+
+            return (other, false);
+        }
+
+        // Some backends drop a duplicate start silently: the input of the run that is going says whose it is.
+        var current = await RunningRunIdAsync(instanceId, cancellationToken);
+        if (current == runId || current is null)
+        {
+            LogStarted(logger, runId, server, alert.AlertId);
+            return (runId, true);
+        }
+
+        return (current, false);
+    }
+
+    async Task<string?> RunningRunIdAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        return instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended }
+            ? instance.ReadInputAs<RecoveryRequest>()?.RunId
+            : null;
+    }
+
+    static void RecordMetrics(int started, int coalesced, int deadLettered, int abandoned)
+    {
+        foreach (var (disposition, count) in new[] { ("started", started), ("coalesced", coalesced), ("dead-lettered", deadLettered), ("abandoned", abandoned) })
+        {
+            if (count > 0)
+            {
+                RemediationTelemetry.Alerts.Add(count, new KeyValuePair<string, object?>("disposition", disposition));
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Run {RunId} started for {Server} by alert {AlertId}")]
+    static partial void LogStarted(ILogger logger, string runId, string server, string alertId);
+
+    [LoggerMessage(LogLevel.Warning, "Alert {MessageId} dead-lettered: {Reason}: {Description}")]
+    static partial void LogDeadLettered(ILogger logger, string messageId, string reason, string description);
+
+    [LoggerMessage(LogLevel.Warning, "Alerts for {Server} abandoned for redelivery")]
+    static partial void LogAbandoned(ILogger logger, Exception exception, string server);
+}

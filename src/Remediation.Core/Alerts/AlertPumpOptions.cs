@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Remediation.Alerts;
+
+/// <summary>How the alert pump drains the queue.</summary>
+public sealed class AlertPumpOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Remediation:Pump";
+
+    /// <summary>Pause between empty receives in the standalone host.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Messages taken per receive.</summary>
+    [Range(1, 500)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long one receive waits for a first message.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(1);
+}

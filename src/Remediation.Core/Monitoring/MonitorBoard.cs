@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Remediation.Probes;
+
+namespace Remediation.Monitoring;
+
+/// <summary>
+/// Every monitor's state, fed by probe results: Degraded on the first failure, Unhealthy after
+/// <see cref="MonitorOptions.ConsecutiveFailures"/>, Healthy again after <see cref="MonitorOptions.SuccessesToRecover"/>.
+/// </summary>
+public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptions> options)
+{
+    readonly ConcurrentDictionary<(string Server, string Monitor), MonitorSnapshot> monitors = new();
+    readonly Lock gate = new();
+
+    /// <summary>Records a probe result on the monitor it feeds; returns the transition if the state changed.</summary>
+    public MonitorTransition? Record(ProbeResult result)
+    {
+        var definition = ImapHealthModel.MonitorOf(result.Probe);
+        var key = (result.Server.ToUpperInvariant(), definition.Name);
+        var settings = options.CurrentValue;
+        lock (gate)
+        {
+            var before = monitors.GetValueOrDefault(key)
+                ?? new MonitorSnapshot(result.Server, definition.Name, definition.HealthSet, definition.TargetResource, HealthState.Healthy, time.GetUtcNow(), 0, 0, null);
+            var failures = result.Succeeded ? 0 : before.ConsecutiveFailures + 1;
+            var successes = result.Succeeded ? before.ConsecutiveSuccesses + 1 : 0;
+            var state = (before.AlertValue, result.Succeeded) switch
+            {
+                (HealthState.Disabled or HealthState.Repairing, _) => before.AlertValue,
+                (_, false) => failures >= settings.ConsecutiveFailures ? HealthState.Unhealthy : Max(before.AlertValue, HealthState.Degraded),
+                (HealthState.Healthy, true) => HealthState.Healthy,
+                (_, true) => successes >= settings.SuccessesToRecover ? HealthState.Healthy : before.AlertValue,
+            };
+            var after = before with
+            {
+                AlertValue = state,
+                LastTransitionTime = state == before.AlertValue ? before.LastTransitionTime : time.GetUtcNow(),
+                ConsecutiveFailures = failures,
+                ConsecutiveSuccesses = successes,
+                LastResult = result,
+            };
+            monitors[key] = after;
+            return state == before.AlertValue ? null : new MonitorTransition(before, after);
+        }
+    }
+
+    /// <summary>Get-ServerHealth rows of one server (all servers when null).</summary>
+    public IReadOnlyList<MonitorSnapshot> Snapshot(string? server = null) =>
+        [.. monitors.Values
+            .Where(m => server is null || string.Equals(m.Server, server, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(m => m.Server, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.HealthSet, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal)];
+
+    static HealthState Max(HealthState a, HealthState b) => a > b ? a : b;
+}

@@ -1,0 +1,22 @@
+using Remediation.Probes;
+
+namespace Remediation.Monitoring;
+
+/// <summary>A monitor's state on one server, shaped like a Get-ServerHealth row plus what led to it.</summary>
+public sealed record MonitorSnapshot(
+    string Server,
+    string Name,
+    string HealthSet,
+    string TargetResource,
+    HealthState AlertValue,
+    DateTimeOffset LastTransitionTime,
+    int ConsecutiveFailures,
+    int ConsecutiveSuccesses,
+    ProbeResult? LastResult);
+
+/// <summary>A monitor changed state.</summary>
+public sealed record MonitorTransition(MonitorSnapshot Before, MonitorSnapshot After)
+{
+    /// <summary>True when this transition should raise an alert.</summary>
+    public bool BecameUnhealthy => After.AlertValue == HealthState.Unhealthy && Before.AlertValue != HealthState.Unhealthy;
+}

@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Remediation.Probes;
+
+/// <summary>How probes run.</summary>
+public sealed class ProbeOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Remediation:Probes";
+
+    /// <summary>Time between probe cycles in the standalone host (the Functions app uses its NCRONTAB schedules).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>One probe's whole budget; past it the probe is TimedOut and its connection dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Probes in flight at once, across all servers.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrency { get; set; } = 16;
+}

@@ -1,0 +1,75 @@
+namespace Remediation.Probes;
+
+/// <summary>Probe result types, as Managed Availability reports them.</summary>
+public enum ProbeOutcome
+{
+    /// <summary>Every phase passed.</summary>
+    Succeeded,
+
+    /// <summary>A phase failed.</summary>
+    Failed,
+
+    /// <summary>The probe did not finish within its timeout.</summary>
+    TimedOut,
+}
+
+/// <summary>The phases of an IMAP probe, in order.</summary>
+public enum ProbePhase
+{
+    /// <summary>TCP connect.</summary>
+    Connect,
+
+    /// <summary>TLS handshake (on connect or after STARTTLS).</summary>
+    Tls,
+
+    /// <summary>Server greeting and CAPABILITY.</summary>
+    Greeting,
+
+    /// <summary>LOGIN / AUTHENTICATE.</summary>
+    Auth,
+
+    /// <summary>SELECT INBOX.</summary>
+    Select,
+
+    /// <summary>NOOP / SEARCH.</summary>
+    Command,
+
+    /// <summary>LOGOUT.</summary>
+    Logout,
+}
+
+/// <summary>What one probe run found. Never carries a credential.</summary>
+/// <param name="Server">The Exchange server probed.</param>
+/// <param name="Probe">Probe name (e.g. ImapSelfTestProbe).</param>
+/// <param name="HealthSet">The health set the probe feeds.</param>
+/// <param name="Endpoint">host:port probed.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="LatencyMs">Total time.</param>
+/// <param name="Result">Succeeded, Failed or TimedOut.</param>
+/// <param name="FailedPhase">The phase that failed, if any.</param>
+/// <param name="ResponseCode">IMAP response code of the failure (e.g. UNAVAILABLE), if the server gave one.</param>
+/// <param name="Error">Error text (the server's, or the transport's).</param>
+/// <param name="DependencyArea">Probable area of the failure: Network, TLS, Authentication, Proxy, Store.</param>
+/// <param name="PhaseLatencyMs">Milliseconds per completed phase.</param>
+public sealed record ProbeResult(
+    string Server,
+    string Probe,
+    string HealthSet,
+    string Endpoint,
+    DateTimeOffset StartedAt,
+    double LatencyMs,
+    ProbeOutcome Result,
+    ProbePhase? FailedPhase,
+    string? ResponseCode,
+    string? Error,
+    string? DependencyArea,
+    IReadOnlyDictionary<ProbePhase, double> PhaseLatencyMs)
+{
+    /// <summary>True when the probe passed.</summary>
+    public bool Succeeded => Result == ProbeOutcome.Succeeded;
+
+    /// <summary>One line for logs and run steps.</summary>
+    public string Summary => Succeeded
+        ? $"{Probe} on {Server} ({Endpoint}) Succeeded in {LatencyMs:F0} ms"
+        : $"{Probe} on {Server} ({Endpoint}) {Result} at {FailedPhase}{(ResponseCode is null ? "" : $" [{ResponseCode}]")}: {Error}";
+}

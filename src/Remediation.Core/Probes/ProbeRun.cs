@@ -1,0 +1,119 @@
+using System.Net.Sockets;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using Remediation.Topology;
+
+namespace Remediation.Probes;
+
+/// <summary>Times the phases of one probe run and turns the way it ended into a <see cref="ProbeResult"/>.</summary>
+internal sealed class ProbeRun
+{
+    readonly TimeProvider time;
+    readonly long started;
+    readonly Dictionary<ProbePhase, double> phases = [];
+    readonly string server;
+    readonly string probe;
+    readonly string healthSet;
+    readonly string endpoint;
+    readonly DateTimeOffset startedAt;
+
+    public ProbeRun(TimeProvider time, string server, string probe, string healthSet, ImapEndpointOptions endpoint)
+    {
+        this.time = time;
+        this.server = server;
+        this.probe = probe;
+        this.healthSet = healthSet;
+        this.endpoint = endpoint.ToString();
+        startedAt = time.GetUtcNow();
+        started = time.GetTimestamp();
+    }
+
+    public ProbePhase Current { get; private set; } = ProbePhase.Connect;
+
+    public ServerResponseRecorder Responses { get; } = new();
+
+    public async Task StepAsync(ProbePhase phase, Func<Task> action)
+    {
+        Current = phase;
+        var t = time.GetTimestamp();
+        await action();
+        phases[phase] = time.GetElapsedTime(t).TotalMilliseconds;
+    }
+
+    public ProbeResult Succeeded() => Result(ProbeOutcome.Succeeded, null, null, null, null);
+
+    public ProbeResult TimedOut(TimeSpan timeout) =>
+        Result(ProbeOutcome.TimedOut, Current, null, $"No answer within {timeout.TotalSeconds:0.###} s during {Current}.", AreaOf(Current, null));
+
+    public ProbeResult Failed(Exception error)
+    {
+        var phase = error switch
+        {
+            SslHandshakeException or System.Security.Authentication.AuthenticationException => ProbePhase.Tls,
+            SocketException when Current == ProbePhase.Connect => ProbePhase.Connect,
+            _ => Current,
+        };
+        var code = Responses.LastResponseCode;
+        var text = error switch
+        {
+            SocketException s => s.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "Connection refused: nothing listens on the port (service stopped?).",
+                SocketError.ConnectionReset => "Connection reset by the server.",
+                _ => s.Message,
+            },
+            SslHandshakeException => "TLS handshake failed: the server certificate is not trusted for this endpoint, or TLS is not offered.",
+            ImapCommandException c => $"{c.Response} {c.ResponseText}".Trim(),
+            MailKit.Security.AuthenticationException => Responses.LastTaggedLine is { } line ? StripTag(line) : error.Message,
+            ImapProtocolException or IOException => $"The server closed the connection or spoke out of turn during {phase}: {error.Message}",
+            _ => error.Message,
+        };
+        return Result(ProbeOutcome.Failed, phase, code, text, AreaOf(phase, code));
+    }
+
+    static string StripTag(string line)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 ? line[(space + 1)..] : line;
+    }
+
+    static string AreaOf(ProbePhase phase, string? code) => (phase, code) switch
+    {
+        (ProbePhase.Connect, _) => "Network",
+        (ProbePhase.Tls, _) => "TLS",
+        (ProbePhase.Auth, "UNAVAILABLE") => "Proxy",
+        (ProbePhase.Auth, _) => "Authentication",
+        (ProbePhase.Select or ProbePhase.Command, _) => "Store",
+        _ => "Network",
+    };
+
+    ProbeResult Result(ProbeOutcome outcome, ProbePhase? phase, string? code, string? error, string? area) =>
+        new(server, probe, healthSet, endpoint, startedAt, time.GetElapsedTime(started).TotalMilliseconds, outcome, phase, code, error, area, phases);
+
+    /// <summary>Connects <paramref name="client"/> phase by phase: TCP, then TLS (on connect or STARTTLS), then the greeting.</summary>
+    public async Task ConnectAsync(ImapClient client, ImapEndpointOptions endpoint, CancellationToken cancellationToken)
+    {
+        client.ServerCertificateValidationCallback = CertificateTrust.For(endpoint);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await StepAsync(ProbePhase.Connect, () => socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).AsTask());
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var options = endpoint.Security switch
+        {
+            ImapSecurity.Tls => SecureSocketOptions.SslOnConnect,
+            ImapSecurity.StartTls => SecureSocketOptions.StartTls,
+            _ => SecureSocketOptions.None,
+        };
+
+        // MailKit owns the socket from here (and disposes it with the client).
+        var greetingPhase = options == SecureSocketOptions.None ? ProbePhase.Greeting : ProbePhase.Tls;
+        await StepAsync(greetingPhase, () => client.ConnectAsync(socket, endpoint.Host, endpoint.Port, options, cancellationToken));
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Remediation.Telemetry;
+using Remediation.Topology;
+
+namespace Remediation.Probes;
+
+/// <summary>Runs a named probe against a named server (what Invoke-MonitoringProbe does), with telemetry.</summary>
+public sealed class ProbeRunner(IEnumerable<IImapProbe> probes, IOptionsMonitor<TopologyOptions> topology)
+{
+    readonly IReadOnlyList<IImapProbe> probes = [.. probes];
+
+    /// <summary>Every probe that applies to <paramref name="server"/>.</summary>
+    public IEnumerable<IImapProbe> ProbesFor(ExchangeServerOptions server) => probes.Where(p => p.AppliesTo(server));
+
+    /// <summary>Runs <paramref name="probe"/> on <paramref name="server"/>; throws <see cref="ArgumentException"/> naming what is unknown.</summary>
+    public Task<ProbeResult> RunAsync(string server, string probe, CancellationToken cancellationToken)
+    {
+        var target = topology.CurrentValue.Find(server) ?? throw new ArgumentException($"Server '{server}' is not in the configured topology.", nameof(server));
+        var implementation = probes.FirstOrDefault(p => string.Equals(p.Name, probe, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Probe '{probe}' is not one of: {string.Join(", ", probes.Select(p => p.Name))}.", nameof(probe));
+        return implementation.AppliesTo(target)
+            ? RunAsync(target, implementation, cancellationToken)
+            : throw new ArgumentException($"Probe '{probe}' does not apply to server '{server}' (role {target.Role}).", nameof(probe));
+    }
+
+    /// <summary>Runs one probe with a span and metrics around it.</summary>
+    public static async Task<ProbeResult> RunAsync(ExchangeServerOptions server, IImapProbe probe, CancellationToken cancellationToken)
+    {
+        using var span = RemediationTelemetry.Source.StartActivity($"probe {probe.Name}", ActivityKind.Client);
+        span?.SetTag("exchange.server", server.Name);
+        var result = await probe.RunAsync(server, cancellationToken);
+        var tags = new TagList { { "probe", result.Probe }, { "server", result.Server }, { "result", result.Result.ToString() } };
+        RemediationTelemetry.ProbeLatency.Record(result.LatencyMs, tags);
+        if (!result.Succeeded)
+        {
+            RemediationTelemetry.ProbeFailures.Add(1, new TagList { { "probe", result.Probe }, { "server", result.Server }, { "phase", result.FailedPhase?.ToString() }, { "area", result.DependencyArea } });
+            span?.SetStatus(ActivityStatusCode.Error, result.Error);
+        }
+
+        span?.SetTag("probe.result", result.Result.ToString());
+        return result;
+    }
+}

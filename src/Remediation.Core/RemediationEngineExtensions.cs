@@ -1,0 +1,69 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Remediation.Alerts;
+using Remediation.Monitoring;
+using Remediation.Probes;
+using Remediation.Recovery;
+using Remediation.Runs;
+using Remediation.Topology;
+
+namespace Remediation;
+
+/// <summary>Registers the engine; both hosts call these and nothing else to get the same behaviour.</summary>
+public static class RemediationEngineExtensions
+{
+    /// <summary>Options (validated at start), probes, monitors, the alert queue, the pump and the run ledger.</summary>
+    public static IServiceCollection AddRemediationEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<TopologyOptions>().BindConfiguration(TopologyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TopologyOptions>, TopologyOptionsValidator>();
+        services.AddOptions<ProbeOptions>().BindConfiguration(ProbeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertPumpOptions>().BindConfiguration(AlertPumpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InProcessQueueOptions>().BindConfiguration(InProcessQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RecoveryOptions>().BindConfiguration(RecoveryOptions.Section).ValidateOnStart();
+        services.AddOptions<ServiceBusOptions>().BindConfiguration(ServiceBusOptions.Section);
+
+        services.AddSingleton<IImapProbe, ImapSelfTestProbe>();
+        services.AddSingleton<ProbeRunner>();
+        services.AddSingleton<MonitorBoard>();
+        services.AddSingleton<ProbeCycle>();
+        services.AddSingleton<AlertPump>();
+        services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
+
+        var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();
+        if (serviceBus.IsConfigured)
+        {
+            services.AddSingleton(_ => new ServiceBusClient(serviceBus.ConnectionString));
+            services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(serviceBus.QueueName));
+            services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(serviceBus.QueueName));
+            services.AddSingleton<IAlertPublisher, ServiceBusAlertPublisher>();
+            services.AddSingleton<IAlertQueue, ServiceBusAlertQueue>();
+        }
+        else
+        {
+            services.AddSingleton<InProcessAlertQueue>();
+            services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<InProcessAlertQueue>());
+            services.AddSingleton<IAlertQueue>(sp => sp.GetRequiredService<InProcessAlertQueue>());
+        }
+
+        return services;
+    }
+
+    /// <summary>Every orchestrator and activity of the engine, by class name.</summary>
+    public static DurableTaskRegistry AddRemediationTasks(this DurableTaskRegistry registry)
+    {
+        registry.AddOrchestrator<ImapRecoveryOrchestrator>();
+        registry.AddActivity<RunImapProbeActivity>();
+        registry.AddActivity<ReadServerHealthActivity>();
+        registry.AddActivity<OpenRunActivity>();
+        registry.AddActivity<RecordRunStepActivity>();
+        registry.AddActivity<CloseRunActivity>();
+        return registry;
+    }
+}

@@ -1,0 +1,28 @@
+using Remediation.Alerts;
+
+namespace Remediation.Runs;
+
+/// <summary>
+/// The audit trail of every run. Writes are idempotent (activities can be retried): opening a run twice,
+/// appending the same step sequence twice or closing twice changes nothing the second time.
+/// </summary>
+public interface IRunLedger
+{
+    /// <summary>Creates the run if it does not exist.</summary>
+    Task OpenAsync(RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>Appends a step unless its sequence is already there.</summary>
+    Task AppendStepAsync(string runId, RunStep step, CancellationToken cancellationToken);
+
+    /// <summary>Records an alert that arrived for the server while the run was going (coalesced, not a new run).</summary>
+    Task RecordAlertAsync(string runId, Alert alert, CancellationToken cancellationToken);
+
+    /// <summary>Sets the outcome and end time (first close wins).</summary>
+    Task CloseAsync(string runId, RunOutcome outcome, string? reason, DateTimeOffset endedAt, CancellationToken cancellationToken);
+
+    /// <summary>One run, or null.</summary>
+    Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Runs, running first, then newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, CancellationToken cancellationToken);
+}

@@ -1,0 +1,61 @@
+using Remediation.Alerts;
+
+namespace Remediation.Runs;
+
+/// <summary>How a run ended (PLAYBOOKS.md section 4, audit trail).</summary>
+public enum RunOutcome
+{
+    /// <summary>Still going.</summary>
+    Running,
+
+    /// <summary>The re-run probe passed: nothing was touched.</summary>
+    Transient,
+
+    /// <summary>A playbook step fixed it.</summary>
+    Recovered,
+
+    /// <summary>Automation stopped; a human has the timeline and evidence.</summary>
+    Escalated,
+
+    /// <summary>An action was refused by a throttle.</summary>
+    Throttled,
+
+    /// <summary>Refused (approval rejected, blast radius, maintenance).</summary>
+    Rejected,
+
+    /// <summary>The run itself failed.</summary>
+    Failed,
+}
+
+/// <summary>One step of a run: what was called, with which arguments, what came back, and when.</summary>
+/// <param name="Sequence">1-based position in the run; writing the same sequence twice is a no-op.</param>
+/// <param name="Name">The runbook step (e.g. "Re-run probe").</param>
+/// <param name="Operation">What was called (e.g. Invoke-MonitoringProbe IMAP.Protocol\ImapSelfTestProbe).</param>
+/// <param name="Arguments">Arguments, never secrets.</param>
+/// <param name="StartedAt">Start.</param>
+/// <param name="EndedAt">End.</param>
+/// <param name="Outcome">Succeeded, Failed, Skipped...</param>
+/// <param name="Answer">What came back, summarised.</param>
+public sealed record RunStep(
+    int Sequence,
+    string Name,
+    string Operation,
+    IReadOnlyDictionary<string, string> Arguments,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    string Outcome,
+    string? Answer);
+
+/// <summary>A remediation run for one server, as the run API returns it.</summary>
+public sealed record RunRecord(
+    string RunId,
+    string InstanceId,
+    string Server,
+    string HealthSet,
+    string? Monitor,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    RunOutcome Outcome,
+    string? Reason,
+    IReadOnlyList<RunStep> Steps,
+    IReadOnlyList<Alert> Alerts);

@@ -1,0 +1,26 @@
+namespace Remediation.Topology;
+
+/// <summary>One Exchange server the product watches and may remediate.</summary>
+public sealed class ExchangeServerOptions
+{
+    /// <summary>Server name as Exchange knows it (e.g. EXMBX01).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Roles it holds.</summary>
+    public ServerRole Role { get; set; }
+
+    /// <summary>Database Availability Group, for mailbox servers.</summary>
+    public string? Dag { get; set; }
+
+    /// <summary>Active Directory site.</summary>
+    public string? Site { get; set; }
+
+    /// <summary>The client-facing IMAP endpoint (CAS front end, 993/143).</summary>
+    public ImapEndpointOptions? FrontEnd { get; set; }
+
+    /// <summary>The back-end IMAP4 service (MSExchangeIMAP4BE, ProxyTargetPort 1993).</summary>
+    public ImapEndpointOptions? BackEnd { get; set; }
+
+    /// <summary>True while the server is in a maintenance window: probed, never touched.</summary>
+    public bool InMaintenance { get; set; }
+}

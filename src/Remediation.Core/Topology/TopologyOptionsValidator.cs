@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Remediation.Topology;
+
+/// <summary>Fails start-up with messages that name the exact bad setting.</summary>
+public sealed partial class TopologyOptionsValidator : IValidateOptions<TopologyOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TopologyOptions options)
+    {
+        var errors = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Servers.Count; i++)
+        {
+            var server = options.Servers[i];
+            var at = $"{TopologyOptions.Section}:Servers:{i}";
+            if (!ServerName().IsMatch(server.Name))
+            {
+                errors.Add($"{at}:Name '{server.Name}' is not a server name (letters, digits, '-', '.', 1-253 characters).");
+            }
+            else if (!seen.Add(server.Name))
+            {
+                errors.Add($"{at}:Name '{server.Name}' is configured twice.");
+            }
+
+            if (server.Role == ServerRole.None)
+            {
+                errors.Add($"{at}:Role is required (ClientAccess, Mailbox or Both).");
+            }
+
+            if (server.Role.HasFlag(ServerRole.Mailbox) && server.BackEnd is null)
+            {
+                errors.Add($"{at}:BackEnd is required for a mailbox server (the MSExchangeIMAP4BE endpoint).");
+            }
+
+            if (server.Role.HasFlag(ServerRole.ClientAccess) && server.FrontEnd is null)
+            {
+                errors.Add($"{at}:FrontEnd is required for a Client Access server.");
+            }
+
+            Check(server.BackEnd, $"{at}:BackEnd", errors);
+            Check(server.FrontEnd, $"{at}:FrontEnd", errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    static void Check(ImapEndpointOptions? endpoint, string at, List<string> errors)
+    {
+        if (endpoint is null)
+        {
+            return;
+        }
+
+        if (!ServerName().IsMatch(endpoint.Host))
+        {
+            errors.Add($"{at}:Host '{endpoint.Host}' is not a host name.");
+        }
+
+        if (endpoint.Port is < 1 or > 65535)
+        {
+            errors.Add($"{at}:Port {endpoint.Port} is outside 1-65535.");
+        }
+
+        if (endpoint.TrustedCaFile is { } file && !File.Exists(file))
+        {
+            errors.Add($"{at}:TrustedCaFile '{file}' does not exist.");
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{0,252}$")]
+    private static partial Regex ServerName();
+}

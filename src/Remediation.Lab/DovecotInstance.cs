@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Remediation.Lab;
+
+/// <summary>
+/// One real Dovecot process (an IMAP back end or an IMAP proxy) with a private configuration on 127.0.0.1.
+/// Started in the foreground as its own session leader, so a hard stop can take its whole process group.
+/// </summary>
+public sealed partial class DovecotInstance : IAsyncDisposable
+{
+    const int SigTerm = 15;
+    const int SigKill = 9;
+    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    readonly ILogger logger;
+    readonly string dovecotPath;
+    Process? process;
+
+    internal DovecotInstance(string name, string directory, int imapPort, int imapsPort, string dovecotPath, ILogger logger)
+    {
+        Name = name;
+        Directory = directory;
+        ImapPort = imapPort;
+        ImapsPort = imapsPort;
+        this.dovecotPath = dovecotPath;
+        this.logger = logger;
+    }
+
+    /// <summary>The lab name of the server this process plays (e.g. MBX1, CAS1).</summary>
+    public string Name { get; }
+
+    /// <summary>Where its configuration, state and logs live.</summary>
+    public string Directory { get; }
+
+    /// <summary>Plain IMAP port (STARTTLS offered).</summary>
+    public int ImapPort { get; }
+
+    /// <summary>IMAP over TLS port.</summary>
+    public int ImapsPort { get; }
+
+    /// <summary>The master process ID while running, else null.</summary>
+    public int? Pid => process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>True while the master process is alive.</summary>
+    public bool IsRunning => Pid is not null;
+
+    internal string ConfigPath => Path.Combine(Directory, "dovecot.conf");
+    string LogPath => Path.Combine(Directory, "dovecot.log");
+    string PidFile => Path.Combine(Directory, "master.pid.lab");
+
+    /// <summary>Starts the process and returns once it serves a real IMAP greeting.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        KillStale();
+        File.Delete(Path.Combine(Directory, "run", "master.pid"));
+        var started = Stopwatch.StartNew();
+
+        // exec keeps the PID; setsid makes it a session (and process group) leader. Dovecot keeps the caller's
+        // stderr and inherits fds, so its output goes to a file, never to a pipe we would have to drain.
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = false,
+            RedirectStandardOutput = false,
+            RedirectStandardError = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec setsid \"$0\" -F -c \"$1\" </dev/null >>\"$2\" 2>&1");
+        info.ArgumentList.Add(dovecotPath);
+        info.ArgumentList.Add(ConfigPath);
+        info.ArgumentList.Add(Path.Combine(Directory, "startup.log"));
+        process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start Dovecot for {Name}.");
+        await File.WriteAllTextAsync(PidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        while (!await GreetsAsync(ImapPort, timeout.Token))
+        {
+            if (process.HasExited || timeout.IsCancellationRequested)
+            {
+                var why = process.HasExited ? $"exited with code {process.ExitCode}" : $"did not greet within {StartTimeout.TotalSeconds} s";
+                await StopAsync(hard: true);
+                throw new InvalidOperationException($"Dovecot for {Name} {why}. Last log lines:\n{Tail()}");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        LogStarted(logger, Name, process.Id, ImapPort, ImapsPort, started.ElapsedMilliseconds);
+    }
+
+    /// <summary>Stops the process: SIGTERM and wait, or (hard) SIGKILL to the whole process group, like a crash.</summary>
+    public async Task StopAsync(bool hard = false)
+    {
+        var p = process;
+        if (p is null)
+        {
+            return;
+        }
+
+        if (!p.HasExited)
+        {
+            _ = kill(hard ? -p.Id : p.Id, hard ? SigKill : SigTerm);
+            using var wait = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await p.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _ = kill(-p.Id, SigKill);
+                await p.WaitForExitAsync(CancellationToken.None);
+            }
+
+            // The master's children (imap-login, auth) leave with it on SIGTERM; after SIGKILL make sure of it.
+            _ = kill(-p.Id, SigKill);
+            await WaitForPortsClosedAsync();
+            LogStopped(logger, Name, p.Id, hard);
+        }
+
+        p.Dispose();
+        process = null;
+        File.Delete(PidFile);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync(hard: true);
+
+    /// <summary>True when something on the port answers with an IMAP <c>* OK</c> greeting.</summary>
+    public static async Task<bool> GreetsAsync(int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            using var stream = client.GetStream();
+            var buffer = new byte[256];
+            using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            readTimeout.CancelAfter(TimeSpan.FromSeconds(2));
+            var read = await stream.ReadAsync(buffer, readTimeout.Token);
+            var line = Encoding.ASCII.GetString(buffer, 0, read);
+            await stream.WriteAsync("x LOGOUT\r\n"u8.ToArray(), cancellationToken);
+            return line.StartsWith("* OK", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    async Task WaitForPortsClosedAsync()
+    {
+        for (var i = 0; i < 100 && (IsListening(ImapPort) || IsListening(ImapsPort)); i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    static bool IsListening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A master left behind by an earlier, killed run of this lab folder: ours only if its command line names our config.</summary>
+    void KillStale()
+    {
+        if (!File.Exists(PidFile) || !int.TryParse(File.ReadAllText(PidFile), out var pid))
+        {
+            return;
+        }
+
+        var cmdline = $"/proc/{pid}/cmdline";
+        if (File.Exists(cmdline) && File.ReadAllText(cmdline).Contains(ConfigPath, StringComparison.Ordinal))
+        {
+            _ = kill(-pid, SigKill);
+        }
+
+        File.Delete(PidFile);
+    }
+
+    string Tail()
+    {
+        var lines = new List<string>();
+        foreach (var file in new[] { Path.Combine(Directory, "startup.log"), LogPath })
+        {
+            if (File.Exists(file))
+            {
+                lines.AddRange(File.ReadLines(file).TakeLast(5));
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable SYSLIB1054, CA5392 // one libc call; LibraryImport would need unsafe code for nothing
+    static extern int kill(int pid, int sig);
+#pragma warning restore SYSLIB1054, CA5392
+
+    [LoggerMessage(LogLevel.Information, "Lab {Name}: Dovecot up, pid {Pid}, imap 127.0.0.1:{ImapPort}, imaps 127.0.0.1:{ImapsPort}, ready in {Elapsed} ms")]
+    static partial void LogStarted(ILogger logger, string name, int pid, int imapPort, int imapsPort, long elapsed);
+
+    [LoggerMessage(LogLevel.Information, "Lab {Name}: Dovecot pid {Pid} stopped (hard: {Hard})")]
+    static partial void LogStopped(ILogger logger, string name, int pid, bool hard);
+}

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Remediation.Lab;
+
+/// <summary>
+/// The IMAP lab: a real Dovecot back end per mailbox server and a Dovecot IMAP proxy per CAS in front of them,
+/// on free 127.0.0.1 ports, with a throw-away CA. Each process can be stopped and started for fault injection.
+/// </summary>
+public sealed class ImapLab : IAsyncDisposable
+{
+    /// <summary>Where Debian installs Dovecot.</summary>
+    public const string DefaultDovecotPath = "/usr/sbin/dovecot";
+
+    readonly bool ownsDirectory;
+
+    ImapLab(string directory, bool ownsDirectory, LabDefinition definition, LabCertificate certificate)
+    {
+        Directory = directory;
+        this.ownsDirectory = ownsDirectory;
+        Definition = definition;
+        Certificate = certificate;
+    }
+
+    /// <summary>The lab's folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>What was started.</summary>
+    public LabDefinition Definition { get; }
+
+    /// <summary>The CA that signed every lab server's certificate: trust this, and only this, in probes.</summary>
+    public LabCertificate Certificate { get; }
+
+    /// <summary>Back ends by mailbox server name.</summary>
+    public IReadOnlyDictionary<string, DovecotInstance> MailboxServers { get; private set; } = new Dictionary<string, DovecotInstance>();
+
+    /// <summary>Proxies by CAS name.</summary>
+    public IReadOnlyDictionary<string, DovecotInstance> ClientAccessServers { get; private set; } = new Dictionary<string, DovecotInstance>();
+
+    /// <summary>Every Dovecot process of the lab.</summary>
+    public IEnumerable<DovecotInstance> Instances => MailboxServers.Values.Concat(ClientAccessServers.Values);
+
+    /// <summary>Writes the configuration, starts every back end, then every proxy.</summary>
+    /// <param name="definition">Servers to start.</param>
+    /// <param name="directory">Lab folder; a fresh temporary folder (removed on dispose) when null.</param>
+    /// <param name="loggerFactory">Logs start and stop of each process.</param>
+    /// <param name="dovecotPath">The Dovecot binary.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<ImapLab> StartAsync(
+        LabDefinition definition,
+        string? directory = null,
+        ILoggerFactory? loggerFactory = null,
+        string dovecotPath = DefaultDovecotPath,
+        CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(dovecotPath))
+        {
+            throw new InvalidOperationException($"Dovecot is not installed at {dovecotPath}: run eng/install-deps.sh (apt-get install dovecot-imapd).");
+        }
+
+        var owns = directory is null;
+        directory ??= System.IO.Directory.CreateTempSubdirectory("imaplab-").FullName;
+        OpenUp(directory);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ImapLab>();
+        var certificate = LabCertificate.Create(Path.Combine(directory, "tls"), TimeProvider.System);
+        OpenUp(Path.Combine(directory, "tls"));
+        var lab = new ImapLab(directory, owns, definition, certificate);
+        try
+        {
+            var accounts = DovecotConfig.CurrentAccounts();
+            var backEnds = new Dictionary<string, DovecotInstance>(StringComparer.OrdinalIgnoreCase);
+            foreach (var server in definition.MailboxServers)
+            {
+                var instance = lab.Prepare(server.Name, accounts, dovecotPath, logger);
+                var mail = System.IO.Directory.CreateDirectory(Path.Combine(instance.Directory, "mail")).FullName;
+                if (accounts.MailUser == "nobody" && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(mail, (UnixFileMode)0x1FF); // mail cannot be owned by uid 0: let "nobody" write
+                }
+
+                await File.AppendAllTextAsync(instance.ConfigPath, DovecotConfig.BackEnd(instance.Directory, accounts), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(instance.Directory, "users"), DovecotConfig.Users(server), cancellationToken);
+                backEnds[server.Name] = instance;
+            }
+
+            var proxies = new Dictionary<string, DovecotInstance>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in definition.ClientAccessServers)
+            {
+                var instance = lab.Prepare(name, accounts, dovecotPath, logger);
+                await File.AppendAllTextAsync(instance.ConfigPath, DovecotConfig.Proxy(instance.Directory), cancellationToken);
+                var routes = definition.MailboxServers.Select(s => (s.ProbeUser, backEnds[s.Name].ImapPort));
+                await File.WriteAllTextAsync(Path.Combine(instance.Directory, "routes"), DovecotConfig.Routes(routes), cancellationToken);
+                proxies[name] = instance;
+            }
+
+            lab.MailboxServers = backEnds;
+            lab.ClientAccessServers = proxies;
+            foreach (var instance in lab.Instances)
+            {
+                await instance.StartAsync(cancellationToken);
+            }
+
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The mailbox server that hosts <paramref name="user"/>.</summary>
+    public LabMailboxServer MailboxOf(string user) =>
+        Definition.MailboxServers.First(s => string.Equals(s.ProbeUser, user, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Stops every process (hard: a lab is throw-away) and removes a folder the lab created.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in Instances)
+        {
+            await instance.StopAsync(hard: true);
+        }
+
+        if (ownsDirectory)
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A process that outlived its group kill may still hold a file; the temp folder goes with the machine.
+            }
+        }
+    }
+
+    DovecotInstance Prepare(string name, DovecotConfig.Accounts accounts, string dovecotPath, ILogger logger)
+    {
+        var directory = Path.Combine(Directory, name.ToLowerInvariant());
+        foreach (var sub in new[] { directory, Path.Combine(directory, "run"), Path.Combine(directory, "state") })
+        {
+            System.IO.Directory.CreateDirectory(sub);
+            OpenUp(sub);
+        }
+
+        var instance = new DovecotInstance(name, directory, FreePort.Next(), FreePort.Next(), dovecotPath, logger);
+        File.WriteAllText(instance.ConfigPath, DovecotConfig.Common(name, directory, Certificate, instance.ImapPort, instance.ImapsPort, accounts));
+        return instance;
+    }
+
+    // Temporary folders are created 0700; Dovecot's unprivileged login and mail processes must traverse them.
+    static void OpenUp(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0x1ED);
+        }
+    }
+}
