@@ -59,7 +59,7 @@ public sealed class ImapLab : IAsyncDisposable
         }
 
         var owns = directory is null;
-        directory ??= System.IO.Directory.CreateTempSubdirectory("imaplab-").FullName;
+        directory = directory is null ? System.IO.Directory.CreateTempSubdirectory("imaplab-").FullName : System.IO.Directory.CreateDirectory(directory).FullName;
         OpenUp(directory);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ImapLab>();
         var certificate = LabCertificate.Create(Path.Combine(directory, "tls"), TimeProvider.System);

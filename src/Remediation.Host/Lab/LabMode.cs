@@ -1,0 +1,85 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Remediation.Lab;
+using Remediation.Topology;
+
+namespace Remediation.Host.Lab;
+
+/// <summary>
+/// Lab mode: the simulated organisation's real Dovecot processes, and the topology that points the engine at them.
+/// </summary>
+public static class LabMode
+{
+    /// <summary>Configuration key (or the --lab switch) that turns lab mode on.</summary>
+    public const string EnabledKey = "Lab:Enabled";
+
+    /// <summary>The lab's folder (kept between runs so a killed host's Dovecot processes are found and stopped).</summary>
+    public const string DirectoryKey = "Lab:Directory";
+
+    /// <summary>Lab settings: the topology of the running lab, each mailbox back end trusted through the lab's own CA.</summary>
+    public static Dictionary<string, string?> Settings(ImapLab lab)
+    {
+        var settings = new Dictionary<string, string?>();
+        var i = 0;
+        foreach (var (name, instance) in lab.MailboxServers)
+        {
+            Server(settings, i++, name, ServerRole.Mailbox, "BackEnd", instance.ImapsPort, lab.Certificate.CaCertPath);
+        }
+
+        foreach (var (name, instance) in lab.ClientAccessServers)
+        {
+            Server(settings, i++, name, ServerRole.ClientAccess, "FrontEnd", instance.ImapsPort, lab.Certificate.CaCertPath);
+        }
+
+        return settings;
+    }
+
+    /// <summary>GET /lab, POST /lab/servers/{name}/stop (?hard=true for a crash) and /start: fault injection by hand.</summary>
+    public static RouteGroupBuilder MapLab(this IEndpointRouteBuilder routes, ImapLab lab)
+    {
+        var group = routes.MapGroup("/lab").WithTags("Lab");
+        group.MapGet("/", () => TypedResults.Ok(lab.Instances.Select(Describe)));
+        group.MapPost("/servers/{name}/stop", async Task<Results<Ok<LabProcess>, NotFound<string>>> (string name, bool? hard) =>
+        {
+            if (Find(lab, name) is not { } instance)
+            {
+                return TypedResults.NotFound($"No lab server '{name}'.");
+            }
+
+            await instance.StopAsync(hard ?? false);
+            return TypedResults.Ok(Describe(instance));
+        });
+        group.MapPost("/servers/{name}/start", async Task<Results<Ok<LabProcess>, NotFound<string>>> (string name, CancellationToken ct) =>
+        {
+            if (Find(lab, name) is not { } instance)
+            {
+                return TypedResults.NotFound($"No lab server '{name}'.");
+            }
+
+            await instance.StartAsync(ct);
+            return TypedResults.Ok(Describe(instance));
+        });
+        return group;
+    }
+
+    /// <summary>A lab process as the lab API shows it.</summary>
+    public sealed record LabProcess(string Server, bool Running, int? Pid, int ImapPort, int ImapsPort);
+
+    static LabProcess Describe(DovecotInstance i) => new(i.Name, i.IsRunning, i.Pid, i.ImapPort, i.ImapsPort);
+
+    static DovecotInstance? Find(ImapLab lab, string name) =>
+        lab.Instances.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    static void Server(Dictionary<string, string?> settings, int index, string name, ServerRole role, string endpoint, int port, string ca)
+    {
+        var at = string.Create(CultureInfo.InvariantCulture, $"{TopologyOptions.Section}:Servers:{index}");
+        settings[$"{at}:Name"] = name;
+        settings[$"{at}:Role"] = role.ToString();
+        settings[$"{at}:Dag"] = role == ServerRole.Mailbox ? "DAG1" : null;
+        settings[$"{at}:Site"] = "Lab";
+        settings[$"{at}:{endpoint}:Host"] = "localhost";
+        settings[$"{at}:{endpoint}:Port"] = port.ToString(CultureInfo.InvariantCulture);
+        settings[$"{at}:{endpoint}:Security"] = nameof(ImapSecurity.Tls);
+        settings[$"{at}:{endpoint}:TrustedCaFile"] = ca;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Remediation.Runs;
+
+namespace Remediation.Host.Runs;
+
+/// <summary>The run API: what the automation did, step by step.</summary>
+public static class RunsEndpoints
+{
+    /// <summary>GET /api/runs and GET /api/runs/{id}.</summary>
+    public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/runs").WithTags("Runs");
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        return group;
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<RunRecord>>, ValidationProblem>> ListAsync(IRunLedger ledger, string? server, int? top, CancellationToken cancellationToken)
+    {
+        if (top is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["top"] = ["top must be between 1 and 1000."] });
+        }
+
+        return TypedResults.Ok(await ledger.ListAsync(server, top ?? 100, cancellationToken));
+    }
+
+    static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(IRunLedger ledger, string id, CancellationToken cancellationToken) =>
+        await ledger.GetAsync(id, cancellationToken) is { } run
+            ? TypedResults.Ok(run)
+            : TypedResults.Problem($"No run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
+}
