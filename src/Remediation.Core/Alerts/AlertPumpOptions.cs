@@ -8,6 +8,9 @@ public sealed class AlertPumpOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Pump";
 
+    /// <summary>Drain the queue continuously (standalone host). Off: something else calls the pump.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Pause between empty receives in the standalone host.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);

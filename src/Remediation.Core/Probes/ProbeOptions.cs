@@ -8,6 +8,9 @@ public sealed class ProbeOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Probes";
 
+    /// <summary>Run probes on a schedule. Off: monitors are fed only by on-demand probes and external alerts.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Time between probe cycles in the standalone host (the Functions app uses its NCRONTAB schedules).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);

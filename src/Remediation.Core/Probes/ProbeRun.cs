@@ -59,7 +59,7 @@ internal sealed class ProbeRun
             SocketException s => s.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => "Connection refused: nothing listens on the port (service stopped?).",
-                SocketError.ConnectionReset => "Connection reset by the server.",
+                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown => "Connection reset by the server.",
                 _ => s.Message,
             },
             SslHandshakeException => "TLS handshake failed: the server certificate is not trusted for this endpoint, or TLS is not offered.",

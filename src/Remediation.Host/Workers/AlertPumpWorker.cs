@@ -9,7 +9,7 @@ public sealed partial class AlertPumpWorker(AlertPump pump, IOptionsMonitor<Aler
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (options.CurrentValue.Enabled && !stoppingToken.IsCancellationRequested)
         {
             try
             {

@@ -10,6 +10,11 @@ public sealed partial class ProbeScheduler(ProbeCycle cycle, IOptionsMonitor<Pro
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.CurrentValue.Enabled)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
         do
         {

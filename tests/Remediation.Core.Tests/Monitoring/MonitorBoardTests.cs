@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Time.Testing;
+using Remediation.Monitoring;
+using static Remediation.Core.Tests.Builders;
+
+namespace Remediation.Core.Tests.Monitoring;
+
+public class MonitorBoardTests
+{
+    readonly FakeTimeProvider time = new(Start);
+
+    MonitorBoard Board(int failures = 3, int successes = 2) =>
+        new(time, Monitor(new MonitorOptions { ConsecutiveFailures = failures, SuccessesToRecover = successes }));
+
+    [Fact]
+    public void First_failure_degrades_and_the_threshold_makes_it_unhealthy_once()
+    {
+        var board = Board(failures: 3);
+
+        var first = board.Record(Probe(false));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var second = board.Record(Probe(false));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var third = board.Record(Probe(false));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var fourth = board.Record(Probe(false));
+
+        Assert.Equal(HealthState.Degraded, first!.After.AlertValue);
+        Assert.Null(second);
+        Assert.True(third!.BecameUnhealthy);
+        Assert.Equal(Start.AddMinutes(2), third.After.LastTransitionTime);
+        Assert.Null(fourth);
+        var row = Assert.Single(board.Snapshot("mbx1"));
+        Assert.Equal(("ImapSelfTestMonitor", "IMAP.Protocol", "MSExchangeIMAP4BE", 4), (row.Name, row.HealthSet, row.TargetResource, row.ConsecutiveFailures));
+    }
+
+    [Fact]
+    public void Recovery_needs_the_configured_number_of_successes()
+    {
+        var board = Board(failures: 1, successes: 2);
+        board.Record(Probe(false));
+
+        var afterOne = board.Record(Probe(true));
+        time.Advance(TimeSpan.FromSeconds(30));
+        var afterTwo = board.Record(Probe(true));
+
+        Assert.Null(afterOne);
+        Assert.Equal(HealthState.Unhealthy, afterTwo!.Before.AlertValue);
+        Assert.Equal(HealthState.Healthy, afterTwo.After.AlertValue);
+        Assert.Equal(Start.AddSeconds(30), afterTwo.After.LastTransitionTime);
+    }
+
+    [Fact]
+    public void A_success_between_failures_resets_the_count()
+    {
+        var board = Board(failures: 2, successes: 1);
+
+        board.Record(Probe(false));
+        board.Record(Probe(true));
+        var transition = board.Record(Probe(false));
+
+        Assert.Equal(HealthState.Degraded, transition!.After.AlertValue);
+        Assert.False(transition.BecameUnhealthy);
+    }
+
+    [Fact]
+    public void Servers_and_monitors_are_kept_apart()
+    {
+        var board = Board(failures: 1);
+
+        board.Record(Probe(false, server: "MBX1"));
+        board.Record(Probe(true, server: "MBX2"));
+
+        Assert.Equal(HealthState.Unhealthy, Assert.Single(board.Snapshot("MBX1")).AlertValue);
+        Assert.Equal(HealthState.Healthy, Assert.Single(board.Snapshot("MBX2")).AlertValue);
+        Assert.Equal(2, board.Snapshot().Count);
+    }
+}

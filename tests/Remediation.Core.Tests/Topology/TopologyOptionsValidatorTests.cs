@@ -1,0 +1,51 @@
+using Remediation.Topology;
+
+namespace Remediation.Core.Tests.Topology;
+
+public class TopologyOptionsValidatorTests
+{
+    static ExchangeServerOptions Mailbox(string name) =>
+        new() { Name = name, Role = ServerRole.Mailbox, BackEnd = new ImapEndpointOptions { Host = name.ToLowerInvariant(), Port = 1993 } };
+
+    [Fact]
+    public void A_valid_topology_passes()
+    {
+        var result = new TopologyOptionsValidator().Validate(null, new TopologyOptions { Servers = [Mailbox("MBX1"), Mailbox("MBX2")] });
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public void Every_error_names_the_exact_setting()
+    {
+        var options = new TopologyOptions
+        {
+            Servers =
+            [
+                Mailbox("MBX1"),
+                Mailbox("mbx1"),
+                new() { Name = "bad name;rm", Role = ServerRole.None },
+                new() { Name = "CAS1", Role = ServerRole.ClientAccess, FrontEnd = new ImapEndpointOptions { Host = "cas1", Port = 70000, TrustedCaFile = "/nope.pem" } },
+            ],
+        };
+
+        var failures = new TopologyOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Contains("Remediation:Topology:Servers:1:Name 'mbx1' is configured twice.", failures);
+        Assert.Contains(failures, f => f.StartsWith("Remediation:Topology:Servers:2:Name 'bad name;rm' is not a server name", StringComparison.Ordinal));
+        Assert.Contains("Remediation:Topology:Servers:2:Role is required (ClientAccess, Mailbox or Both).", failures);
+        Assert.Contains("Remediation:Topology:Servers:3:FrontEnd:Port 70000 is outside 1-65535.", failures);
+        Assert.Contains("Remediation:Topology:Servers:3:FrontEnd:TrustedCaFile '/nope.pem' does not exist.", failures);
+        Assert.Equal(5, failures.Count);
+    }
+
+    [Fact]
+    public void A_mailbox_server_needs_its_back_end_endpoint()
+    {
+        var options = new TopologyOptions { Servers = [new() { Name = "MBX9", Role = ServerRole.Both, FrontEnd = new() { Host = "mbx9", Port = 993 } }] };
+
+        var failures = new TopologyOptionsValidator().Validate(null, options).Failures!;
+
+        Assert.Equal(["Remediation:Topology:Servers:0:BackEnd is required for a mailbox server (the MSExchangeIMAP4BE endpoint)."], failures);
+    }
+}
