@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Configuration;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Remediation.Host;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Host;
+
+/// <summary>The README's main job, as a user runs it: the host in lab mode, a back end killed by its PID.</summary>
+public sealed class StandaloneHostTests : IAsyncLifetime
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    readonly string labDirectory = LabRoot.NewDirectory("host");
+    RemediationHost host = null!;
+
+    public async Task InitializeAsync() => host = await RemediationHost.StartAsync(["--lab"], builder =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Lab:Directory"] = labDirectory,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Remediation:Probes:Interval"] = "00:00:00.200",
+            ["Remediation:Probes:Timeout"] = "00:00:02",
+            ["Remediation:Monitors:ConsecutiveFailures"] = "2",
+            ["Remediation:Pump:Interval"] = "00:00:00.100",
+        }));
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        Directory.Delete(labDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Killing_a_back_end_by_its_pid_produces_a_run_whose_steps_show_the_failed_re_probe()
+    {
+        using var http = new HttpClient { BaseAddress = host.Address };
+        Assert.Empty((await http.GetFromJsonAsync<List<RunRecord>>("api/runs", Json))!);
+        var pid = host.Lab!.MailboxServers["MBX1"].Pid!.Value;
+
+        using (var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var run = await WaitForEndedRunAsync(http, TimeSpan.FromSeconds(30));
+        Assert.Equal(("MBX1", "IMAP.Protocol", "ImapSelfTestMonitor"), (run.Server, run.HealthSet, run.Monitor));
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        var step = Assert.Single(run.Steps);
+        Assert.Equal(("Re-run probe", "Failed"), (step.Name, step.Outcome));
+        Assert.Contains("Connection refused", step.Answer, StringComparison.Ordinal);
+        Assert.Equal("Probe", Assert.Single(run.Alerts).Source);
+
+        var byId = await http.GetFromJsonAsync<RunRecord>($"api/runs/{run.RunId}", Json);
+        Assert.Equal(run.RunId, byId!.RunId);
+        Assert.Single(byId.Steps);
+    }
+
+    [Fact]
+    public async Task Unknown_runs_and_bad_queries_get_problem_details()
+    {
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        using var missing = await http.GetAsync(new Uri("api/runs/nope", UriKind.Relative));
+        using var badTop = await http.GetAsync(new Uri("api/runs?top=0", UriKind.Relative));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("No run 'nope'", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, badTop.StatusCode);
+        Assert.Contains("top must be between 1 and 1000", await badTop.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    static async Task<RunRecord> WaitForEndedRunAsync(HttpClient http, TimeSpan within)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < within)
+        {
+            var runs = await http.GetFromJsonAsync<List<RunRecord>>("api/runs", Json);
+            if (runs!.FirstOrDefault(r => r.Outcome != RunOutcome.Running) is { } run)
+            {
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No run ended within {within}.");
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Alerts;
+using Remediation.Host;
+using Remediation.Monitoring;
+using Remediation.Recovery;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Recovery;
+
+/// <summary>
+/// The pump against the embedded Durable engine. MBX1's back end is a black hole here, so each run stays
+/// Running for the probe timeout: long enough to send it more alerts.
+/// </summary>
+public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixture>, IAsyncLifetime
+{
+    readonly TcpTroublemaker hole = new(reset: false);
+    RemediationHost host = null!;
+
+    T Get<T>() where T : notnull => host.App.Services.GetRequiredService<T>();
+
+    public async Task InitializeAsync() => host = await HostFactory.StartAsync(fixture.Lab, new Dictionary<string, string?>
+    {
+        ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Remediation:Topology:Servers:0:BackEnd:Security"] = "None",
+        ["Remediation:Probes:Timeout"] = "00:00:03",
+    });
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        hole.Dispose();
+    }
+
+    static Alert Alert(string id, string server = "MBX1") =>
+        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Test", null, DateTimeOffset.UnixEpoch);
+
+    async Task<RunRecord> CompletedRunAsync(string server)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var instance = await Get<DurableTaskClient>().WaitForInstanceCompletionAsync(RecoveryInstance.IdFor(server), getInputsAndOutputs: true, timeout.Token);
+        return (await Get<IRunLedger>().GetAsync(instance.ReadInputAs<RecoveryRequest>()!.RunId, default))!;
+    }
+
+    [Fact]
+    public async Task Alerts_for_a_server_under_remediation_are_recorded_on_its_run_not_started_again()
+    {
+        var publisher = Get<IAlertPublisher>();
+        var pump = Get<AlertPump>();
+        await publisher.PublishAsync(Alert("first"), default);
+        var first = await pump.RunOnceAsync(default);
+        await publisher.PublishAsync(Alert("second"), default);
+        await publisher.PublishAsync(Alert("third"), default);
+        await publisher.PublishAsync(Alert("second"), default); // an action group retry: dropped by duplicate detection
+
+        var second = await pump.RunOnceAsync(default);
+        var run = await CompletedRunAsync("MBX1");
+
+        Assert.Equal((1, 1, 0), (first.Received, first.Started, first.Coalesced));
+        Assert.Equal((2, 0, 2), (second.Received, second.Started, second.Coalesced));
+        Assert.Equal(["first", "second", "third"], run.Alerts.Select(a => a.AlertId));
+        Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Contains("TimedOut", run.Steps[0].Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_pumps_at_once_start_one_run_per_server()
+    {
+        var publisher = Get<IAlertPublisher>();
+        for (var i = 0; i < 6; i++)
+        {
+            await publisher.PublishAsync(Alert($"storm-{i}"), default);
+        }
+
+        var queue = Get<IAlertQueue>();
+        var results = await Task.WhenAll(
+            ActivatorUtilities.CreateInstance<AlertPump>(host.App.Services, new SplitQueue(queue, 3)).RunOnceAsync(default),
+            ActivatorUtilities.CreateInstance<AlertPump>(host.App.Services, new SplitQueue(queue, 3)).RunOnceAsync(default));
+        var run = await CompletedRunAsync("MBX1");
+
+        Assert.Equal(6, results.Sum(r => r.Received));
+        Assert.Equal(1, results.Sum(r => r.Started));
+        Assert.Equal(5, results.Sum(r => r.Coalesced));
+        Assert.Equal(6, run.Alerts.Count);
+    }
+
+    [Fact]
+    public async Task Malformed_alerts_and_unknown_servers_are_dead_lettered_with_a_reason()
+    {
+        var queue = Get<InProcessAlertQueue>();
+        await queue.SendAsync("junk", BinaryData.FromString("{\"alertId\":\"junk\"}"), default);
+        await queue.PublishAsync(Alert("stranger", server: "NOT-OURS"), default);
+
+        var result = await Get<AlertPump>().RunOnceAsync(default);
+
+        Assert.Equal((2, 0, 2), (result.Received, result.Started, result.DeadLettered));
+        Assert.Equal(
+            ["MalformedAlert: server is missing.", "UnknownServer: Server 'NOT-OURS' is not in the configured topology."],
+            queue.DeadLetters.Select(d => $"{d.Reason}: {d.Description}"));
+        Assert.Equal(0, queue.Count);
+    }
+
+    /// <summary>Hands each pump a part of the batch, as two Functions instances would get from Service Bus.</summary>
+    sealed class SplitQueue(IAlertQueue inner, int take) : IAlertQueue
+    {
+        public Task<IReadOnlyList<QueuedAlert>> ReceiveAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken) =>
+            inner.ReceiveAsync(take, maxWait, cancellationToken);
+
+        public Task CompleteAsync(QueuedAlert message, CancellationToken cancellationToken) => inner.CompleteAsync(message, cancellationToken);
+
+        public Task AbandonAsync(QueuedAlert message, CancellationToken cancellationToken) => inner.AbandonAsync(message, cancellationToken);
+
+        public Task DeadLetterAsync(QueuedAlert message, string reason, string description, CancellationToken cancellationToken) =>
+            inner.DeadLetterAsync(message, reason, description, cancellationToken);
+    }
+}
