@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
 using Remediation.Host;
 using Remediation.Runs;
 

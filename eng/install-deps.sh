@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the product and its tests need on a fresh Debian/Ubuntu machine; a no-op when all is present.
+#   Dovecot (dovecot-imapd): the real IMAP servers of the lab.
+# Run as root (or with sudo available). Package names only: the machine's own apt sources are used.
+set -euo pipefail
+
+need=()
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v setsid >/dev/null || need+=(util-linux)
+
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "install-deps: installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  # The packages' own service start is blocked in containers and not wanted: the lab runs private instances.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+echo "install-deps: ok (dovecot $(/usr/sbin/dovecot --version | cut -d' ' -f1), dotnet $(dotnet --version))" >&2
