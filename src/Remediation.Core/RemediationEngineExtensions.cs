@@ -29,6 +29,9 @@ public static class RemediationEngineExtensions
         services.AddOptions<RecoveryOptions>().BindConfiguration(RecoveryOptions.Section).ValidateOnStart();
         services.AddOptions<ServiceBusOptions>().BindConfiguration(ServiceBusOptions.Section);
 
+        services.AddSingleton<IImapProbe, ImapCtpProbe>();
+        services.AddSingleton<IImapProbe, ImapProxyTestProbe>();
+        services.AddSingleton<IImapProbe, ImapDeepTestProbe>();
         services.AddSingleton<IImapProbe, ImapSelfTestProbe>();
         services.AddSingleton<ProbeRunner>();
         services.AddSingleton<MonitorBoard>();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Remediation.Host.Durable;
+using Remediation.Host.Health;
 using Remediation.Host.Lab;
 using Remediation.Host.Runs;
 using Remediation.Host.Telemetry;
@@ -109,6 +110,7 @@ public sealed class RemediationHost : IAsyncDisposable
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapRuns();
+        app.MapHealth();
         if (lab is not null)
         {
             app.MapLab(lab);

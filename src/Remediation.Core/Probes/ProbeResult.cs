@@ -51,6 +51,7 @@ public enum ProbePhase
 /// <param name="Error">Error text (the server's, or the transport's).</param>
 /// <param name="DependencyArea">Probable area of the failure: Network, TLS, Authentication, Proxy, Store.</param>
 /// <param name="PhaseLatencyMs">Milliseconds per completed phase.</param>
+/// <param name="MailboxServer">The mailbox server behind the probe mailbox: the server's own _Mbx: hint when it gave one, else the configured one.</param>
 public sealed record ProbeResult(
     string Server,
     string Probe,
@@ -63,7 +64,8 @@ public sealed record ProbeResult(
     string? ResponseCode,
     string? Error,
     string? DependencyArea,
-    IReadOnlyDictionary<ProbePhase, double> PhaseLatencyMs)
+    IReadOnlyDictionary<ProbePhase, double> PhaseLatencyMs,
+    string? MailboxServer = null)
 {
     /// <summary>True when the probe passed.</summary>
     public bool Succeeded => Result == ProbeOutcome.Succeeded;

@@ -30,7 +30,42 @@ internal sealed class ProbeRun
 
     public ProbePhase Current { get; private set; } = ProbePhase.Connect;
 
+    /// <summary>
+    /// Runs <paramref name="phases"/> on a fresh client within <paramref name="timeout"/>, after connecting, and
+    /// turns however it ends into a result: Succeeded, Failed at a phase, or TimedOut. Only the caller's own
+    /// cancellation escapes as an exception.
+    /// </summary>
+    public async Task<ProbeResult> ExecuteAsync(
+        ImapEndpointOptions endpoint,
+        TimeSpan timeout,
+        Func<ImapClient, CancellationToken, Task> phases,
+        CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var client = new ImapClient(Responses) { Timeout = (int)timeout.TotalMilliseconds };
+        try
+        {
+            await ConnectAsync(client, endpoint, deadline.Token);
+            await phases(client, deadline.Token);
+            await StepAsync(ProbePhase.Logout, () => client.DisconnectAsync(quit: true, deadline.Token));
+            return Succeeded();
+        }
+        catch (Exception ex) when (ex is TimeoutException || (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
+            // Whatever the deadline interrupted (MailKit wraps a cancelled TLS handshake in SslHandshakeException).
+            return TimedOut(timeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(ex);
+        }
+    }
+
     public ServerResponseRecorder Responses { get; } = new();
+
+    /// <summary>The mailbox server expected behind the probe mailbox (from configuration).</summary>
+    public string? MailboxServer { get; set; }
 
     public async Task StepAsync(ProbePhase phase, Func<Task> action)
     {
@@ -88,7 +123,8 @@ internal sealed class ProbeRun
     };
 
     ProbeResult Result(ProbeOutcome outcome, ProbePhase? phase, string? code, string? error, string? area) =>
-        new(server, probe, healthSet, endpoint, startedAt, time.GetElapsedTime(started).TotalMilliseconds, outcome, phase, code, error, area, phases);
+        new(server, probe, healthSet, endpoint, startedAt, time.GetElapsedTime(started).TotalMilliseconds, outcome, phase, code, error, area, phases,
+            MailboxHint.Find(error) ?? MailboxServer);
 
     /// <summary>Connects <paramref name="client"/> phase by phase: TCP, then TLS (on connect or STARTTLS), then the greeting.</summary>
     public async Task ConnectAsync(ImapClient client, ImapEndpointOptions endpoint, CancellationToken cancellationToken)

@@ -21,6 +21,9 @@ public sealed class ExchangeServerOptions
     /// <summary>The back-end IMAP4 service (MSExchangeIMAP4BE, ProxyTargetPort 1993).</summary>
     public ImapEndpointOptions? BackEnd { get; set; }
 
+    /// <summary>The mailbox the login probes use: on a CAS, the CTP and proxy probes' account; on a mailbox server, one it hosts (deep test).</summary>
+    public ProbeMailboxOptions? ProbeMailbox { get; set; }
+
     /// <summary>True while the server is in a maintenance window: probed, never touched.</summary>
     public bool InMaintenance { get; set; }
 }

@@ -39,6 +39,19 @@ public sealed partial class TopologyOptionsValidator : IValidateOptions<Topology
                 errors.Add($"{at}:FrontEnd is required for a Client Access server.");
             }
 
+            if (server.ProbeMailbox is { } mailbox)
+            {
+                if (string.IsNullOrWhiteSpace(mailbox.User) || mailbox.User.Length > 320 || mailbox.User.Any(char.IsControl))
+                {
+                    errors.Add($"{at}:ProbeMailbox:User is required (at most 320 characters, no control characters).");
+                }
+
+                if (string.IsNullOrEmpty(mailbox.Password))
+                {
+                    errors.Add($"{at}:ProbeMailbox:Password is required.");
+                }
+            }
+
             Check(server.BackEnd, $"{at}:BackEnd", errors);
             Check(server.FrontEnd, $"{at}:FrontEnd", errors);
         }

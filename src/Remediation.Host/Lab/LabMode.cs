@@ -21,14 +21,15 @@ public static class LabMode
     {
         var settings = new Dictionary<string, string?>();
         var i = 0;
-        foreach (var (name, instance) in lab.MailboxServers)
+        foreach (var mailbox in lab.Definition.MailboxServers)
         {
-            Server(settings, i++, name, ServerRole.Mailbox, "BackEnd", instance.ImapsPort, lab.Certificate.CaCertPath);
+            Server(settings, i++, mailbox.Name, ServerRole.Mailbox, "BackEnd", lab.MailboxServers[mailbox.Name].ImapsPort, lab.Certificate.CaCertPath, mailbox);
         }
 
+        // Each CAS probes with the first mailbox server's probe mailbox.
         foreach (var (name, instance) in lab.ClientAccessServers)
         {
-            Server(settings, i++, name, ServerRole.ClientAccess, "FrontEnd", instance.ImapsPort, lab.Certificate.CaCertPath);
+            Server(settings, i++, name, ServerRole.ClientAccess, "FrontEnd", instance.ImapsPort, lab.Certificate.CaCertPath, lab.Definition.MailboxServers[0]);
         }
 
         return settings;
@@ -70,7 +71,7 @@ public static class LabMode
     static DovecotInstance? Find(ImapLab lab, string name) =>
         lab.Instances.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    static void Server(Dictionary<string, string?> settings, int index, string name, ServerRole role, string endpoint, int port, string ca)
+    static void Server(Dictionary<string, string?> settings, int index, string name, ServerRole role, string endpoint, int port, string ca, LabMailboxServer mailbox)
     {
         var at = string.Create(CultureInfo.InvariantCulture, $"{TopologyOptions.Section}:Servers:{index}");
         settings[$"{at}:Name"] = name;
@@ -81,5 +82,8 @@ public static class LabMode
         settings[$"{at}:{endpoint}:Port"] = port.ToString(CultureInfo.InvariantCulture);
         settings[$"{at}:{endpoint}:Security"] = nameof(ImapSecurity.Tls);
         settings[$"{at}:{endpoint}:TrustedCaFile"] = ca;
+        settings[$"{at}:ProbeMailbox:User"] = mailbox.ProbeUser;
+        settings[$"{at}:ProbeMailbox:Password"] = mailbox.ProbePassword;
+        settings[$"{at}:ProbeMailbox:MailboxServer"] = mailbox.Name;
     }
 }

@@ -45,13 +45,18 @@ public sealed class StandaloneHostTests : IAsyncLifetime
             await kill.WaitForExitAsync();
         }
 
-        var run = await WaitForEndedRunAsync(http, TimeSpan.FromSeconds(30));
-        Assert.Equal(("MBX1", "IMAP.Protocol", "ImapSelfTestMonitor"), (run.Server, run.HealthSet, run.Monitor));
+        var run = await WaitForEndedRunAsync(http, "MBX1", TimeSpan.FromSeconds(30));
+        Assert.Equal(("MBX1", "IMAP.Protocol"), (run.Server, run.HealthSet));
+        Assert.Contains(run.Monitor, new[] { "ImapSelfTestMonitor", "ImapDeepTestMonitor" });
         Assert.Equal(RunOutcome.Escalated, run.Outcome);
         var step = Assert.Single(run.Steps);
         Assert.Equal(("Re-run probe", "Failed"), (step.Name, step.Outcome));
-        Assert.Contains("Connection refused", step.Answer, StringComparison.Ordinal);
-        Assert.Equal("Probe", Assert.Single(run.Alerts).Source);
+        Assert.Contains("Failed at Connect: Connection refused", step.Answer, StringComparison.Ordinal);
+        Assert.All(run.Alerts, a => Assert.Equal("Probe", a.Source));
+
+        // The CAS in front of it loses its back end too: its own run sees the proxy answer [UNAVAILABLE].
+        var cas = await WaitForEndedRunAsync(http, "CAS1", TimeSpan.FromSeconds(30));
+        Assert.Contains("Failed at Auth [UNAVAILABLE]", Assert.Single(cas.Steps).Answer, StringComparison.Ordinal);
 
         var byId = await http.GetFromJsonAsync<RunRecord>($"api/runs/{run.RunId}", Json);
         Assert.Equal(run.RunId, byId!.RunId);
@@ -73,12 +78,12 @@ public sealed class StandaloneHostTests : IAsyncLifetime
         Assert.Contains("top must be between 1 and 1000", await badTop.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    static async Task<RunRecord> WaitForEndedRunAsync(HttpClient http, TimeSpan within)
+    static async Task<RunRecord> WaitForEndedRunAsync(HttpClient http, string server, TimeSpan within)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < within)
         {
-            var runs = await http.GetFromJsonAsync<List<RunRecord>>("api/runs", Json);
+            var runs = await http.GetFromJsonAsync<List<RunRecord>>($"api/runs?server={server}", Json);
             if (runs!.FirstOrDefault(r => r.Outcome != RunOutcome.Running) is { } run)
             {
                 return run;
@@ -87,6 +92,6 @@ public sealed class StandaloneHostTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"No run ended within {within}.");
+        throw new TimeoutException($"No run for {server} ended within {within}.");
     }
 }
