@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Host;
+using Remediation.Monitoring;
+using Remediation.Probes;
+
+namespace Remediation.EndToEnd.Tests.Host;
+
+/// <summary>GET /api/health (Get-ServerHealth) and POST /api/probes (Invoke-MonitoringProbe) over real HTTP.</summary>
+public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixture>, IAsyncLifetime
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    RemediationHost host = null!;
+    HttpClient http = null!;
+
+    public async Task InitializeAsync()
+    {
+        await fixture.HealAsync();
+        host = await HostFactory.StartAsync(fixture.Lab, new Dictionary<string, string?> { ["Remediation:Monitors:ConsecutiveFailures"] = "1" });
+        http = new HttpClient { BaseAddress = host.Address };
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await host.DisposeAsync();
+        await fixture.HealAsync();
+    }
+
+    [Fact]
+    public async Task Health_rows_are_shaped_like_get_server_health_and_filter_with_wildcards()
+    {
+        await fixture.Mbx1.StopAsync();
+        await host.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
+
+        var all = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health", Json);
+        var protocol = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health/mbx1?healthSet=IMAP.Pro*", Json);
+        var imapOnly = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health?healthSet=IMAP", Json);
+
+        Assert.Equal(5, all!.Count); // MBX1: deep and self test; CAS1: CTP, proxy test and self test
+        Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], protocol!.Select(r => r.Name));
+        Assert.All(protocol!, r => Assert.Equal((HealthState.Unhealthy, "MSExchangeIMAP4BE"), (r.AlertValue, r.TargetResource)));
+        Assert.Equal(("CAS1", "ImapCTPMonitor"), (Assert.Single(imapOnly!).Server, imapOnly![0].Name));
+    }
+
+    [Fact]
+    public async Task Bad_health_queries_name_what_is_wrong()
+    {
+        using var unknown = await http.GetAsync(new Uri("api/health/NOPE", UriKind.Relative));
+        using var badFilter = await http.GetAsync(new Uri("api/health?healthSet=IMAP%3Brm", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("Server 'NOPE' is not in the configured topology.", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
+        Assert.Contains("healthSet 'IMAP;rm' is not a health-set name or pattern", await badFilter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_probe_runs_on_demand_and_returns_its_result()
+    {
+        using var response = await http.PostAsync(new Uri(@"api/probes/CAS1/IMAP/ImapCTPProbe", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<ProbeResult>(Json);
+        Assert.True(result!.Succeeded, result.Summary);
+        Assert.Equal(("CAS1", "ImapCTPProbe"), (result.Server, result.Probe));
+    }
+
+    [Theory]
+    [InlineData("api/probes/CAS1/IMAP.Proxy/ImapCTPProbe", HttpStatusCode.BadRequest, "ImapCTPProbe belongs to health set IMAP, not 'IMAP.Proxy'.")]
+    [InlineData("api/probes/CAS1/IMAP/NoSuchProbe", HttpStatusCode.BadRequest, "'NoSuchProbe' is not an IMAP probe")]
+    [InlineData("api/probes/CAS1/IMAP.Protocol/ImapDeepTestProbe", HttpStatusCode.BadRequest, "Probe 'ImapDeepTestProbe' does not apply to server 'CAS1'")]
+    [InlineData("api/probes/GHOST/IMAP/ImapCTPProbe", HttpStatusCode.NotFound, "Server 'GHOST' is not in the configured topology.")]
+    public async Task Bad_probe_requests_are_refused_with_the_reason(string path, HttpStatusCode status, string reason)
+    {
+        using var response = await http.PostAsync(new Uri(path, UriKind.Relative), null);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
