@@ -29,6 +29,6 @@ public static partial class ServerHealth
         return new Regex(regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9.*?]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9.*?]{1,64}\z")]
     private static partial Regex Pattern();
 }

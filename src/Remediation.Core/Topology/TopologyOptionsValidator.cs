@@ -82,6 +82,6 @@ public sealed partial class TopologyOptionsValidator : IValidateOptions<Topology
         }
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{0,252}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{0,252}\z")]
     private static partial Regex ServerName();
 }

@@ -1,0 +1,164 @@
+using Remediation.Agent.Operations;
+using Remediation.Exchange;
+using Remediation.Lab;
+using Remediation.Monitoring;
+
+namespace Remediation.Agent.Lab;
+
+/// <summary>Lab settings of the agent.</summary>
+public sealed class LabAgentOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Agent:Lab";
+
+    /// <summary>How long a lab "server restart" stays down, like a reboot.</summary>
+    public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+}
+
+/// <summary>
+/// Backs the agent's API with the lab organisation: restarting MSExchangeIMAP4BE on a lab mailbox server really
+/// restarts its Dovecot back end; a drain really moves the lab's active copies; faults can make any operation fail or hang.
+/// </summary>
+public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults faults, TimeProvider time, Microsoft.Extensions.Options.IOptions<LabAgentOptions> options) : IExchangeExecutor
+{
+    /// <inheritdoc />
+    public async Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetServerHealth, server, "Get-ServerHealth", cancellationToken);
+        Known(server, "Get-ServerHealth");
+        var now = time.GetUtcNow();
+        var rows = new List<ServerHealthRow>();
+        foreach (var monitor in ImapHealthModel.Monitors)
+        {
+            if (await StateAsync(server, monitor, cancellationToken) is { } state)
+            {
+                rows.Add(new ServerHealthRow(server, monitor.Name, monitor.TargetResource, monitor.HealthSet, state, now));
+            }
+        }
+
+        return new ServerHealthReport(server, rows);
+    }
+
+    /// <inheritdoc />
+    public async Task<MonitoringProbeResult> InvokeMonitoringProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.InvokeMonitoringProbe, server, "Invoke-MonitoringProbe", cancellationToken);
+        Known(server, "Invoke-MonitoringProbe");
+        var monitor = ImapHealthModel.Monitors.FirstOrDefault(m => string.Equals(m.Probe, probe, StringComparison.OrdinalIgnoreCase) && string.Equals(m.HealthSet, healthSet, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ExchangeOperationException("Invoke-MonitoringProbe", $"The probe {healthSet}\\{probe} was not found.");
+        var started = time.GetTimestamp();
+        var state = await StateAsync(server, monitor, cancellationToken);
+        return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", state == HealthState.Healthy ? "Succeeded" : "Failed",
+            state == HealthState.Healthy ? null : $"{monitor.TargetResource} on {server} does not answer.", time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <inheritdoc />
+    public async Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.RestartService, server, "Restart-Service", cancellationToken);
+        Known(server, "Restart-Service");
+        var process = organisation.ServiceProcess(server, service)
+            ?? throw new ExchangeOperationException("Restart-Service", $"Cannot find any service with service name '{service}' on {server}.");
+        var started = time.GetTimestamp();
+        await process.StopAsync();
+        await process.StartAsync(cancellationToken);
+        return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds, $"{service} restarted (pid {process.Pid}).");
+    }
+
+    /// <inheritdoc />
+    public async Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.RestartServer, server, "Restart-Computer", cancellationToken);
+        Known(server, "Restart-Computer");
+        var started = time.GetTimestamp();
+        var processes = organisation.Processes(server).ToList();
+        foreach (var process in processes)
+        {
+            await process.StopAsync(hard: true);
+        }
+
+        await Task.Delay(options.Value.BootDelay, time, cancellationToken);
+        foreach (var process in processes)
+        {
+            await process.StartAsync(cancellationToken);
+        }
+
+        return new RestartResult(server, "computer", processes.All(p => p.IsRunning), time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers again.");
+    }
+
+    /// <inheritdoc />
+    public async Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.SetDatabaseCopyActivation, server, "Set-MailboxServer", cancellationToken);
+        MailboxServer(server, "Set-MailboxServer");
+        organisation.SetActivationDisabled(server, disabledAndMoveNow);
+    }
+
+    /// <inheritdoc />
+    public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetDatabaseCopyStatus, server, "Get-MailboxDatabaseCopyStatus", cancellationToken);
+        MailboxServer(server, "Get-MailboxDatabaseCopyStatus");
+        return organisation.CopyStatus(server);
+    }
+
+    /// <inheritdoc />
+    public async Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetImapSettings, server, "Get-ImapSettings", cancellationToken);
+        Known(server, "Get-ImapSettings");
+        return new ImapSettings(server, organisation.ProtocolLogEnabled(server), Path.Combine(organisation.Lab.Directory, server.ToLowerInvariant(), "Logging", "Imap4"));
+    }
+
+    /// <inheritdoc />
+    public async Task SetImapSettingsAsync(string server, bool protocolLogEnabled, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.SetImapSettings, server, "Set-ImapSettings", cancellationToken);
+        Known(server, "Set-ImapSettings");
+        organisation.SetProtocolLog(server, protocolLogEnabled);
+    }
+
+    /// <inheritdoc />
+    public async Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetImapCounters, server, "Get-Counter", cancellationToken);
+        Known(server, "Get-Counter");
+        return organisation.Counters(server);
+    }
+
+    async Task<HealthState?> StateAsync(string server, MonitorDefinition monitor, CancellationToken cancellationToken)
+    {
+        var backEnd = organisation.Lab.MailboxServers.GetValueOrDefault(server);
+        var proxy = organisation.Lab.ClientAccessServers.GetValueOrDefault(server);
+        var counters = organisation.Counters(server);
+        return monitor.Name switch
+        {
+            "ImapDeepTestMonitor" or "ImapSelfTestMonitor" when backEnd is not null => await Answers(backEnd, cancellationToken),
+            "ImapSelfTestMonitor" when proxy is not null => await Answers(proxy, cancellationToken),
+            "ImapCTPMonitor" or "ImapProxyTestMonitor" when proxy is not null =>
+                await Answers(proxy, cancellationToken) == HealthState.Healthy && organisation.Lab.MailboxServers.Values.All(b => b.IsRunning) ? HealthState.Healthy : HealthState.Unhealthy,
+            "AverageCommandProcessingTimeGt60sMonitor" => counters.AverageCommandProcessingTimeMs > 60_000 ? HealthState.Unhealthy : HealthState.Healthy,
+            "RequestsQueuedGt500Monitor" => counters.RequestsQueued > 500 ? HealthState.Unhealthy : HealthState.Healthy,
+            _ => null,
+        };
+    }
+
+    static async Task<HealthState> Answers(DovecotInstance instance, CancellationToken cancellationToken) =>
+        instance.IsRunning && await DovecotInstance.GreetsAsync(instance.ImapPort, cancellationToken) ? HealthState.Healthy : HealthState.Unhealthy;
+
+    void Known(string server, string cmdlet)
+    {
+        if (!organisation.Exists(server))
+        {
+            throw new ExchangeOperationException(cmdlet, $"The server '{server}' was not found in the organisation.");
+        }
+    }
+
+    void MailboxServer(string server, string cmdlet)
+    {
+        if (!organisation.Lab.MailboxServers.ContainsKey(server))
+        {
+            throw new ExchangeOperationException(cmdlet, $"The specified server '{server}' is not a Mailbox server.");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using Remediation.Exchange;
+using Remediation.Lab;
+
+namespace Remediation.Agent.Lab;
+
+/// <summary>
+/// The simulated Exchange organisation behind the lab agent: its servers are the lab's Dovecot processes; its
+/// DAG holds one database per mailbox server, each with a copy on every mailbox server.
+/// </summary>
+public sealed class LabOrganisation
+{
+    /// <summary>The DAG every lab mailbox server belongs to.</summary>
+    public const string Dag = "DAG1";
+
+    readonly Lock gate = new();
+    readonly List<Copy> copies = [];
+    readonly HashSet<string> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, ImapCounters> counters = new(StringComparer.OrdinalIgnoreCase);
+
+    sealed class Copy(string database, string server, int preference)
+    {
+        public string Database { get; } = database;
+        public string Server { get; } = server;
+        public int Preference { get; } = preference;
+        public bool Active { get; set; }
+    }
+
+    /// <summary>Builds the organisation over <paramref name="lab"/>.</summary>
+    public LabOrganisation(ImapLab lab)
+    {
+        Lab = lab;
+        var mailboxServers = lab.Definition.MailboxServers.Select(s => s.Name).ToList();
+        for (var i = 0; i < mailboxServers.Count; i++)
+        {
+            var database = $"DB{i + 1}";
+            for (var j = 0; j < mailboxServers.Count; j++)
+            {
+                var server = mailboxServers[(i + j) % mailboxServers.Count];
+                copies.Add(new Copy(database, server, j + 1) { Active = j == 0 });
+            }
+        }
+    }
+
+    /// <summary>The lab whose processes are the servers.</summary>
+    public ImapLab Lab { get; }
+
+    /// <summary>Counter values the lab reports (set by fault injection).</summary>
+    public void SetCounters(ImapCounters value)
+    {
+        lock (gate)
+        {
+            counters[value.Server] = value;
+        }
+    }
+
+    /// <summary>Current counters of <paramref name="server"/>.</summary>
+    public ImapCounters Counters(string server)
+    {
+        lock (gate)
+        {
+            return counters.TryGetValue(server, out var value) ? value : new ImapCounters(server, 12, 0);
+        }
+    }
+
+    /// <summary>The protocol-logging flag of <paramref name="server"/>.</summary>
+    public bool ProtocolLogEnabled(string server)
+    {
+        lock (gate)
+        {
+            return protocolLog.GetValueOrDefault(server);
+        }
+    }
+
+    /// <summary>Sets the protocol-logging flag.</summary>
+    public void SetProtocolLog(string server, bool enabled)
+    {
+        lock (gate)
+        {
+            protocolLog[server] = enabled;
+        }
+    }
+
+    /// <summary>Copies on <paramref name="server"/>, with Exchange's status words.</summary>
+    public DatabaseCopyStatus CopyStatus(string server)
+    {
+        lock (gate)
+        {
+            var running = IsRunning(server);
+            return new DatabaseCopyStatus(server, [.. copies
+                .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
+                .Select(c => new DatabaseCopy(c.Database, c.Server, !running ? "ServiceDown" : c.Active ? "Mounted" : "Healthy", c.Preference))]);
+        }
+    }
+
+    /// <summary>
+    /// -DatabaseCopyActivationDisabledAndMoveNow $true: every active copy moves to the best healthy copy on a server
+    /// whose activation is allowed; a database with no such copy stays where it is. $false: activation allowed again,
+    /// and databases whose preferred server this is move back.
+    /// </summary>
+    public void SetActivationDisabled(string server, bool disabledAndMoveNow)
+    {
+        lock (gate)
+        {
+            if (disabledAndMoveNow)
+            {
+                activationDisabled.Add(server);
+                foreach (var active in copies.Where(c => c.Active && Same(c.Server, server)).ToList())
+                {
+                    var target = copies
+                        .Where(c => c.Database == active.Database && !Same(c.Server, server) && !activationDisabled.Contains(c.Server) && IsRunning(c.Server))
+                        .OrderBy(c => c.Preference)
+                        .FirstOrDefault();
+                    if (target is not null)
+                    {
+                        active.Active = false;
+                        target.Active = true;
+                    }
+                }
+            }
+            else
+            {
+                activationDisabled.Remove(server);
+                foreach (var preferred in copies.Where(c => c.Preference == 1 && Same(c.Server, server) && !c.Active && IsRunning(server)).ToList())
+                {
+                    copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.Active = false);
+                    preferred.Active = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>True when activation is blocked on <paramref name="server"/>.</summary>
+    public bool IsActivationDisabled(string server)
+    {
+        lock (gate)
+        {
+            return activationDisabled.Contains(server);
+        }
+    }
+
+    /// <summary>The Dovecot process that plays <paramref name="service"/> on <paramref name="server"/>, or null when the server does not run it.</summary>
+    public DovecotInstance? ServiceProcess(string server, string service) =>
+        string.Equals(service, "MSExchangeIMAP4BE", StringComparison.OrdinalIgnoreCase) ? Lab.MailboxServers.GetValueOrDefault(server)
+        : string.Equals(service, "MSExchangeIMAP4", StringComparison.OrdinalIgnoreCase) ? Lab.ClientAccessServers.GetValueOrDefault(server)
+        : null;
+
+    /// <summary>Every process of <paramref name="server"/>.</summary>
+    public IEnumerable<DovecotInstance> Processes(string server) =>
+        Lab.Instances.Where(i => Same(i.Name, server));
+
+    /// <summary>True when the server is in the lab.</summary>
+    public bool Exists(string server) => Processes(server).Any();
+
+    bool IsRunning(string server) => Processes(server).All(p => p.IsRunning);
+
+    static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}

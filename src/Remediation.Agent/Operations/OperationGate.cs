@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Remediation.Agent.Security;
+using Remediation.Exchange;
+
+namespace Remediation.Agent.Operations;
+
+/// <summary>
+/// The checks every operation passes before it reaches Exchange, in order: input (400, naming the field),
+/// allow-lists (403), idempotency (recorded answer or 409), then one operation at a time per server, within a timeout (504).
+/// </summary>
+public sealed partial class OperationGate(IExchangeExecutor executor, IdempotencyStore idempotency, IOptionsMonitor<AgentOptions> options, ILogger<OperationGate> logger)
+{
+    readonly ConcurrentDictionary<string, SemaphoreSlim> serverLocks = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Runs <paramref name="action"/> for <paramref name="operation"/> on <paramref name="server"/> once every check passes.</summary>
+    public async Task<IResult> RunAsync(
+        HttpContext http,
+        AgentOperation operation,
+        string server,
+        IReadOnlyDictionary<string, string> arguments,
+        Func<IExchangeExecutor, CancellationToken, Task<IResult>> action,
+        string? refusal = null)
+    {
+        http.Items[AuditMiddleware.OperationItem] = operation;
+        http.Items[AuditMiddleware.ArgumentsItem] = arguments;
+        var settings = options.CurrentValue;
+        if (AgentInput.CheckServer(server) is { } badServer)
+        {
+            return Refuse(http, Results.ValidationProblem(new Dictionary<string, string[]> { ["server"] = [$"server {badServer}"] }), "Invalid server");
+        }
+
+        http.Items[AuditMiddleware.ServerItem] = server;
+        var forbidden = !settings.Allows(operation) ? $"Operation {operation} is not allowed on this agent."
+            : !settings.Manages(server) ? $"Server '{server}' is not managed by this agent."
+            : refusal;
+        if (forbidden is not null)
+        {
+            return Refuse(http, Results.Problem(forbidden, statusCode: StatusCodes.Status403Forbidden, title: "Not allowed"), forbidden);
+        }
+
+        var key = http.Request.Headers[AgentSignature.IdempotencyHeader].FirstOrDefault();
+        var fingerprint = $"{operation}|{server.ToUpperInvariant()}|{string.Join(';', arguments.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"))}";
+        return await idempotency.RunOnceAsync(key, fingerprint, () => ExecuteAsync(operation, server, action, settings));
+    }
+
+    async Task<IResult> ExecuteAsync(AgentOperation operation, string server, Func<IExchangeExecutor, CancellationToken, Task<IResult>> action, AgentOptions settings)
+    {
+        var timeout = operation == AgentOperation.RestartServer ? settings.ServerRestartTimeout : settings.OperationTimeout;
+        using var deadline = new CancellationTokenSource(timeout);
+        var gate = serverLocks.GetOrAdd(server, _ => new SemaphoreSlim(1, 1));
+        try
+        {
+            await gate.WaitAsync(deadline.Token);
+            try
+            {
+                LogExecuting(logger, operation, server);
+                return await action(executor, deadline.Token).WaitAsync(deadline.Token);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return Results.Problem($"{operation} on {server} did not finish within {timeout}.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Operation timed out");
+        }
+        catch (ExchangeOperationException ex)
+        {
+            LogFailed(logger, operation, server, ex.Message);
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: $"{ex.Cmdlet} failed");
+        }
+    }
+
+    static IResult Refuse(HttpContext http, IResult result, string why)
+    {
+        http.Items[AuditMiddleware.OutcomeItem] = $"Refused: {why}";
+        return result;
+    }
+
+    [LoggerMessage(LogLevel.Information, "{Operation} on {Server}")]
+    static partial void LogExecuting(ILogger logger, AgentOperation operation, string server);
+
+    [LoggerMessage(LogLevel.Warning, "{Operation} on {Server} failed: {Error}")]
+    static partial void LogFailed(ILogger logger, AgentOperation operation, string server, string error);
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+using Remediation.Exchange;
+
+namespace Remediation.Agent.Security;
+
+/// <summary>What the agent trusts and what it may do. Everything not listed is refused.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Agent";
+
+    /// <summary>Signing keys by key ID, base64 (at least 32 bytes). Two keys at once while one rotates. Never logged.</summary>
+    public Dictionary<string, string> Keys { get; set; } = [];
+
+    /// <summary>How far a request's timestamp may be from the agent's clock.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:15:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The servers the agent may act on (case-insensitive).</summary>
+    public List<string> ManagedServers { get; set; } = [];
+
+    /// <summary>Operations allowed; empty means every operation the agent knows.</summary>
+    public List<AgentOperation> AllowedOperations { get; set; } = [];
+
+    /// <summary>Services that may be restarted.</summary>
+    public List<string> AllowedServices { get; set; } = [.. AgentInput.ImapServices];
+
+    /// <summary>Off: Restart-Computer is refused whatever else says.</summary>
+    public bool AllowServerRestart { get; set; } = true;
+
+    /// <summary>Off: -DatabaseCopyActivationDisabledAndMoveNow $true (a drain) is refused.</summary>
+    public bool AllowDrain { get; set; } = true;
+
+    /// <summary>Longest an operation may take before the agent answers 504 (a server restart waits for the server).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest a server restart may take to come back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ServerRestartTimeout { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How long an idempotency key's answer is kept.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The append-only audit log (JSON lines).</summary>
+    [Required]
+    public string AuditLogPath { get; set; } = "agent-audit.jsonl";
+
+    /// <summary>True when <paramref name="operation"/> is allowed.</summary>
+    public bool Allows(AgentOperation operation) => AllowedOperations.Count == 0 || AllowedOperations.Contains(operation);
+
+    /// <summary>True when <paramref name="server"/> is managed.</summary>
+    public bool Manages(string server) => ManagedServers.Exists(s => string.Equals(s, server, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Remediation.Exchange;
+
+namespace Remediation.Agent.Security;
+
+/// <summary>
+/// Every /api request must be signed with a known key, within the clock-skew window, with a nonce never seen
+/// before. Anything else is a 401 that says which check failed (never which key would have worked).
+/// </summary>
+public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<AgentOptions> options, ReplayGuard replay, TimeProvider time)
+{
+    /// <summary>Where the authenticated key ID is kept for the audit log.</summary>
+    public const string KeyIdItem = "agent.keyId";
+
+    /// <summary>Checks the signature, then calls the rest of the pipeline.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (await RefusalAsync(context) is { } why)
+        {
+            context.Items[AuditMiddleware.OutcomeItem] = $"Refused: {why}";
+            await Results.Problem(why, statusCode: StatusCodes.Status401Unauthorized, title: "Request not authenticated").ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+
+    async Task<string?> RefusalAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var settings = options.CurrentValue;
+        var keyId = request.Headers[AgentSignature.KeyIdHeader].ToString();
+        var signature = request.Headers[AgentSignature.SignatureHeader].ToString();
+        var nonce = request.Headers[AgentSignature.NonceHeader].ToString();
+        if (keyId.Length == 0 || signature.Length == 0 || nonce.Length == 0)
+        {
+            return "The request is not signed.";
+        }
+
+        if (!settings.Keys.TryGetValue(keyId, out var encodedKey))
+        {
+            return "Unknown key ID.";
+        }
+
+        if (!long.TryParse(request.Headers[AgentSignature.TimestampHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
+            || Math.Abs(time.GetUtcNow().ToUnixTimeSeconds() - timestamp) > settings.ClockSkew.TotalSeconds)
+        {
+            return "The request timestamp is missing or outside the allowed clock skew.";
+        }
+
+        if (nonce.Length is < 16 or > 128)
+        {
+            return "The nonce must be 16 to 128 characters.";
+        }
+
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: 1024 * 1024);
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, context.RequestAborted);
+        request.Body.Position = 0;
+
+        // The request target exactly as sent (still percent-encoded), which is what the client signed.
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? $"{request.Path}{request.QueryString}";
+        var queryAt = target.IndexOf('?', StringComparison.Ordinal);
+        var (path, query) = queryAt < 0 ? (target, "") : (target[..queryAt], target[queryAt..]);
+        var canonical = AgentSignature.Canonical(request.Method, path, query, timestamp, nonce, body.ToArray());
+        if (!AgentSignature.Verify(Convert.FromBase64String(encodedKey), canonical, signature))
+        {
+            return "Bad signature.";
+        }
+
+        // Only a correctly signed request consumes its nonce, so nobody can burn another caller's nonces.
+        if (!replay.TryUse(keyId, nonce, settings.ClockSkew * 2))
+        {
+            return "Replayed request: this nonce was already used.";
+        }
+
+        context.Items[KeyIdItem] = keyId;
+        return null;
+    }
+}

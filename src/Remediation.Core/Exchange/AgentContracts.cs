@@ -1,0 +1,85 @@
+using Remediation.Monitoring;
+
+namespace Remediation.Exchange;
+
+/// <summary>The Exchange operations the on-premises agent performs, and nothing else.</summary>
+public enum AgentOperation
+{
+    /// <summary>Get-ServerHealth.</summary>
+    GetServerHealth,
+
+    /// <summary>Invoke-MonitoringProbe.</summary>
+    InvokeMonitoringProbe,
+
+    /// <summary>Restart-Service MSExchangeIMAP4 / MSExchangeIMAP4BE.</summary>
+    RestartService,
+
+    /// <summary>Restart-Computer, then wait for the server to come back.</summary>
+    RestartServer,
+
+    /// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow.</summary>
+    SetDatabaseCopyActivation,
+
+    /// <summary>Get-MailboxDatabaseCopyStatus.</summary>
+    GetDatabaseCopyStatus,
+
+    /// <summary>Get-ImapSettings.</summary>
+    GetImapSettings,
+
+    /// <summary>Set-ImapSettings -ProtocolLogEnabled.</summary>
+    SetImapSettings,
+
+    /// <summary>The MSExchangeImap4 performance counters.</summary>
+    GetImapCounters,
+}
+
+/// <summary>Body of POST .../probes.</summary>
+public sealed record InvokeProbeRequest(string HealthSet, string Probe);
+
+/// <summary>Result of Invoke-MonitoringProbe: Result is Succeeded, Failed or TimedOut.</summary>
+public sealed record MonitoringProbeResult(string Server, string Identity, string Result, string? Error, double LatencyMs);
+
+/// <summary>Answer of a restart: the service or server is back (or not) after the wait.</summary>
+public sealed record RestartResult(string Server, string Target, bool Running, double ElapsedMs, string Detail);
+
+/// <summary>Body of PUT .../database-copy-activation.</summary>
+public sealed record DatabaseCopyActivationRequest(bool DisabledAndMoveNow);
+
+/// <summary>One database copy as Get-MailboxDatabaseCopyStatus shows it.</summary>
+public sealed record DatabaseCopy(string Database, string Server, string Status, int ActivationPreference);
+
+/// <summary>Get-MailboxDatabaseCopyStatus -Server X, with the runbook's "| Group Status".</summary>
+public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCopy> Copies)
+{
+    /// <summary>Copies by status (Mounted, Healthy, Failed...).</summary>
+    public IReadOnlyDictionary<string, int> ByStatus => Copies.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>True when no copy on the server is active (Mounted).</summary>
+    public bool HasNoActiveCopy => Copies.All(c => c.Status != "Mounted");
+}
+
+/// <summary>Get-ImapSettings -Server X (the fields the playbooks read).</summary>
+public sealed record ImapSettings(string Server, bool ProtocolLogEnabled, string LogFileLocation);
+
+/// <summary>Body of PUT .../imap-settings.</summary>
+public sealed record SetImapSettingsRequest(bool ProtocolLogEnabled);
+
+/// <summary>MSExchangeImap4 "Average Command Processing Time" (ms) and "Requests Queued".</summary>
+public sealed record ImapCounters(string Server, double AverageCommandProcessingTimeMs, long RequestsQueued);
+
+/// <summary>Get-ServerHealth rows of a server.</summary>
+public sealed record ServerHealthReport(string Server, IReadOnlyList<ServerHealthRow> Rows);
+
+/// <summary>One line of the agent's audit log.</summary>
+public sealed record AuditEntry(
+    DateTimeOffset At,
+    string? KeyId,
+    string Method,
+    string Path,
+    string? Operation,
+    string? Server,
+    IReadOnlyDictionary<string, string> Arguments,
+    int Status,
+    string Outcome,
+    double DurationMs,
+    string? IdempotencyKey);

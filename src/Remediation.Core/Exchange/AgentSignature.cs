@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Remediation.Exchange;
+
+/// <summary>
+/// The request signature both sides compute: HMAC-SHA256 over method, path, query, timestamp, nonce and the
+/// body's SHA-256, keyed by a shared secret named by a key ID (so keys rotate without downtime).
+/// </summary>
+public static class AgentSignature
+{
+    /// <summary>Header: the key ID.</summary>
+    public const string KeyIdHeader = "X-Agent-Key-Id";
+
+    /// <summary>Header: Unix time in seconds.</summary>
+    public const string TimestampHeader = "X-Agent-Timestamp";
+
+    /// <summary>Header: a fresh random value per request (replay protection).</summary>
+    public const string NonceHeader = "X-Agent-Nonce";
+
+    /// <summary>Header: base64 HMAC.</summary>
+    public const string SignatureHeader = "X-Agent-Signature";
+
+    /// <summary>Header: a step's idempotency key: a repeat returns the recorded answer instead of acting again.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>Smallest accepted key.</summary>
+    public const int MinimumKeyBytes = 32;
+
+    /// <summary>The canonical text that is signed.</summary>
+    public static string Canonical(string method, string path, string query, long timestamp, string nonce, ReadOnlySpan<byte> body) =>
+        string.Join('\n',
+            method.ToUpperInvariant(),
+            path,
+            query,
+            timestamp.ToString(CultureInfo.InvariantCulture),
+            nonce,
+            Convert.ToHexStringLower(SHA256.HashData(body)));
+
+    /// <summary>The signature of <paramref name="canonical"/> under <paramref name="key"/>.</summary>
+    public static string Sign(byte[] key, string canonical) =>
+        Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(canonical)));
+
+    /// <summary>Constant-time comparison of a received signature with the expected one.</summary>
+    public static bool Verify(byte[] key, string canonical, string signature)
+    {
+        Span<byte> received = stackalloc byte[64];
+        if (!Convert.TryFromBase64String(signature, received, out var length) || length != 32)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(received[..length], HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(canonical)));
+    }
+}

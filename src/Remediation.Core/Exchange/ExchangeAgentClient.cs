@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Remediation.Exchange;
+
+/// <summary>The agent answered with an error: its status and the problem text it gave.</summary>
+public sealed class AgentException(HttpStatusCode status, string detail) : Exception($"Agent answered {(int)status} {status}: {detail}")
+{
+    /// <summary>HTTP status.</summary>
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>True when a retry may succeed (timeouts, unavailability).</summary>
+    public bool IsTransient => Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway
+        or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+}
+
+/// <summary>
+/// The one typed client the engine uses to reach Exchange through the on-premises agent. Every state-changing call
+/// carries the step's idempotency key, so a retried activity gets the first answer and never acts twice.
+/// </summary>
+public sealed class ExchangeAgentClient(HttpClient http)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>Get-ServerHealth.</summary>
+    public Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<ServerHealthReport>(HttpMethod.Get, $"{Server(server)}/health", null, null, cancellationToken);
+
+    /// <summary>Invoke-MonitoringProbe.</summary>
+    public Task<MonitoringProbeResult> InvokeMonitoringProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken) =>
+        SendAsync<MonitoringProbeResult>(HttpMethod.Post, $"{Server(server)}/probes", new InvokeProbeRequest(healthSet, probe), null, cancellationToken);
+
+    /// <summary>Restart-Service.</summary>
+    public Task<RestartResult> RestartServiceAsync(string server, string service, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<RestartResult>(HttpMethod.Post, $"{Server(server)}/services/{Uri.EscapeDataString(service)}/restart", null, idempotencyKey, cancellationToken);
+
+    /// <summary>Restart-Computer and wait for it.</summary>
+    public Task<RestartResult> RestartServerAsync(string server, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<RestartResult>(HttpMethod.Post, $"{Server(server)}/restart", null, idempotencyKey, cancellationToken);
+
+    /// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow; answers the copy status after it.</summary>
+    public Task<DatabaseCopyStatus> SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<DatabaseCopyStatus>(HttpMethod.Put, $"{Server(server)}/database-copy-activation", new DatabaseCopyActivationRequest(disabledAndMoveNow), idempotencyKey, cancellationToken);
+
+    /// <summary>Get-MailboxDatabaseCopyStatus.</summary>
+    public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<DatabaseCopyStatus>(HttpMethod.Get, $"{Server(server)}/database-copies", null, null, cancellationToken);
+
+    /// <summary>Get-ImapSettings.</summary>
+    public Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<ImapSettings>(HttpMethod.Get, $"{Server(server)}/imap-settings", null, null, cancellationToken);
+
+    /// <summary>Set-ImapSettings -ProtocolLogEnabled; answers the settings after it.</summary>
+    public Task<ImapSettings> SetImapSettingsAsync(string server, bool protocolLogEnabled, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<ImapSettings>(HttpMethod.Put, $"{Server(server)}/imap-settings", new SetImapSettingsRequest(protocolLogEnabled), idempotencyKey, cancellationToken);
+
+    /// <summary>The two IMAP4 performance counters.</summary>
+    public Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<ImapCounters>(HttpMethod.Get, $"{Server(server)}/imap-counters", null, null, cancellationToken);
+
+    /// <summary>The agent's audit log.</summary>
+    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int top, CancellationToken cancellationToken) =>
+        SendAsync<IReadOnlyList<AuditEntry>>(HttpMethod.Get, $"api/v1/audit?top={top}", null, null, cancellationToken);
+
+    static string Server(string server) =>
+        AgentInput.CheckServer(server) is { } why ? throw new ArgumentException($"server {why}", nameof(server)) : $"api/v1/servers/{server}";
+
+    async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(AgentSignature.IdempotencyHeader, idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new AgentException(response.StatusCode, Detail(problem));
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
+    }
+
+    static string Detail(string problem)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(problem);
+            var root = document.RootElement;
+            return root.TryGetProperty("detail", out var detail) ? detail.GetString() ?? problem
+                : root.TryGetProperty("errors", out var errors) ? errors.ToString()
+                : problem;
+        }
+        catch (JsonException)
+        {
+            return problem.Length > 500 ? problem[..500] : problem;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Remediation.Exchange;
+
+namespace Remediation.Agent.Tests;
+
+[Collection(nameof(AgentCollection))]
+public sealed class AuthenticationTests(AgentFixture agent)
+{
+    const string Path = "/api/v1/servers/MBX1/imap-settings";
+
+    HttpRequestMessage Signed(string? keyId = null, string? key = null, long? timestamp = null, string? nonce = null, string? signatureOverride = null, string body = "")
+    {
+        var ts = timestamp ?? TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+        nonce ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var canonical = AgentSignature.Canonical("GET", Path, "", ts, nonce, Encoding.UTF8.GetBytes(body));
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(agent.Address, Path));
+        request.Headers.Add(AgentSignature.KeyIdHeader, keyId ?? AgentFixture.KeyId);
+        request.Headers.Add(AgentSignature.TimestampHeader, ts.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(AgentSignature.NonceHeader, nonce);
+        request.Headers.Add(AgentSignature.SignatureHeader, signatureOverride ?? AgentSignature.Sign(Convert.FromBase64String(key ?? AgentFixture.Key), canonical));
+        return request;
+    }
+
+    static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpRequestMessage request)
+    {
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_correctly_signed_request_is_served()
+    {
+        var (status, body) = await SendAsync(Signed());
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("\"protocolLogEnabled\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unsigned_requests_are_refused()
+    {
+        var before = agent.Executions.Calls;
+
+        var (status, body) = await SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(agent.Address, "/api/v1/servers/MBX1/restart")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("The request is not signed.", body, StringComparison.Ordinal);
+        Assert.Equal(before, agent.Executions.Calls);
+    }
+
+    [Fact]
+    public async Task A_wrong_signature_is_refused()
+    {
+        var wrongKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        var (status, body) = await SendAsync(Signed(key: wrongKey));
+        var (garbled, _) = await SendAsync(Signed(signatureOverride: "not-base64!"));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (status, garbled));
+        Assert.Contains("Bad signature.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_id_is_refused()
+    {
+        var (status, body) = await SendAsync(Signed(keyId: "retired"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("Unknown key ID.", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-600)]
+    [InlineData(600)]
+    public async Task A_request_outside_the_clock_skew_window_is_refused(int offsetSeconds)
+    {
+        var (status, body) = await SendAsync(Signed(timestamp: TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() + offsetSeconds));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("outside the allowed clock skew", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_replayed_request_is_refused_the_second_time()
+    {
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+
+        var first = await SendAsync(Signed(timestamp: timestamp, nonce: nonce));
+        var replay = await SendAsync(Signed(timestamp: timestamp, nonce: nonce));
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.Status);
+        Assert.Contains("Replayed request", replay.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refused_requests_are_in_the_audit_log_too()
+    {
+        await SendAsync(Signed(keyId: "intruder"));
+
+        var audit = await agent.Client().GetAuditAsync(1000, default);
+
+        Assert.Contains(audit, e => e.Status == 401 && e.Outcome == "Refused: Unknown key ID." && e.Path == Path);
+        Assert.Contains(audit, e => e.Status == 200 && e.KeyId == AgentFixture.KeyId && e.Operation == "GetImapSettings" && e.Server == "MBX1");
+    }
+
+    [Fact]
+    public async Task The_signing_key_never_appears_in_the_audit_log()
+    {
+        await agent.Client().GetImapSettingsAsync("MBX1", default);
+
+        Assert.DoesNotContain(AgentFixture.Key, await File.ReadAllTextAsync(agent.AuditPath), StringComparison.Ordinal);
+    }
+}

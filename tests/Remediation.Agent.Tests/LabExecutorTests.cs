@@ -1,0 +1,129 @@
+using System.Net;
+using Remediation.Agent.Lab;
+using Remediation.Exchange;
+using Remediation.Lab;
+
+namespace Remediation.Agent.Tests;
+
+[Collection(nameof(AgentCollection))]
+public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
+{
+    public Task InitializeAsync() => agent.HealAsync();
+
+    public async Task DisposeAsync()
+    {
+        var client = agent.Client();
+        foreach (var server in new[] { "MBX1", "MBX2" })
+        {
+            await client.SetDatabaseCopyActivationAsync(server, false, Guid.NewGuid().ToString(), default);
+        }
+
+        await agent.HealAsync();
+    }
+
+    [Fact]
+    public async Task Restarting_the_back_end_service_restarts_a_real_dovecot_that_a_probe_then_reaches()
+    {
+        var backEnd = agent.Lab.MailboxServers["MBX1"];
+        await backEnd.StopAsync(hard: true);
+        Assert.False(await DovecotInstance.GreetsAsync(backEnd.ImapPort, default));
+
+        var result = await agent.Client().RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", Guid.NewGuid().ToString(), default);
+
+        Assert.True(result.Running);
+        Assert.True(await DovecotInstance.GreetsAsync(backEnd.ImapPort, default));
+        var health = await agent.Client().GetServerHealthAsync("MBX1", default);
+        Assert.All(health.Rows.Where(r => r.HealthSetName == "IMAP.Protocol"), r => Assert.Equal(Monitoring.HealthState.Healthy, r.AlertValue));
+    }
+
+    [Fact]
+    public async Task A_repeated_idempotency_key_returns_the_recorded_answer_and_does_not_restart_twice()
+    {
+        var client = agent.Client();
+        var key = Guid.NewGuid().ToString();
+
+        var first = await client.RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", key, default);
+        var pidAfterFirst = agent.Lab.MailboxServers["MBX1"].Pid;
+        var calls = agent.Executions.Calls;
+        var second = await client.RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", key, default);
+
+        Assert.Equal(first, second);
+        Assert.Equal(pidAfterFirst, agent.Lab.MailboxServers["MBX1"].Pid);
+        Assert.Equal(calls, agent.Executions.Calls);
+        var audit = await client.GetAuditAsync(1000, default);
+        Assert.Equal(2, audit.Count(e => e.IdempotencyKey == key && e.Status == 200));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_for_another_request_is_a_conflict()
+    {
+        var client = agent.Client();
+        var key = Guid.NewGuid().ToString();
+        await client.SetImapSettingsAsync("CAS1", true, key, default);
+
+        var error = await Assert.ThrowsAsync<AgentException>(() => client.SetImapSettingsAsync("CAS1", false, key, default));
+
+        Assert.Equal(HttpStatusCode.Conflict, error.Status);
+        await client.SetImapSettingsAsync("CAS1", false, Guid.NewGuid().ToString(), default);
+    }
+
+    [Fact]
+    public async Task A_drain_moves_active_copies_away_and_fail_back_brings_them_home()
+    {
+        var client = agent.Client();
+        Assert.False((await client.GetDatabaseCopyStatusAsync("MBX1", default)).HasNoActiveCopy);
+
+        var drained = await client.SetDatabaseCopyActivationAsync("MBX1", true, Guid.NewGuid().ToString(), default);
+        var elsewhere = await client.GetDatabaseCopyStatusAsync("MBX2", default);
+        var back = await client.SetDatabaseCopyActivationAsync("MBX1", false, Guid.NewGuid().ToString(), default);
+
+        Assert.True(drained.HasNoActiveCopy);
+        Assert.Equal(2, elsewhere.ByStatus["Mounted"]);
+        Assert.Equal("Mounted", back.Copies.Single(c => c.Database == "DB1").Status);
+    }
+
+    [Fact]
+    public async Task Protocol_logging_is_set_and_read_back()
+    {
+        var client = agent.Client();
+
+        var on = await client.SetImapSettingsAsync("CAS1", true, Guid.NewGuid().ToString(), default);
+        var off = await client.SetImapSettingsAsync("CAS1", false, Guid.NewGuid().ToString(), default);
+
+        Assert.True(on.ProtocolLogEnabled);
+        Assert.False(off.ProtocolLogEnabled);
+        Assert.EndsWith(Path.Combine("cas1", "Logging", "Imap4"), on.LogFileLocation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_injected_failure_comes_back_as_the_cmdlet_error_and_a_hang_as_a_timeout()
+    {
+        var faults = (LabFaults)agent.App.Services.GetService(typeof(LabFaults))!;
+        faults.Add(new LabFault(AgentOperation.RestartService, "MBX1", FaultMode.Fail, "The service cannot be started."));
+        faults.Add(new LabFault(AgentOperation.GetImapSettings, "MBX2", FaultMode.Hang, null));
+        var client = agent.Client();
+
+        var failed = await Assert.ThrowsAsync<AgentException>(() => client.RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", Guid.NewGuid().ToString(), default));
+        var hung = await Assert.ThrowsAsync<AgentException>(() => client.GetImapSettingsAsync("MBX2", default));
+
+        Assert.Equal(HttpStatusCode.BadGateway, failed.Status);
+        Assert.Contains("Restart-Service: The service cannot be started.", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, hung.Status);
+        Assert.True(hung.IsTransient);
+    }
+
+    [Fact]
+    public async Task Counters_come_from_the_lab_and_feed_server_health()
+    {
+        var organisation = (LabOrganisation)agent.App.Services.GetService(typeof(LabOrganisation))!;
+        organisation.SetCounters(new ImapCounters("CAS1", 75_000, 12));
+
+        var counters = await agent.Client().GetImapCountersAsync("CAS1", default);
+        var health = await agent.Client().GetServerHealthAsync("CAS1", default);
+        organisation.SetCounters(new ImapCounters("CAS1", 12, 0));
+
+        Assert.Equal(75_000, counters.AverageCommandProcessingTimeMs);
+        Assert.Equal(Monitoring.HealthState.Unhealthy, health.Rows.Single(r => r.Name == "AverageCommandProcessingTimeGt60sMonitor").AlertValue);
+        Assert.Equal(Monitoring.HealthState.Healthy, health.Rows.Single(r => r.Name == "RequestsQueuedGt500Monitor").AlertValue);
+    }
+}
