@@ -5,10 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Remediation.Alerts;
+using Remediation.Escalation;
+using Remediation.Exchange;
 using Remediation.Monitoring;
 using Remediation.Probes;
 using Remediation.Recovery;
+using Remediation.Recovery.Activities;
 using Remediation.Runs;
+using Remediation.Safety;
 using Remediation.Topology;
 
 namespace Remediation;
@@ -28,6 +32,21 @@ public static class RemediationEngineExtensions
         services.AddOptions<InProcessQueueOptions>().BindConfiguration(InProcessQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RecoveryOptions>().BindConfiguration(RecoveryOptions.Section).ValidateOnStart();
         services.AddOptions<ServiceBusOptions>().BindConfiguration(ServiceBusOptions.Section);
+        services.AddOptions<ThrottleOptions>().BindConfiguration(ThrottleOptions.Section);
+        services.AddOptions<EscalationOptions>().BindConfiguration(EscalationOptions.Section);
+        services.AddOptions<AgentClientOptions>().BindConfiguration(AgentClientOptions.Section);
+
+        services.AddTransient<AgentSigningHandler>();
+        services.AddHttpClient<ExchangeAgentClient>((sp, http) =>
+        {
+            var agent = sp.GetRequiredService<IOptionsMonitor<AgentClientOptions>>().CurrentValue;
+            http.BaseAddress = agent.BaseAddress;
+            http.Timeout = agent.Timeout;
+        }).AddHttpMessageHandler<AgentSigningHandler>();
+        services.AddHttpClient(EscalateActivity.WebhookClient);
+        services.AddSingleton<AgentConnection>();
+        services.AddSingleton<ThrottleLedger>();
+        services.AddSingleton<DisruptionRegistry>();
 
         services.AddSingleton<IImapProbe, ImapCtpProbe>();
         services.AddSingleton<IImapProbe, ImapProxyTestProbe>();
@@ -62,8 +81,18 @@ public static class RemediationEngineExtensions
     public static DurableTaskRegistry AddRemediationTasks(this DurableTaskRegistry registry)
     {
         registry.AddOrchestrator<ImapRecoveryOrchestrator>();
+        registry.AddOrchestrator<DeepTestRecoveryOrchestrator>();
         registry.AddActivity<RunImapProbeActivity>();
         registry.AddActivity<ReadServerHealthActivity>();
+        registry.AddActivity<RestartImapServiceActivity>();
+        registry.AddActivity<RestartServerActivity>();
+        registry.AddActivity<SetDatabaseCopyActivationActivity>();
+        registry.AddActivity<ReadDatabaseCopyStatusActivity>();
+        registry.AddActivity<SetImapProtocolLoggingActivity>();
+        registry.AddActivity<ReadImapSettingsActivity>();
+        registry.AddActivity<CheckSafetyActivity>();
+        registry.AddActivity<ReleaseDisruptionActivity>();
+        registry.AddActivity<EscalateActivity>();
         registry.AddActivity<OpenRunActivity>();
         registry.AddActivity<RecordRunStepActivity>();
         registry.AddActivity<CloseRunActivity>();

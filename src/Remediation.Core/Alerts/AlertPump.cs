@@ -96,9 +96,10 @@ public sealed partial class AlertPump(
             return (running, false);
         }
 
-        var server = topology.CurrentValue.Find(alert.Server)!.Name;
+        var target = topology.CurrentValue.Find(alert.Server)!;
+        var server = target.Name;
         var runId = string.Create(CultureInfo.InvariantCulture, $"{server.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}");
-        var request = new RecoveryRequest(runId, server, alert.HealthSet, alert.Monitor, alert, recovery.CurrentValue.ToSettings());
+        var request = new RecoveryRequest(runId, server, target.Role, alert.HealthSet, alert.Monitor, alert, recovery.CurrentValue.ToSettings(), target.ProbeMailbox?.MailboxServer);
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(

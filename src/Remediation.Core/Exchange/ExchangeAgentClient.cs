@@ -6,14 +6,18 @@ using System.Text.Json.Serialization;
 namespace Remediation.Exchange;
 
 /// <summary>The agent answered with an error: its status and the problem text it gave.</summary>
-public sealed class AgentException(HttpStatusCode status, string detail) : Exception($"Agent answered {(int)status} {status}: {detail}")
+public sealed class AgentException(HttpStatusCode status, string detail)
+    : Exception($"Agent answered {(int)status} {status}{(Transient(status) ? " (try again)" : "")}: {detail}")
 {
     /// <summary>HTTP status.</summary>
     public HttpStatusCode Status { get; } = status;
 
     /// <summary>True when a retry may succeed (timeouts, unavailability).</summary>
-    public bool IsTransient => Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway
-        or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    public bool IsTransient => Transient(Status);
+
+    // 502 is the agent relaying a cmdlet's own error: not transient, retrying would repeat it.
+    static bool Transient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 }
 
 /// <summary>

@@ -1,14 +1,13 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Remediation.Monitoring;
-using Remediation.Probes;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
 
 /// <summary>
-/// The entry orchestration of a server's run: verify the issue still exists (PLAYBOOKS.md section 2), then the
-/// monitor's playbook. Today every confirmed failure escalates; the playbooks of section 3 plug in here.
+/// The entry orchestration of a server's run: verify the issue still exists (PLAYBOOKS.md section 2), run the
+/// monitor's playbook (section 3), and escalate with the whole timeline whenever it does not end Transient or Recovered.
 /// </summary>
 public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<RecoveryRequest, RunOutcome>
 {
@@ -18,62 +17,92 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         var logger = context.CreateReplaySafeLogger<ImapRecoveryOrchestrator>();
         var run = new RunTimeline(context, input);
         await run.OpenAsync();
-        try
-        {
-            var outcome = await VerifyAndRecoverAsync(context, input, run);
-            LogEnded(logger, input.RunId, input.Server, outcome);
-            return outcome;
-        }
-        catch (TaskFailedException ex)
-        {
-            LogFailed(logger, input.RunId, input.Server, ex.FailureDetails.ErrorMessage);
-            return await run.CloseAsync(RunOutcome.Failed, $"A step failed: {ex.FailureDetails.ErrorMessage}");
-        }
+        var (outcome, reason) = await RecoveryRun.ExecuteAsync(run, () => VerifyAndRecoverAsync(run));
+        LogEnded(logger, input.RunId, input.Server, outcome, reason);
+        return outcome;
     }
 
-    static async Task<RunOutcome> VerifyAndRecoverAsync(TaskOrchestrationContext context, RecoveryRequest input, RunTimeline run)
+    static async Task<PlaybookResult> VerifyAndRecoverAsync(RunTimeline run)
     {
-        var server = input.Server;
+        var input = run.Request;
+        var playbook = new Playbook(run);
         var monitor = ImapHealthModel.FindMonitor(input.Monitor);
         if (monitor is null)
         {
             // Section 2.2: the alert does not name the monitor; ask the server which IMAP monitor is Unhealthy.
-            var rows = await run.StepAsync(
-                "Read server health",
-                $"Get-ServerHealth {server} | ?{{$_.HealthSetName -like \"IMAP*\"}}",
-                new Dictionary<string, string> { ["Server"] = server },
-                () => context.CallActivityAsync<IReadOnlyList<MonitorSnapshot>>(nameof(ReadServerHealthActivity), server),
-                rows => ("Succeeded", string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
+            var rows = await playbook.ReadHealthAsync(input.Server);
             monitor = rows
-                .Where(r => r.AlertValue == HealthState.Unhealthy && r.HealthSet.StartsWith(input.HealthSet, StringComparison.OrdinalIgnoreCase))
+                .Where(r => r.AlertValue == HealthState.Unhealthy && r.HealthSetName.StartsWith(input.HealthSet, StringComparison.OrdinalIgnoreCase))
                 .Select(r => ImapHealthModel.FindMonitor(r.Name))
-                .FirstOrDefault();
+                .FirstOrDefault(m => m is not null);
             if (monitor is null)
             {
-                return await run.CloseAsync(RunOutcome.Escalated, $"The alert names no monitor and no {input.HealthSet} monitor on {server} is Unhealthy: nothing to verify.");
+                return new(RunOutcome.Escalated, $"The alert names no monitor and no {input.HealthSet} monitor on {input.Server} is Unhealthy: nothing to verify.");
             }
         }
 
-        if (monitor.Probe is null)
+        // Section 2.3-2.4: re-run the probe; the performance monitors have no probe, their playbook re-reads health.
+        if (monitor.Probe is not null && (await playbook.ReprobeAsync(input.Server, monitor)).Succeeded)
         {
-            return await run.CloseAsync(RunOutcome.Escalated, $"{monitor.Name} is a performance monitor: its playbook (3.4) is not automated yet.");
+            return new(RunOutcome.Transient, "The re-run probe passed: the failure was transient and nothing was touched.");
         }
 
-        var probe = await run.StepAsync(
-            "Re-run probe",
-            $"Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe} -Server {server}",
-            new Dictionary<string, string> { ["Identity"] = $"{monitor.HealthSet}\\{monitor.Probe}", ["Server"] = server },
-            () => context.CallActivityAsync<ProbeResult>(nameof(RunImapProbeActivity), new ProbeRequest(server, monitor.Probe)),
-            r => (r.Result.ToString(), r.Summary));
-
-        return probe.Succeeded
-            ? await run.CloseAsync(RunOutcome.Transient, "The re-run probe passed: the failure was transient and nothing was touched.")
-            : await run.CloseAsync(RunOutcome.Escalated, $"{monitor.Name} is still failing ({probe.Error}); its recovery playbook is not automated yet, so a human takes over.");
+        return monitor.Name switch
+        {
+            "ImapDeepTestMonitor" or "ImapSelfTestMonitor" => await DeepTestPlaybook.RunAsync(playbook, input.Server, monitor),
+            "ImapCTPMonitor" => await CtpPlaybook.RunAsync(playbook, input.Server, monitor),
+            "ImapProxyTestMonitor" => await ProxyTestPlaybook.RunAsync(playbook, input.Server, monitor),
+            _ => await PerformancePlaybook.RunAsync(playbook, input.Server, input.Role, monitor),
+        };
     }
 
-    [LoggerMessage(LogLevel.Information, "Run {RunId} on {Server} ended {Outcome}")]
-    static partial void LogEnded(ILogger logger, string runId, string server, RunOutcome outcome);
+    [LoggerMessage(LogLevel.Information, "Run {RunId} on {Server} ended {Outcome}: {Reason}")]
+    static partial void LogEnded(ILogger logger, string runId, string server, RunOutcome outcome, string reason);
+}
 
-    [LoggerMessage(LogLevel.Error, "Run {RunId} on {Server} failed: {Error}")]
-    static partial void LogFailed(ILogger logger, string runId, string server, string error);
+/// <summary>
+/// Playbook 3.1 as its own run on a mailbox server, started by playbook 3.2 (step 3.7) for the server behind the
+/// CAS's probe mailbox. It has its own ledger run, linked to the parent.
+/// </summary>
+public sealed class DeepTestRecoveryOrchestrator : TaskOrchestrator<RecoveryRequest, RunOutcome>
+{
+    /// <inheritdoc />
+    public override async Task<RunOutcome> RunAsync(TaskOrchestrationContext context, RecoveryRequest input)
+    {
+        var run = new RunTimeline(context, input);
+        await run.OpenAsync();
+        var monitor = ImapHealthModel.FindMonitor(input.Monitor) ?? ImapHealthModel.MonitorOf(ImapHealthModel.DeepTestProbe);
+        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => DeepTestPlaybook.RunAsync(new Playbook(run), input.Server, monitor));
+        return outcome;
+    }
+}
+
+/// <summary>Runs a playbook to its outcome: stops, failures and escalation handled the same way for every run.</summary>
+internal static class RecoveryRun
+{
+    public static async Task<(RunOutcome Outcome, string Reason)> ExecuteAsync(RunTimeline run, Func<Task<PlaybookResult>> playbook)
+    {
+        PlaybookResult result;
+        try
+        {
+            result = await playbook();
+        }
+        catch (RunStoppedException stopped)
+        {
+            result = new(stopped.Outcome, stopped.Message);
+        }
+        catch (TaskFailedException ex)
+        {
+            // An activity or a sub-run failed after its retries.
+            result = new(RunOutcome.Failed, $"{ex.TaskName} failed: {ex.FailureDetails.ErrorMessage}");
+        }
+
+        await run.CloseAsync(result.Outcome, result.Reason);
+        if (result.Outcome is not (RunOutcome.Transient or RunOutcome.Recovered))
+        {
+            await run.EscalateAsync();
+        }
+
+        return (result.Outcome, result.Reason);
+    }
 }

@@ -1,25 +1,60 @@
 using Remediation.Alerts;
+using Remediation.Safety;
+using Remediation.Topology;
 
 namespace Remediation.Recovery;
 
 /// <summary>
 /// Everything a run needs, decided before it starts: orchestrators read no configuration and no clock,
-/// so every wait and threshold travels here (tests pass milliseconds, production minutes).
+/// so every wait and threshold travels here (tests pass milliseconds, production minutes). A run records them.
 /// </summary>
 /// <param name="DryRun">Walk the playbook and record what would be done, touching nothing.</param>
-public sealed record RecoverySettings(bool DryRun);
+/// <param name="RecheckWait">Playbook 3.4's "wait 10 minutes and recheck".</param>
+/// <param name="ApprovalRequiredFor">Disruptive actions that wait for a human's approval.</param>
+/// <param name="ApprovalTimeout">How long an approval is waited for before the run escalates without acting.</param>
+public sealed record RecoverySettings(bool DryRun, TimeSpan RecheckWait, IReadOnlyList<DisruptiveAction> ApprovalRequiredFor, TimeSpan ApprovalTimeout);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>
 /// <param name="Server">The Exchange server.</param>
+/// <param name="Role">Its roles (which IMAP4 service to restart, whether to drain).</param>
 /// <param name="HealthSet">Health set from the alert.</param>
 /// <param name="Monitor">Monitor from the alert, when it names one.</param>
 /// <param name="Alert">The alert that started the run.</param>
 /// <param name="Settings">Waits, thresholds and modes for this run.</param>
-public sealed record RecoveryRequest(string RunId, string Server, string HealthSet, string? Monitor, Alert Alert, RecoverySettings Settings);
+/// <param name="ProbeMailboxServer">For a CAS: the mailbox server behind its probe mailbox (when the probe error gives no _Mbx: hint).</param>
+/// <param name="ParentRunId">Set on a sub-run (playbook 3.1 started by 3.2 on a mailbox server).</param>
+public sealed record RecoveryRequest(
+    string RunId,
+    string Server,
+    ServerRole Role,
+    string HealthSet,
+    string? Monitor,
+    Alert Alert,
+    RecoverySettings Settings,
+    string? ProbeMailboxServer = null,
+    string? ParentRunId = null);
 
 /// <summary>What the run shows in Durable's custom status while it goes.</summary>
-public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep);
+/// <param name="RunId">The run.</param>
+/// <param name="Server">Its server.</param>
+/// <param name="Steps">Steps so far.</param>
+/// <param name="CurrentStep">What it is doing (or its outcome once ended).</param>
+/// <param name="AwaitingApproval">The action waiting for a human, if any.</param>
+public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep, string? AwaitingApproval = null);
+
+/// <summary>An operator's answer to an approval request (event <see cref="RecoveryEvents.Approval"/>).</summary>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+
+/// <summary>External events a run listens to.</summary>
+public static class RecoveryEvents
+{
+    /// <summary>Approve or reject the disruptive step the run waits on.</summary>
+    public const string Approval = "Approval";
+
+    /// <summary>Stop the run; clean-up steps (protocol logging off) still run.</summary>
+    public const string Cancel = "Cancel";
+}
 
 /// <summary>One run per server at a time: the orchestration instance ID is derived from the server alone.</summary>
 public static class RecoveryInstance

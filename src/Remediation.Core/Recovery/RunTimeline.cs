@@ -1,23 +1,64 @@
+using System.Globalization;
 using Microsoft.DurableTask;
 using Remediation.Runs;
+using Remediation.Safety;
 
 namespace Remediation.Recovery;
 
+/// <summary>A playbook ends here: the outcome and why (refused by safety, rejected approval, cancelled).</summary>
+internal sealed class RunStoppedException(RunOutcome outcome, string reason) : Exception(reason)
+{
+    public RunOutcome Outcome { get; } = outcome;
+}
+
 /// <summary>
-/// Wraps each playbook step so it lands in the ledger and in Durable's custom status with its arguments, answer
-/// and times (from the orchestration clock, so replays write the same step again, which the ledger ignores).
+/// Wraps each playbook step so it lands in the ledger and in Durable's custom status with its arguments, answer and
+/// times (from the orchestration clock: a replay writes the same step again, which the ledger ignores). Steps that
+/// change something pass the safety gate first: cancellation, approval, maintenance, blast radius, throttle, dry run.
 /// </summary>
-internal sealed class RunTimeline(TaskOrchestrationContext context, RecoveryRequest request)
+internal sealed class RunTimeline
 {
     static readonly TaskOptions LedgerRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+
+    // Agent calls are retried only when the agent said "try again" (timeout, unavailable); the step's idempotency key
+    // makes the retry return the first answer instead of acting twice.
+    static readonly TaskOptions AgentRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), backoffCoefficient: 2)
+    {
+        HandleFailure = failure => failure.ErrorMessage.Contains("(try again)", StringComparison.Ordinal),
+    });
+
+    readonly TaskOrchestrationContext context;
+    readonly Task<string> cancelled;
     int sequence;
+
+    public RunTimeline(TaskOrchestrationContext context, RecoveryRequest request)
+    {
+        this.context = context;
+        Request = request;
+        cancelled = context.WaitForExternalEvent<string>(RecoveryEvents.Cancel);
+    }
+
+    public RecoveryRequest Request { get; }
+
+    public TaskOrchestrationContext Context => context;
 
     public DateTimeOffset Now => new(context.CurrentUtcDateTime, TimeSpan.Zero);
 
+    public static TaskOptions AgentCall => AgentRetry;
+
     public Task OpenAsync() => context.CallActivityAsync(
         nameof(OpenRunActivity),
-        new RunRecord(request.RunId, context.InstanceId, request.Server, request.HealthSet, request.Monitor, Now, null, RunOutcome.Running, null, [], [request.Alert]),
+        new RunRecord(Request.RunId, context.InstanceId, Request.Server, Request.HealthSet, Request.Monitor, Now, null, RunOutcome.Running, null, [], [Request.Alert], Request.ParentRunId),
         LedgerRetry);
+
+    /// <summary>Throws <see cref="RunStoppedException"/> once an operator has cancelled the run.</summary>
+    public void ThrowIfCancelled()
+    {
+        if (cancelled.IsCompleted)
+        {
+            throw new RunStoppedException(RunOutcome.Cancelled, $"Cancelled by {cancelled.Result}.");
+        }
+    }
 
     /// <summary>Runs <paramref name="action"/> as the next step and records it, failed or not.</summary>
     public async Task<T> StepAsync<T>(
@@ -28,7 +69,7 @@ internal sealed class RunTimeline(TaskOrchestrationContext context, RecoveryRequ
         Func<T, (string Outcome, string Answer)> describe)
     {
         var number = ++sequence;
-        context.SetCustomStatus(new RunStatus(request.RunId, request.Server, number, name));
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, number, name));
         var started = Now;
         T result;
         try
@@ -46,13 +87,107 @@ internal sealed class RunTimeline(TaskOrchestrationContext context, RecoveryRequ
         return result;
     }
 
+    /// <summary>
+    /// A step that changes something on a server: cancelled? then (for disruptive actions) approval and the safety
+    /// checks; in dry run it is recorded as what would be done and <paramref name="dryRunResult"/> is returned.
+    /// </summary>
+    public async Task<T> ActAsync<T>(
+        string name,
+        string operation,
+        IReadOnlyDictionary<string, string> arguments,
+        DisruptiveAction? action,
+        Func<string, Task<T>> act,
+        Func<T, (string Outcome, string Answer)> describe,
+        T dryRunResult)
+    {
+        ThrowIfCancelled();
+        if (action is { } disruptive)
+        {
+            await GateAsync(name, disruptive);
+        }
+
+        if (Request.Settings.DryRun)
+        {
+            return await StepAsync(name, operation, arguments, () => Task.FromResult(dryRunResult), _ => ("DryRun", $"Dry run: would call {operation}; nothing was done."));
+        }
+
+        var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
+        return await StepAsync(name, operation, arguments, () => act(key), describe);
+    }
+
+    /// <summary>Waits <paramref name="wait"/> on a durable timer (an operator's cancel interrupts it).</summary>
+    public async Task WaitAsync(TimeSpan wait, string why)
+    {
+        ThrowIfCancelled();
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting {wait} {why}"));
+        using var stop = new CancellationTokenSource();
+        var timer = context.CreateTimer(wait, stop.Token);
+        if (await Task.WhenAny(timer, cancelled) == cancelled)
+        {
+            await stop.CancelAsync();
+        }
+
+        ThrowIfCancelled();
+    }
+
     public async Task<RunOutcome> CloseAsync(RunOutcome outcome, string reason)
     {
-        await context.CallActivityAsync(nameof(CloseRunActivity), new CloseRun(request.RunId, outcome, reason, Now), LedgerRetry);
-        context.SetCustomStatus(new RunStatus(request.RunId, request.Server, sequence, outcome.ToString()));
+        await context.CallActivityAsync(nameof(CloseRunActivity), new CloseRun(Request.RunId, outcome, reason, Now), LedgerRetry);
+        await context.CallActivityAsync(nameof(ReleaseDisruptionActivity), Request.RunId, LedgerRetry);
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, outcome.ToString()));
         return outcome;
     }
 
+    /// <summary>Sends the whole timeline and evidence to the escalation channels (a human takes over from here).</summary>
+    public Task EscalateAsync() =>
+        context.CallActivityAsync(nameof(Escalation.EscalateActivity), Request.RunId, TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+
+    async Task GateAsync(string name, DisruptiveAction action)
+    {
+        if (Request.Settings.ApprovalRequiredFor.Contains(action))
+        {
+            var decision = await StepAsync(
+                $"Approval for: {name}",
+                $"Wait for an operator to approve {action} on {Request.Server}",
+                new Dictionary<string, string> { ["Action"] = action.ToString(), ["Timeout"] = Request.Settings.ApprovalTimeout.ToString() },
+                () => WaitForApprovalAsync(action),
+                d => d is null ? ("TimedOut", "No decision within the approval timeout.") : (d.Approved ? "Approved" : "Rejected", $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
+            ThrowIfCancelled();
+            if (decision is null)
+            {
+                throw new RunStoppedException(RunOutcome.Escalated, $"{action} on {Request.Server} was not approved within {Request.Settings.ApprovalTimeout}: nothing was done.");
+            }
+
+            if (!decision.Approved)
+            {
+                throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.By}.");
+            }
+        }
+
+        var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
+        var verdict = await StepAsync(
+            $"Safety check: {name}",
+            $"Maintenance, blast radius and throttle for {action} on {Request.Server}",
+            new Dictionary<string, string> { ["Action"] = action.ToString(), ["Server"] = Request.Server },
+            () => context.CallActivityAsync<SafetyVerdict>(nameof(CheckSafetyActivity), new SafetyRequest(Request.RunId, Request.Server, action, key), AgentRetry),
+            v => (v.Allowed ? "Allowed" : v.Refusal.ToString(), v.Reason));
+        if (!verdict.Allowed)
+        {
+            throw new RunStoppedException(verdict.Refusal, verdict.Reason);
+        }
+    }
+
+    async Task<ApprovalDecision?> WaitForApprovalAsync(DisruptiveAction action)
+    {
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for approval of {action}", action.ToString()));
+        using var stop = new CancellationTokenSource();
+        var approval = context.WaitForExternalEvent<ApprovalDecision>(RecoveryEvents.Approval, stop.Token);
+        var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
+        var first = await Task.WhenAny(approval, timeout, cancelled);
+        await stop.CancelAsync();
+        return first == approval ? approval.Result : null;
+    }
+
     Task RecordAsync(RunStep step) =>
-        context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(request.RunId, step), LedgerRetry);
+        context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step), LedgerRetry);
 }

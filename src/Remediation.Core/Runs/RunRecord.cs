@@ -25,6 +25,9 @@ public enum RunOutcome
 
     /// <summary>The run itself failed.</summary>
     Failed,
+
+    /// <summary>An operator stopped it (clean-up steps still ran).</summary>
+    Cancelled,
 }
 
 /// <summary>One step of a run: what was called, with which arguments, what came back, and when.</summary>
@@ -58,4 +61,5 @@ public sealed record RunRecord(
     RunOutcome Outcome,
     string? Reason,
     IReadOnlyList<RunStep> Steps,
-    IReadOnlyList<Alert> Alerts);
+    IReadOnlyList<Alert> Alerts,
+    string? ParentRunId = null);

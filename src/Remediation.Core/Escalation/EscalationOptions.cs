@@ -1,0 +1,41 @@
+using MailKit.Security;
+
+namespace Remediation.Escalation;
+
+/// <summary>Where escalations go. Every configured channel gets each one; none configured: the ledger and logs only.</summary>
+public sealed class EscalationOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Remediation:Escalation";
+
+    /// <summary>A URL that receives the run as JSON (Teams/Slack workflow, ITSM, Logic App...).</summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>E-mail through an SMTP relay.</summary>
+    public SmtpOptions? Smtp { get; set; }
+}
+
+/// <summary>SMTP relay for escalation e-mail (MailKit).</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Relay host.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>Relay port.</summary>
+    public int Port { get; set; } = 587;
+
+    /// <summary>TLS mode.</summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTls;
+
+    /// <summary>Login, if the relay needs one.</summary>
+    public string? User { get; set; }
+
+    /// <summary>Password (secret; a Key Vault reference in Azure).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Sender address.</summary>
+    public string From { get; set; } = "";
+
+    /// <summary>Recipients.</summary>
+    public List<string> To { get; set; } = [];
+}

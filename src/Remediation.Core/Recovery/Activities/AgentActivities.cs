@@ -1,0 +1,61 @@
+using Microsoft.DurableTask;
+using Remediation.Exchange;
+
+namespace Remediation.Recovery.Activities;
+
+/// <summary>Input of a step that acts on a server; the key makes a retried step return the first answer.</summary>
+public sealed record ServerStep(string Server, string IdempotencyKey);
+
+/// <summary>Input of <see cref="RestartImapServiceActivity"/>.</summary>
+public sealed record ServiceStep(string Server, string Service, string IdempotencyKey);
+
+/// <summary>Input of the steps that set a flag (activation, protocol logging).</summary>
+public sealed record FlagStep(string Server, bool Value, string IdempotencyKey);
+
+/// <summary>Restart-Service MSExchangeIMAP4 / MSExchangeIMAP4BE through the agent.</summary>
+public sealed class RestartImapServiceActivity(AgentConnection agent) : TaskActivity<ServiceStep, RestartResult>
+{
+    /// <inheritdoc />
+    public override Task<RestartResult> RunAsync(TaskActivityContext context, ServiceStep input) =>
+        agent.Client().RestartServiceAsync(input.Server, input.Service, input.IdempotencyKey, CancellationToken.None);
+}
+
+/// <summary>Restart-Computer through the agent, returning once the server is back.</summary>
+public sealed class RestartServerActivity(AgentConnection agent) : TaskActivity<ServerStep, RestartResult>
+{
+    /// <inheritdoc />
+    public override Task<RestartResult> RunAsync(TaskActivityContext context, ServerStep input) =>
+        agent.Client().RestartServerAsync(input.Server, input.IdempotencyKey, CancellationToken.None);
+}
+
+/// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow (true: fail over; false: fail back).</summary>
+public sealed class SetDatabaseCopyActivationActivity(AgentConnection agent) : TaskActivity<FlagStep, DatabaseCopyStatus>
+{
+    /// <inheritdoc />
+    public override Task<DatabaseCopyStatus> RunAsync(TaskActivityContext context, FlagStep input) =>
+        agent.Client().SetDatabaseCopyActivationAsync(input.Server, input.Value, input.IdempotencyKey, CancellationToken.None);
+}
+
+/// <summary>Get-MailboxDatabaseCopyStatus -Server | Group Status.</summary>
+public sealed class ReadDatabaseCopyStatusActivity(AgentConnection agent) : TaskActivity<string, DatabaseCopyStatus>
+{
+    /// <inheritdoc />
+    public override Task<DatabaseCopyStatus> RunAsync(TaskActivityContext context, string input) =>
+        agent.Client().GetDatabaseCopyStatusAsync(input, CancellationToken.None);
+}
+
+/// <summary>Set-ImapSettings -ProtocolLogEnabled.</summary>
+public sealed class SetImapProtocolLoggingActivity(AgentConnection agent) : TaskActivity<FlagStep, ImapSettings>
+{
+    /// <inheritdoc />
+    public override Task<ImapSettings> RunAsync(TaskActivityContext context, FlagStep input) =>
+        agent.Client().SetImapSettingsAsync(input.Server, input.Value, input.IdempotencyKey, CancellationToken.None);
+}
+
+/// <summary>Get-ImapSettings (protocol log state and LogFileLocation).</summary>
+public sealed class ReadImapSettingsActivity(AgentConnection agent) : TaskActivity<string, ImapSettings>
+{
+    /// <inheritdoc />
+    public override Task<ImapSettings> RunAsync(TaskActivityContext context, string input) =>
+        agent.Client().GetImapSettingsAsync(input, CancellationToken.None);
+}

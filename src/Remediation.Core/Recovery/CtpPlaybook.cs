@@ -1,0 +1,116 @@
+using Microsoft.DurableTask;
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.Recovery;
+
+/// <summary>
+/// Playbook 3.2, ImapCTPMonitor (usually on a CAS). Protocol logging is turned off again whatever happens once it
+/// was turned on: failure, refusal or cancellation.
+/// </summary>
+internal static class CtpPlaybook
+{
+    public const string Service = "MSExchangeIMAP4";
+
+    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    {
+        // 1-2.
+        await playbook.RestartImapAsync(server, Service);
+        var probe = await playbook.ReprobeAsync(server, monitor);
+        if (probe.Succeeded)
+        {
+            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+        }
+
+        // 3.1 Protocol logging on; from here on step 6 always runs.
+        await playbook.SetProtocolLoggingAsync(server, true);
+        var loggingOn = true;
+        PlaybookResult? result = null;
+        try
+        {
+            result = await GatherEvidenceAndRecoverAsync(playbook, server, monitor);
+            return result;
+        }
+        finally
+        {
+            if (loggingOn)
+            {
+                // 6-7. Off again, then restart IMAP4 so the service picks the setting up.
+                await playbook.SetProtocolLoggingAsync(server, false, cleanUp: true);
+                if (result is not null)
+                {
+                    await playbook.RestartImapAsync(server, Service);
+                }
+            }
+        }
+    }
+
+    static async Task<PlaybookResult> GatherEvidenceAndRecoverAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    {
+        // 3.2-3.4: restart IMAP4, re-run the probe, record where the protocol log is.
+        await playbook.RestartImapAsync(server, Service);
+        var probe = await playbook.ReprobeAsync(server, monitor);
+        var settings = await playbook.ReadImapSettingsAsync(server);
+        var evidence = $"Protocol log: {settings.LogFileLocation}.";
+
+        // 3.5: the mailbox server behind the probe mailbox: the _Mbx: hint of the probe error, else the configured one.
+        var mailboxServer = probe.MailboxServer ?? playbook.Run.Request.ProbeMailboxServer;
+        if (!probe.Succeeded && mailboxServer is not null && !string.Equals(mailboxServer, server, StringComparison.OrdinalIgnoreCase))
+        {
+            // 3.6-3.7: an unhealthy mailbox server is recovered first, by playbook 3.1 as a sub-run.
+            var health = await playbook.ReadHealthAsync(mailboxServer);
+            if (health.Any(r => r.AlertValue == HealthState.Unhealthy))
+            {
+                var sub = await RunMailboxSubRunAsync(playbook, mailboxServer, health);
+                if (sub != RunOutcome.Recovered)
+                {
+                    return new(RunOutcome.Escalated, $"The mailbox server {mailboxServer} behind the probe mailbox is unhealthy and its recovery ended {sub}: {server} was not restarted. {evidence}");
+                }
+
+                probe = await playbook.ReprobeAsync(server, monitor);
+                if (probe.Succeeded)
+                {
+                    return new(RunOutcome.Recovered, $"Recovering the mailbox server {mailboxServer} fixed {monitor.Name} on {server}. {evidence}");
+                }
+            }
+        }
+
+        if (probe.Succeeded)
+        {
+            return new(RunOutcome.Recovered, $"{monitor.Name} passes again on {server} with protocol logging on. {evidence}");
+        }
+
+        // 4-5. The mailbox server is healthy: restart the CAS, re-run the probe.
+        await playbook.RestartServerAsync(server);
+        probe = await playbook.ReprobeAsync(server, monitor);
+        return probe.Succeeded
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart. {evidence}")
+            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}). {evidence}");
+    }
+
+    static async Task<RunOutcome> RunMailboxSubRunAsync(Playbook playbook, string mailboxServer, IReadOnlyList<ServerHealthRow> health)
+    {
+        var run = playbook.Run;
+        var unhealthy = health.First(r => r.AlertValue == HealthState.Unhealthy);
+        var monitor = ImapHealthModel.FindMonitor(unhealthy.Name) is { Probe: not null } m && m.HealthSet == ImapHealthModel.ProtocolHealthSet
+            ? m
+            : ImapHealthModel.MonitorOf(ImapHealthModel.DeepTestProbe);
+        var subRunId = $"{run.Request.RunId}-{mailboxServer.ToLowerInvariant()}";
+        var request = run.Request with
+        {
+            RunId = subRunId,
+            Server = mailboxServer,
+            Role = Topology.ServerRole.Mailbox,
+            HealthSet = monitor.HealthSet,
+            Monitor = monitor.Name,
+            ParentRunId = run.Request.RunId,
+        };
+        return await run.StepAsync(
+            $"Recover mailbox server {mailboxServer} (playbook 3.1)",
+            $"Sub-run {subRunId}: {nameof(DeepTestRecoveryOrchestrator)} on {mailboxServer}",
+            new Dictionary<string, string> { ["Server"] = mailboxServer, ["Monitor"] = monitor.Name, ["RunId"] = subRunId },
+            () => run.Context.CallSubOrchestratorAsync<RunOutcome>(
+                nameof(DeepTestRecoveryOrchestrator), request, new SubOrchestrationOptions { InstanceId = $"{run.Context.InstanceId}-{mailboxServer.ToLowerInvariant()}" }),
+            outcome => (outcome.ToString(), $"Sub-run {subRunId} ended {outcome}."));
+    }
+}

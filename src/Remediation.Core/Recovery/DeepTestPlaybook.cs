@@ -1,0 +1,41 @@
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.Recovery;
+
+/// <summary>Playbook 3.1, ImapDeepTestMonitor and ImapSelfTestMonitor on a mailbox server.</summary>
+internal static class DeepTestPlaybook
+{
+    public const string Service = "MSExchangeIMAP4BE";
+
+    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    {
+        // 1-2. Restart IMAP4 (back end), re-run the probe.
+        await playbook.RestartImapAsync(server, Service);
+        if ((await playbook.ReprobeAsync(server, monitor)).Succeeded)
+        {
+            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+        }
+
+        // 3-4. Fail the databases over; restart only once no active copy remains.
+        await playbook.DrainAsync(server);
+        var copies = await playbook.CopyStatusAsync(server);
+        if (!copies.HasNoActiveCopy)
+        {
+            return new(RunOutcome.Escalated,
+                $"Copies are still active on {server} after the fail-over ({string.Join(", ", copies.Copies.Where(c => c.Status == "Mounted").Select(c => c.Database))}): the server was not restarted. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
+        }
+
+        // 5-7. Restart the server, re-run the probe; fail back only when it passes.
+        await playbook.RestartServerAsync(server);
+        var probe = await playbook.ReprobeAsync(server, monitor);
+        if (probe.Succeeded)
+        {
+            await playbook.FailBackAsync(server);
+            return new(RunOutcome.Recovered, $"{server} recovered after a restart; databases failed back.");
+        }
+
+        return new(RunOutcome.Escalated,
+            $"{monitor.Name} still fails on {server} after a restart ({probe.Error}). Fail-back decided: none; database copy activation stays disabled so the databases stay off the broken server.");
+    }
+}

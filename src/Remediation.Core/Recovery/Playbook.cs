@@ -1,0 +1,121 @@
+using Microsoft.DurableTask;
+using Remediation.Exchange;
+using Remediation.Monitoring;
+using Remediation.Probes;
+using Remediation.Recovery.Activities;
+using Remediation.Runs;
+using Remediation.Safety;
+
+namespace Remediation.Recovery;
+
+/// <summary>How a playbook ended.</summary>
+internal sealed record PlaybookResult(RunOutcome Outcome, string Reason);
+
+/// <summary>The runbook's building blocks, each one recorded step: restart IMAP4, re-run probe, drain, restart, fail back...</summary>
+internal sealed class Playbook(RunTimeline run)
+{
+    TaskOrchestrationContext Context => run.Context;
+
+    public RunTimeline Run => run;
+
+    static Dictionary<string, string> Args(params (string Key, string Value)[] args) => args.ToDictionary(a => a.Key, a => a.Value);
+
+    /// <summary>"Restart IMAP4": the service that matches the failing monitor.</summary>
+    public Task<RestartResult> RestartImapAsync(string server, string service) => run.ActAsync(
+        $"Restart {service}",
+        $"Restart-Service {service} -ComputerName {server}",
+        Args(("ComputerName", server), ("Name", service)),
+        DisruptiveAction.RestartService,
+        key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), RunTimeline.AgentCall),
+        r => (r.Running ? "Succeeded" : "Failed", r.Detail),
+        new RestartResult(server, service, true, 0, "dry run"));
+
+    /// <summary>"Re-run probe" (runbook section 2.3).</summary>
+    public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
+    {
+        run.ThrowIfCancelled();
+        return run.StepAsync(
+            "Re-run probe",
+            $"Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe} -Server {server}",
+            Args(("Identity", $"{monitor.HealthSet}\\{monitor.Probe}"), ("Server", server)),
+            () => Context.CallActivityAsync<ProbeResult>(nameof(RunImapProbeActivity), new ProbeRequest(server, monitor.Probe!)),
+            r => (r.Result.ToString(), r.Summary));
+    }
+
+    /// <summary>Fail the server's databases over (Set-MailboxServer ... $true).</summary>
+    public Task<DatabaseCopyStatus> DrainAsync(string server) => run.ActAsync(
+        "Fail databases over",
+        $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $true",
+        Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$true")),
+        DisruptiveAction.DatabaseFailover,
+        key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), new FlagStep(server, true, key), RunTimeline.AgentCall),
+        Describe,
+        new DatabaseCopyStatus(server, []));
+
+    /// <summary>Get-MailboxDatabaseCopyStatus -Server | Group Status.</summary>
+    public Task<DatabaseCopyStatus> CopyStatusAsync(string server) => run.StepAsync(
+        "Check active copies",
+        $"Get-MailboxDatabaseCopyStatus -Server {server} | Group Status",
+        Args(("Server", server)),
+        () => run.Request.Settings.DryRun
+            ? Task.FromResult(new DatabaseCopyStatus(server, []))
+            : Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, RunTimeline.AgentCall),
+        Describe);
+
+    /// <summary>Restart the server and wait for it to come back.</summary>
+    public Task<RestartResult> RestartServerAsync(string server) => run.ActAsync(
+        "Restart server",
+        $"Restart-Computer -ComputerName {server} -Wait -For PowerShell -Force",
+        Args(("ComputerName", server)),
+        DisruptiveAction.ServerRestart,
+        key => Context.CallActivityAsync<RestartResult>(nameof(RestartServerActivity), new ServerStep(server, key), RunTimeline.AgentCall),
+        r => (r.Running ? "Succeeded" : "Failed", r.Detail),
+        new RestartResult(server, "computer", true, 0, "dry run"));
+
+    /// <summary>Fail back (Set-MailboxServer ... $false).</summary>
+    public Task<DatabaseCopyStatus> FailBackAsync(string server) => run.ActAsync(
+        "Fail back",
+        $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $false",
+        Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$false")),
+        null,
+        key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), new FlagStep(server, false, key), RunTimeline.AgentCall),
+        Describe,
+        new DatabaseCopyStatus(server, []));
+
+    /// <summary>Get-ServerHealth server | ?{$_.HealthSetName -like "IMAP*"}.</summary>
+    public Task<IReadOnlyList<ServerHealthRow>> ReadHealthAsync(string server) => run.StepAsync(
+        "Read server health",
+        $"Get-ServerHealth {server} | ?{{$_.HealthSetName -like \"IMAP*\"}}",
+        Args(("Identity", server)),
+        () => Context.CallActivityAsync<IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), server, RunTimeline.AgentCall),
+        rows => ("Succeeded", rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
+
+    /// <summary>Set-ImapSettings -ProtocolLogEnabled (no safety gate: it is part of gathering evidence and of cleaning up).</summary>
+    public Task<ImapSettings> SetProtocolLoggingAsync(string server, bool enabled, bool cleanUp = false)
+    {
+        var step = enabled ? "Turn protocol logging on" : "Turn protocol logging off";
+        var operation = $"Set-ImapSettings -Server {server} -ProtocolLogEnabled ${enabled.ToString().ToLowerInvariant()}";
+        var args = Args(("Server", server), ("ProtocolLogEnabled", enabled ? "$true" : "$false"));
+        Task<ImapSettings> Act(string key) => Context.CallActivityAsync<ImapSettings>(nameof(SetImapProtocolLoggingActivity), new FlagStep(server, enabled, key), RunTimeline.AgentCall);
+        (string, string) Describe(ImapSettings s) => (s.ProtocolLogEnabled == enabled ? "Succeeded" : "Failed", $"ProtocolLogEnabled={s.ProtocolLogEnabled}, LogFileLocation={s.LogFileLocation}");
+        var dry = new ImapSettings(server, enabled, "");
+
+        // Clean-up runs even after a cancel: it is the step that must never be skipped.
+        return cleanUp && !run.Request.Settings.DryRun
+            ? run.StepAsync(step, operation, args, () => Act($"{run.Request.RunId}:{step}"), Describe)
+            : run.ActAsync(step, operation, args, null, Act, Describe, dry);
+    }
+
+    /// <summary>Get-ImapSettings: the protocol log location for the evidence.</summary>
+    public Task<ImapSettings> ReadImapSettingsAsync(string server) => run.StepAsync(
+        "Record protocol log location",
+        $"Get-ImapSettings -Server {server}",
+        Args(("Server", server)),
+        () => run.Request.Settings.DryRun
+            ? Task.FromResult(new ImapSettings(server, false, "(dry run)"))
+            : Context.CallActivityAsync<ImapSettings>(nameof(ReadImapSettingsActivity), server, RunTimeline.AgentCall),
+        s => ("Succeeded", $"LogFileLocation={s.LogFileLocation}"));
+
+    static (string, string) Describe(DatabaseCopyStatus status) =>
+        ("Succeeded", status.Copies.Count == 0 ? "No copies reported." : string.Join(", ", status.ByStatus.Select(kv => $"{kv.Key}: {kv.Value}")));
+}

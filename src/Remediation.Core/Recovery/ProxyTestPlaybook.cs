@@ -1,0 +1,25 @@
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.Recovery;
+
+/// <summary>Playbook 3.3, ImapProxyTestMonitor on a CAS.</summary>
+internal static class ProxyTestPlaybook
+{
+    public const string Service = "MSExchangeIMAP4";
+
+    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    {
+        await playbook.RestartImapAsync(server, Service);
+        if ((await playbook.ReprobeAsync(server, monitor)).Succeeded)
+        {
+            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+        }
+
+        await playbook.RestartServerAsync(server);
+        var probe = await playbook.ReprobeAsync(server, monitor);
+        return probe.Succeeded
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart.")
+            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).");
+    }
+}

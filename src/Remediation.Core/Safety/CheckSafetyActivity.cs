@@ -1,0 +1,97 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
+using Remediation.Exchange;
+using Remediation.Monitoring;
+using Remediation.Topology;
+
+namespace Remediation.Safety;
+
+/// <summary>Input of <see cref="CheckSafetyActivity"/>.</summary>
+public sealed record SafetyRequest(string RunId, string Server, DisruptiveAction Action, string StepKey);
+
+/// <summary>
+/// Decides whether a disruptive step may go ahead (PLAYBOOKS.md section 4): maintenance windows, blast radius
+/// (another healthy copy of every database; never two members of a DAG, nor the last healthy CAS of a site, at
+/// once), then the throttle, last, so a refused step never uses a throttle slot.
+/// </summary>
+public sealed class CheckSafetyActivity(
+    IOptionsMonitor<TopologyOptions> topology,
+    ThrottleLedger throttles,
+    DisruptionRegistry disruptions,
+    MonitorBoard board,
+    AgentConnection agent) : TaskActivity<SafetyRequest, SafetyVerdict>
+{
+    /// <inheritdoc />
+    public override async Task<SafetyVerdict> RunAsync(TaskActivityContext context, SafetyRequest input)
+    {
+        var servers = topology.CurrentValue;
+        var server = servers.Find(input.Server) ?? throw new ArgumentException($"Server '{input.Server}' is not in the configured topology.");
+        if (server.InMaintenance)
+        {
+            return Rejected($"{server.Name} is in a maintenance window: it is probed, never touched.");
+        }
+
+        var group = server.Role.HasFlag(ServerRole.Mailbox) ? server.Dag ?? $"server:{server.Name}" : $"site:{server.Site ?? "default"}";
+        if (input.Action != DisruptiveAction.RestartService)
+        {
+            var blastRadius = server.Role.HasFlag(ServerRole.Mailbox)
+                ? await DatabasesStayAvailableAsync(server, servers)
+                : LastHealthyCas(server, servers);
+            if (blastRadius is not null)
+            {
+                return Rejected(blastRadius);
+            }
+
+            if (disruptions.TryHold(input.RunId, server.Name, group) is { } busy)
+            {
+                return Rejected($"Not now: {busy}.");
+            }
+        }
+
+        var verdict = throttles.TryAcquire(input.Action, server.Name, group, input.StepKey);
+        if (!verdict.Allowed && input.Action != DisruptiveAction.RestartService)
+        {
+            disruptions.Release(input.RunId);
+        }
+
+        return verdict;
+    }
+
+    async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)
+    {
+        var client = agent.Client();
+        var own = await client.GetDatabaseCopyStatusAsync(server.Name, CancellationToken.None);
+        var peers = servers.Servers.Where(s => s != server && s.Dag is not null && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)).ToList();
+        var healthyElsewhere = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var peer in peers.Where(p => !p.InMaintenance))
+        {
+            var status = await client.GetDatabaseCopyStatusAsync(peer.Name, CancellationToken.None);
+            healthyElsewhere.UnionWith(status.Copies.Where(c => c.Status is "Healthy" or "Mounted").Select(c => c.Database));
+        }
+
+        var alone = own.Copies.Select(c => c.Database).Where(d => !healthyElsewhere.Contains(d)).Distinct().ToList();
+        return alone.Count == 0 ? null
+            : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy.";
+    }
+
+    string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions servers)
+    {
+        var others = servers.Servers.Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase)).ToList();
+        var healthy = others.Where(s => !s.InMaintenance && board.Snapshot(s.Name).All(m => m.AlertValue != HealthState.Unhealthy)).ToList();
+        return healthy.Count > 0 ? null
+            : $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"}: restarting it would cut every IMAP user off.";
+    }
+
+    static SafetyVerdict Rejected(string reason) => new(false, Runs.RunOutcome.Rejected, reason);
+}
+
+/// <summary>Releases what a run held in the <see cref="DisruptionRegistry"/> (at the end of every run).</summary>
+public sealed class ReleaseDisruptionActivity(DisruptionRegistry disruptions) : TaskActivity<string, bool>
+{
+    /// <inheritdoc />
+    public override Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        disruptions.Release(input);
+        return Task.FromResult(true);
+    }
+}
