@@ -56,6 +56,7 @@ public static class RemediationEngineExtensions
         services.AddSingleton<MonitorBoard>();
         services.AddSingleton<ProbeCycle>();
         services.AddSingleton<AlertPump>();
+        services.AddSingleton<RunCommands>();
         services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
 
         var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();

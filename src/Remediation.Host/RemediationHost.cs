@@ -20,13 +20,17 @@ public sealed class RemediationHost : IAsyncDisposable
     readonly EmbeddedDurableEngine durable;
     readonly ILoggerFactory infrastructureLogging;
 
-    RemediationHost(WebApplication app, EmbeddedDurableEngine durable, ImapLab? lab, ILoggerFactory infrastructureLogging)
+    RemediationHost(WebApplication app, EmbeddedDurableEngine durable, ImapLab? lab, WebApplication? labAgent, ILoggerFactory infrastructureLogging)
     {
         App = app;
         this.durable = durable;
         Lab = lab;
+        LabAgent = labAgent;
         this.infrastructureLogging = infrastructureLogging;
     }
+
+    /// <summary>The lab agent (lab mode): the same agent as on premises, acting on the lab organisation.</summary>
+    public WebApplication? LabAgent { get; }
 
     /// <summary>The running web application.</summary>
     public WebApplication App { get; }
@@ -53,6 +57,7 @@ public sealed class RemediationHost : IAsyncDisposable
         var infrastructureLogging = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole());
 
         ImapLab? lab = null;
+        WebApplication? labAgent = null;
         EmbeddedDurableEngine? durable = null;
         WebApplication? app = null;
         try
@@ -61,7 +66,9 @@ public sealed class RemediationHost : IAsyncDisposable
             {
                 var directory = builder.Configuration[LabMode.DirectoryKey] ?? Path.Combine(Path.GetTempPath(), "remediation-lab");
                 lab = await ImapLab.StartAsync(LabDefinition.Default, directory, infrastructureLogging, cancellationToken: cancellationToken);
+                (labAgent, var agentSettings) = await LabMode.StartAgentAsync(lab, directory, builder.Configuration, cancellationToken);
                 builder.Configuration.AddInMemoryCollection(LabMode.Settings(lab));
+                builder.Configuration.AddInMemoryCollection(agentSettings);
             }
 
             durable = await EmbeddedDurableEngine.StartAsync(infrastructureLogging, cancellationToken: cancellationToken);
@@ -69,7 +76,7 @@ public sealed class RemediationHost : IAsyncDisposable
             app = builder.Build();
             MapRoutes(app, lab);
             await app.StartAsync(cancellationToken);
-            return new RemediationHost(app, durable, lab, infrastructureLogging);
+            return new RemediationHost(app, durable, lab, labAgent, infrastructureLogging);
         }
         catch
         {
@@ -81,6 +88,11 @@ public sealed class RemediationHost : IAsyncDisposable
             if (durable is not null)
             {
                 await durable.DisposeAsync();
+            }
+
+            if (labAgent is not null)
+            {
+                await labAgent.DisposeAsync();
             }
 
             if (lab is not null)
@@ -128,6 +140,12 @@ public sealed class RemediationHost : IAsyncDisposable
         finally
         {
             await durable.DisposeAsync();
+            if (LabAgent is not null)
+            {
+                await LabAgent.StopAsync();
+                await LabAgent.DisposeAsync();
+            }
+
             if (Lab is not null)
             {
                 await Lab.DisposeAsync();

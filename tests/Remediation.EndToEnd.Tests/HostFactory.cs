@@ -15,7 +15,7 @@ internal static class HostFactory
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Urls"] = "http://127.0.0.1:0",
-                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("TEST_LOG_LEVEL") ?? "Warning",
                 ["Remediation:Probes:Enabled"] = "false",
                 ["Remediation:Pump:Enabled"] = "false",
                 ["Remediation:Probes:Timeout"] = "00:00:05",

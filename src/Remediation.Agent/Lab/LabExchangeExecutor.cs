@@ -55,23 +55,30 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
     /// <inheritdoc />
     public async Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken)
     {
-        await faults.ApplyAsync(AgentOperation.RestartService, server, "Restart-Service", cancellationToken);
+        var effective = await faults.ApplyAsync(AgentOperation.RestartService, server, "Restart-Service", cancellationToken);
         Known(server, "Restart-Service");
         var process = organisation.ServiceProcess(server, service)
             ?? throw new ExchangeOperationException("Restart-Service", $"Cannot find any service with service name '{service}' on {server}.");
         var started = time.GetTimestamp();
-        await process.StopAsync();
-        await process.StartAsync(cancellationToken);
+        organisation.CountRestart(server);
+        if (effective)
+        {
+            await process.StopAsync();
+            await process.StartAsync(cancellationToken);
+            organisation.SetCounters(new ImapCounters(server, 12, 0)); // a restarted service starts with an empty queue
+        }
+
         return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds, $"{service} restarted (pid {process.Pid}).");
     }
 
     /// <inheritdoc />
     public async Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken)
     {
-        await faults.ApplyAsync(AgentOperation.RestartServer, server, "Restart-Computer", cancellationToken);
+        var effective = await faults.ApplyAsync(AgentOperation.RestartServer, server, "Restart-Computer", cancellationToken);
         Known(server, "Restart-Computer");
         var started = time.GetTimestamp();
-        var processes = organisation.Processes(server).ToList();
+        organisation.CountRestart(server);
+        var processes = effective ? organisation.Processes(server).ToList() : [];
         foreach (var process in processes)
         {
             await process.StopAsync(hard: true);
@@ -83,15 +90,19 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
             await process.StartAsync(cancellationToken);
         }
 
-        return new RestartResult(server, "computer", processes.All(p => p.IsRunning), time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers again.");
+        organisation.SetCounters(new ImapCounters(server, 12, 0));
+        return new RestartResult(server, "computer", organisation.Processes(server).All(p => p.IsRunning), time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers again.");
     }
 
     /// <inheritdoc />
     public async Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken)
     {
-        await faults.ApplyAsync(AgentOperation.SetDatabaseCopyActivation, server, "Set-MailboxServer", cancellationToken);
+        var effective = await faults.ApplyAsync(AgentOperation.SetDatabaseCopyActivation, server, "Set-MailboxServer", cancellationToken);
         MailboxServer(server, "Set-MailboxServer");
-        organisation.SetActivationDisabled(server, disabledAndMoveNow);
+        if (effective)
+        {
+            organisation.SetActivationDisabled(server, disabledAndMoveNow);
+        }
     }
 
     /// <inheritdoc />
@@ -113,9 +124,12 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
     /// <inheritdoc />
     public async Task SetImapSettingsAsync(string server, bool protocolLogEnabled, CancellationToken cancellationToken)
     {
-        await faults.ApplyAsync(AgentOperation.SetImapSettings, server, "Set-ImapSettings", cancellationToken);
+        var effective = await faults.ApplyAsync(AgentOperation.SetImapSettings, server, "Set-ImapSettings", cancellationToken);
         Known(server, "Set-ImapSettings");
-        organisation.SetProtocolLog(server, protocolLogEnabled);
+        if (effective)
+        {
+            organisation.SetProtocolLog(server, protocolLogEnabled);
+        }
     }
 
     /// <inheritdoc />

@@ -8,12 +8,18 @@ public enum FaultMode
     /// <summary>The operation fails with the given message, as a cmdlet error.</summary>
     Fail,
 
-    /// <summary>The operation never answers (until the agent's timeout).</summary>
+    /// <summary>The operation never answers (until the agent's execution limit).</summary>
     Hang,
+
+    /// <summary>The operation is slow: it waits <see cref="LabFault.Delay"/>, then does its work.</summary>
+    Slow,
+
+    /// <summary>The operation says it succeeded and changes nothing (a service that restarts and dies again).</summary>
+    Ineffective,
 }
 
 /// <summary>An injected fault: <paramref name="Operation"/> on <paramref name="Server"/> (any server when null).</summary>
-public sealed record LabFault(AgentOperation Operation, string? Server, FaultMode Mode, string? Message);
+public sealed record LabFault(AgentOperation Operation, string? Server, FaultMode Mode, string? Message, TimeSpan? Delay = null);
 
 /// <summary>Faults injected into the lab organisation (POST /lab/faults on the lab agent).</summary>
 public sealed class LabFaults
@@ -51,8 +57,8 @@ public sealed class LabFaults
         }
     }
 
-    /// <summary>Applies a matching fault: throws for Fail, waits for cancellation for Hang.</summary>
-    public async Task ApplyAsync(AgentOperation operation, string server, string cmdlet, CancellationToken cancellationToken)
+    /// <summary>Applies a matching fault: throws for Fail, waits for Hang and Slow; false when the operation must do nothing.</summary>
+    public async Task<bool> ApplyAsync(AgentOperation operation, string server, string cmdlet, CancellationToken cancellationToken)
     {
         LabFault? fault;
         lock (gate)
@@ -67,6 +73,13 @@ public sealed class LabFaults
             case FaultMode.Hang:
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 break;
+            case FaultMode.Slow:
+                await Task.Delay(fault.Delay ?? TimeSpan.FromSeconds(5), cancellationToken);
+                break;
+            case FaultMode.Ineffective:
+                return false;
         }
+
+        return true;
     }
 }

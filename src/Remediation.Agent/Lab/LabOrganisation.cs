@@ -17,6 +17,7 @@ public sealed class LabOrganisation
     readonly HashSet<string> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, ImapCounters> counters = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, int> restarts = new(StringComparer.OrdinalIgnoreCase);
 
     sealed class Copy(string database, string server, int preference)
     {
@@ -44,6 +45,24 @@ public sealed class LabOrganisation
 
     /// <summary>The lab whose processes are the servers.</summary>
     public ImapLab Lab { get; }
+
+    /// <summary>Counts a service or server restart (what tests check to prove nothing ran twice).</summary>
+    public void CountRestart(string server)
+    {
+        lock (gate)
+        {
+            restarts[server] = restarts.GetValueOrDefault(server) + 1;
+        }
+    }
+
+    /// <summary>Service and server restarts performed on <paramref name="server"/>.</summary>
+    public int Restarts(string server)
+    {
+        lock (gate)
+        {
+            return restarts.GetValueOrDefault(server);
+        }
+    }
 
     /// <summary>Counter values the lab reports (set by fault injection).</summary>
     public void SetCounters(ImapCounters value)

@@ -41,30 +41,42 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
 
         var key = http.Request.Headers[AgentSignature.IdempotencyHeader].FirstOrDefault();
         var fingerprint = $"{operation}|{server.ToUpperInvariant()}|{string.Join(';', arguments.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"))}";
-        return await idempotency.RunOnceAsync(key, fingerprint, () => ExecuteAsync(operation, server, action, settings));
+        var execution = idempotency.RunOnceAsync(key, fingerprint, () => ExecuteAsync(operation, server, action, settings));
+
+        // The caller waits at most the operation timeout; the operation itself goes on (up to its execution limit),
+        // so a retry with the same idempotency key joins it instead of acting a second time.
+        var wait = operation == AgentOperation.RestartServer ? settings.ServerRestartTimeout : settings.OperationTimeout;
+        try
+        {
+            return await execution.WaitAsync(wait, http.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            http.Items[AuditMiddleware.OutcomeItem] = "Still running: answered 504; a retry with the same idempotency key gets the result";
+            return Results.Problem($"{operation} on {server} did not finish within {wait}; it is still running.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Operation still running");
+        }
     }
 
     async Task<IResult> ExecuteAsync(AgentOperation operation, string server, Func<IExchangeExecutor, CancellationToken, Task<IResult>> action, AgentOptions settings)
     {
-        var timeout = operation == AgentOperation.RestartServer ? settings.ServerRestartTimeout : settings.OperationTimeout;
-        using var deadline = new CancellationTokenSource(timeout);
+        using var limit = new CancellationTokenSource(settings.ExecutionLimit);
         var gate = serverLocks.GetOrAdd(server, _ => new SemaphoreSlim(1, 1));
         try
         {
-            await gate.WaitAsync(deadline.Token);
+            await gate.WaitAsync(limit.Token);
             try
             {
                 LogExecuting(logger, operation, server);
-                return await action(executor, deadline.Token).WaitAsync(deadline.Token);
+                return await action(executor, limit.Token).WaitAsync(limit.Token);
             }
             finally
             {
                 gate.Release();
             }
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
-            return Results.Problem($"{operation} on {server} did not finish within {timeout}.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Operation timed out");
+            return Results.Problem($"{operation} on {server} was abandoned after {settings.ExecutionLimit}.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Operation abandoned");
         }
         catch (ExchangeOperationException ex)
         {

@@ -31,9 +31,13 @@ public sealed class AgentOptions
     /// <summary>Off: -DatabaseCopyActivationDisabledAndMoveNow $true (a drain) is refused.</summary>
     public bool AllowDrain { get; set; } = true;
 
-    /// <summary>Longest an operation may take before the agent answers 504 (a server restart waits for the server).</summary>
+    /// <summary>Longest the caller waits for an answer before a 504 (a server restart waits <see cref="ServerRestartTimeout"/>).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest any operation may run before the agent abandons it (after answering 504, it goes on until this).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "02:00:00")]
+    public TimeSpan ExecutionLimit { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Longest a server restart may take to come back.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

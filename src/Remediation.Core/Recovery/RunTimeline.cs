@@ -124,7 +124,7 @@ internal sealed class RunTimeline
         var timer = context.CreateTimer(wait, stop.Token);
         if (await Task.WhenAny(timer, cancelled) == cancelled)
         {
-            await stop.CancelAsync();
+            CancelInline(stop);
         }
 
         ThrowIfCancelled();
@@ -184,9 +184,15 @@ internal sealed class RunTimeline
         var approval = context.WaitForExternalEvent<ApprovalDecision>(RecoveryEvents.Approval, stop.Token);
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
         var first = await Task.WhenAny(approval, timeout, cancelled);
-        await stop.CancelAsync();
+        CancelInline(stop);
         return first == approval ? approval.Result : null;
     }
+
+    // Cancel() runs the durable timer's and event's cancellation callbacks on the orchestrator thread; CancelAsync()
+    // would run them on the thread pool, outside the orchestration's single-threaded context.
+#pragma warning disable CA1849
+    static void CancelInline(CancellationTokenSource source) => source.Cancel();
+#pragma warning restore CA1849
 
     Task RecordAsync(RunStep step) =>
         context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step), LedgerRetry);

@@ -35,6 +35,41 @@ public static class LabMode
         return settings;
     }
 
+    /// <summary>
+    /// Starts the lab agent (the real agent over HTTP on 127.0.0.1, acting on the lab organisation) with a fresh
+    /// signing key, and returns the settings that point the engine at it.
+    /// </summary>
+    public static async Task<(WebApplication Agent, Dictionary<string, string?> Settings)> StartAgentAsync(ImapLab lab, string directory, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        const string keyId = "lab";
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var agent = Remediation.Agent.AgentApp.Build([], lab, builder =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Urls"] = "http://127.0.0.1:0",
+                [$"Agent:Keys:{keyId}"] = key,
+                ["Agent:AuditLogPath"] = Path.Combine(directory, "agent-audit.jsonl"),
+                ["Logging:LogLevel:Default"] = configuration["Logging:LogLevel:Default"] ?? "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            };
+            var i = 0;
+            foreach (var instance in lab.Instances)
+            {
+                settings[string.Create(CultureInfo.InvariantCulture, $"Agent:ManagedServers:{i++}")] = instance.Name;
+            }
+
+            builder.Configuration.AddInMemoryCollection(settings);
+        });
+        await agent.StartAsync(cancellationToken);
+        return (agent, new Dictionary<string, string?>
+        {
+            ["Remediation:Agent:BaseAddress"] = agent.Urls.First(),
+            ["Remediation:Agent:KeyId"] = keyId,
+            ["Remediation:Agent:Key"] = key,
+        });
+    }
+
     /// <summary>GET /lab, POST /lab/servers/{name}/stop (?hard=true for a crash) and /start: fault injection by hand.</summary>
     public static RouteGroupBuilder MapLab(this IEndpointRouteBuilder routes, ImapLab lab)
     {

@@ -60,8 +60,11 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal((2, 0, 2), (second.Received, second.Started, second.Coalesced));
         Assert.Equal(["first", "second", "third"], run.Alerts.Select(a => a.AlertId));
         Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, default));
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
-        Assert.Contains("TimedOut", run.Steps[0].Outcome, StringComparison.Ordinal);
+        Assert.Equal("TimedOut", run.Steps[0].Outcome);
+
+        // No agent is configured for this host: the playbook cannot act, and says exactly why.
+        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        Assert.Contains("No on-premises agent is configured", run.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

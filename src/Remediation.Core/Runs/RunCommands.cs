@@ -1,0 +1,42 @@
+using Microsoft.DurableTask.Client;
+using Remediation.Recovery;
+
+namespace Remediation.Runs;
+
+/// <summary>What an operator may do to a run (approve, reject, cancel), shared by both hosts' run APIs.</summary>
+public sealed class RunCommands(IRunLedger ledger)
+{
+    /// <summary>The result of a command: null error on success, else why not (and whether the run exists).</summary>
+    public sealed record CommandResult(bool Found, string? Error);
+
+    /// <summary>Answers the approval the run waits for.</summary>
+    public Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
+        SendAsync(durable, runId, RecoveryEvents.Approval, decision, needsApprovalWait: true, cancellationToken);
+
+    /// <summary>Stops the run at its next step; clean-up (protocol logging off) still runs.</summary>
+    public Task<CommandResult> CancelAsync(DurableTaskClient durable, string runId, string by, CancellationToken cancellationToken) =>
+        SendAsync(durable, runId, RecoveryEvents.Cancel, by, needsApprovalWait: false, cancellationToken);
+
+    async Task<CommandResult> SendAsync(DurableTaskClient durable, string runId, string eventName, object payload, bool needsApprovalWait, CancellationToken cancellationToken)
+    {
+        if (await ledger.GetAsync(runId, cancellationToken) is not { } run)
+        {
+            return new(false, $"No run '{runId}'.");
+        }
+
+        if (run.Outcome != RunOutcome.Running)
+        {
+            return new(true, $"Run '{runId}' has already ended ({run.Outcome}).");
+        }
+
+        var instance = await durable.GetInstanceAsync(run.InstanceId, getInputsAndOutputs: true, cancellationToken);
+        var status = instance?.ReadCustomStatusAs<RunStatus>();
+        if (needsApprovalWait && status?.AwaitingApproval is null)
+        {
+            return new(true, $"Run '{runId}' is not waiting for an approval.");
+        }
+
+        await durable.RaiseEventAsync(run.InstanceId, eventName, payload, cancellationToken);
+        return new(true, null);
+    }
+}

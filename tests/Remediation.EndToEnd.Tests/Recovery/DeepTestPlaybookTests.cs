@@ -1,0 +1,192 @@
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Recovery;
+
+/// <summary>Playbook 3.1 on the embedded Durable engine, acting through the real agent on the Dovecot lab.</summary>
+[Collection(nameof(OrganisationCollection))]
+public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifetime
+{
+    static readonly Alerts.Alert DeepTest = PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor");
+
+    public Task InitializeAsync() => org.HealAsync();
+
+    public Task DisposeAsync() => org.HealAsync();
+
+    [Fact]
+    public async Task A_probe_that_passes_again_is_transient_and_nothing_is_touched()
+    {
+        await using var host = await org.StartHostAsync();
+
+        var run = await host.RunAsync(DeepTest with { AlertId = "transient" });
+
+        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        Assert.Equal(["Re-run probe: Succeeded"], run.Timeline());
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+    }
+
+    [Fact]
+    public async Task A_stopped_back_end_is_recovered_by_restarting_the_imap4_back_end_service()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(
+            ["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"],
+            run.Timeline());
+        Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.True(org.Lab.MailboxServers["MBX1"].IsRunning);
+    }
+
+    [Fact]
+    public async Task A_back_end_that_keeps_failing_is_drained_restarted_and_failed_back()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(
+        [
+            "Re-run probe: Failed",
+            "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
+            "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Re-run probe: Succeeded",
+            "Fail back: Succeeded",
+        ], run.Timeline());
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.Equal("Mounted", org.Organisation.CopyStatus("MBX1").Copies.Single(c => c.Database == "DB1").Status);
+    }
+
+    [Fact]
+    public async Task A_server_still_failing_after_its_restart_escalates_and_keeps_its_databases_away()
+    {
+        using var hole = new TcpTroublemaker(reset: false);
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Remediation:Probes:Timeout"] = "00:00:01",
+        });
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Equal("Re-run probe: TimedOut", run.Timeline()[^1]);
+        Assert.DoesNotContain(run.Steps, s => s.Name == "Fail back");
+        Assert.Contains("Fail-back decided: none", run.Reason, StringComparison.Ordinal);
+        Assert.True(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.True(org.Organisation.CopyStatus("MBX1").HasNoActiveCopy);
+    }
+
+    [Fact]
+    public async Task A_drain_that_would_leave_a_database_without_a_healthy_copy_is_refused()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        await org.Lab.MailboxServers["MBX2"].StopAsync();
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Rejected, run.Outcome);
+        Assert.Equal("Safety check: Fail databases over: Rejected", run.Timeline()[^1]);
+        Assert.Contains("would leave DB1, DB2 without another healthy copy", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("SetDatabaseCopyActivation", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+    }
+
+    [Fact]
+    public async Task A_throttled_restart_is_not_performed_and_the_run_says_why()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "0" });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        Assert.Contains("refused by the throttle: 0 already on server MBX1 in 24 h, the limit is 0", run.Reason, StringComparison.Ordinal);
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
+    }
+
+    [Fact]
+    public async Task An_approval_timeout_escalates_without_acting()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "DatabaseFailover",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:00:01",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Equal("Approval for: Fail databases over: TimedOut", run.Timeline()[^1]);
+        Assert.Contains("was not approved within", run.Reason, StringComparison.Ordinal);
+        Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.Equal("Healthy", org.Organisation.CopyStatus("MBX2").Copies.Single(c => c.Database == "DB1").Status);
+    }
+
+    [Fact]
+    public async Task An_approval_given_through_the_run_api_lets_the_run_go_on()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "ServerRestart",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+
+        var runId = await host.StartAsync(DeepTest);
+        await host.WaitForApprovalRequestAsync("MBX1");
+        using var approved = await host.PostAsync($"api/runs/{runId}/approve", new { by = "ops-oncall", comment = "go" });
+        var run = await host.CompletedAsync("MBX1");
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, approved.StatusCode);
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Contains(run.Steps, s => s.Name == "Approval for: Restart server" && s.Answer == "Approved by ops-oncall: go");
+    }
+
+    [Fact]
+    public async Task A_dry_run_records_what_it_would_do_and_performs_no_operation()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Recovery:DryRun"] = "true" });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        var restartsBefore = org.Organisation.Restarts("MBX1");
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Contains("Restart MSExchangeIMAP4BE: DryRun", run.Timeline());
+        Assert.Contains(run.Steps, s => s.Answer == "Dry run: would call Restart-Service MSExchangeIMAP4BE -ComputerName MBX1; nothing was done.");
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
+        Assert.Equal(restartsBefore, org.Organisation.Restarts("MBX1"));
+    }
+
+    [Fact]
+    public async Task A_retried_restart_after_a_timeout_joins_the_first_and_does_not_restart_twice()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Slow, null, TimeSpan.FromSeconds(3)));
+        var restartsBefore = org.Organisation.Restarts("MBX1");
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        var restarts = (await host.ActionsAsync(run.RunId)).Where(a => a.Operation == "RestartService").ToList();
+        Assert.Equal([504, 200], restarts.Select(a => a.Status));
+        Assert.Single(restarts.Select(a => a.IdempotencyKey).Distinct());
+        Assert.Equal(restartsBefore + 1, org.Organisation.Restarts("MBX1"));
+    }
+}

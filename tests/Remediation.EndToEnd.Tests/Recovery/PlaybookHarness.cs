@@ -1,0 +1,75 @@
+using System.Net.Http.Json;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Alerts;
+using Remediation.Exchange;
+using Remediation.Host;
+using Remediation.Recovery;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Recovery;
+
+/// <summary>Starts runs through the real pump on a real host and waits for them on the embedded Durable engine.</summary>
+internal static class PlaybookHarness
+{
+    public static T Get<T>(this RemediationHost host) where T : notnull => host.App.Services.GetRequiredService<T>();
+
+    public static Alert Alert(string server, string healthSet, string? monitor, string? id = null) =>
+        new(id ?? Guid.NewGuid().ToString("N"), server, healthSet, monitor, "Test", "from a test", DateTimeOffset.UnixEpoch);
+
+    /// <summary>Publishes the alert, pumps it into a run, and returns the run's ID and instance once it is going.</summary>
+    public static async Task<string> StartAsync(this RemediationHost host, Alert alert)
+    {
+        await host.Get<IAlertPublisher>().PublishAsync(alert, default);
+        var pumped = await host.Get<AlertPump>().RunOnceAsync(default);
+        Assert.Equal(1, pumped.Started);
+        var instance = await host.Get<DurableTaskClient>().GetInstanceAsync(RecoveryInstance.IdFor(alert.Server), getInputsAndOutputs: true);
+        return instance!.ReadInputAs<RecoveryRequest>()!.RunId;
+    }
+
+    public static async Task<RunRecord> CompletedAsync(this RemediationHost host, string server)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var instance = await host.Get<DurableTaskClient>().WaitForInstanceCompletionAsync(RecoveryInstance.IdFor(server), getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
+        var run = (await host.Get<IRunLedger>().GetAsync(instance.ReadInputAs<RecoveryRequest>()!.RunId, default))!;
+        Assert.Equal(run.Outcome, instance.ReadOutputAs<RunOutcome>());
+        return run;
+    }
+
+    public static async Task<RunRecord> RunAsync(this RemediationHost host, Alert alert)
+    {
+        await host.StartAsync(alert);
+        return await host.CompletedAsync(alert.Server);
+    }
+
+    /// <summary>Step names with outcomes, "Name: Outcome", in order: the whole sequence a test asserts.</summary>
+    public static string[] Timeline(this RunRecord run) => [.. run.Steps.OrderBy(s => s.Sequence).Select(s => $"{s.Name}: {s.Outcome}")];
+
+    /// <summary>The agent's audit entries that changed something for this run (idempotency keys start with the run ID).</summary>
+    public static async Task<IReadOnlyList<AuditEntry>> ActionsAsync(this RemediationHost host, string runId) =>
+        [.. (await host.Get<AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true)];
+
+    /// <summary>Waits until the run's custom status says it waits for an approval.</summary>
+    public static async Task WaitForApprovalRequestAsync(this RemediationHost host, string server)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var instance = await host.Get<DurableTaskClient>().GetInstanceAsync(RecoveryInstance.IdFor(server), getInputsAndOutputs: true);
+            if (instance?.ReadCustomStatusAs<RunStatus>()?.AwaitingApproval is not null)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The run never asked for an approval.");
+    }
+
+    public static async Task<HttpResponseMessage> PostAsync(this RemediationHost host, string path, object? body = null)
+    {
+        using var http = new HttpClient { BaseAddress = host.Address };
+        return await http.PostAsJsonAsync(path, body);
+    }
+}
