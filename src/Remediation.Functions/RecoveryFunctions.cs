@@ -1,15 +1,19 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
+using Remediation.Escalation;
+using Remediation.Exchange;
 using Remediation.Monitoring;
 using Remediation.Probes;
 using Remediation.Recovery;
+using Remediation.Recovery.Activities;
 using Remediation.Runs;
+using Remediation.Safety;
 
 namespace Remediation.Functions;
 
 /// <summary>
-/// Durable Functions wrappers for the engine's orchestrator and activities: function name = class name,
+/// Durable Functions wrappers for the engine's orchestrators and activities: function name = class name,
 /// no logic of their own.
 /// </summary>
 public sealed class RecoveryFunctions(IServiceProvider services)
@@ -19,35 +23,85 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<RunOutcome> ImapRecoveryOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ImapRecoveryOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
 
+    /// <summary>Playbook 3.1 as a sub-run on a mailbox server.</summary>
+    [Function(nameof(DeepTestRecoveryOrchestrator))]
+    public Task<RunOutcome> DeepTestRecoveryOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new DeepTestRecoveryOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
+
     /// <summary>Re-runs a probe.</summary>
     [Function(nameof(RunImapProbeActivity))]
     public Task<ProbeResult> RunImapProbeActivityAsync([ActivityTrigger] ProbeRequest input, FunctionContext context) =>
-        Activity<RunImapProbeActivity>().RunAsync(ActivityContext(context, nameof(RunImapProbeActivity)), input);
+        Run<RunImapProbeActivity, ProbeRequest, ProbeResult>(context, input);
 
     /// <summary>Reads the server's IMAP monitors.</summary>
     [Function(nameof(ReadServerHealthActivity))]
-    public Task<IReadOnlyList<MonitorSnapshot>> ReadServerHealthActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
-        Activity<ReadServerHealthActivity>().RunAsync(ActivityContext(context, nameof(ReadServerHealthActivity)), server);
+    public Task<IReadOnlyList<ServerHealthRow>> ReadServerHealthActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<ReadServerHealthActivity, string, IReadOnlyList<ServerHealthRow>>(context, server);
+
+    /// <summary>Restarts MSExchangeIMAP4 / MSExchangeIMAP4BE.</summary>
+    [Function(nameof(RestartImapServiceActivity))]
+    public Task<RestartResult> RestartImapServiceActivityAsync([ActivityTrigger] ServiceStep input, FunctionContext context) =>
+        Run<RestartImapServiceActivity, ServiceStep, RestartResult>(context, input);
+
+    /// <summary>Restarts a server and waits for it.</summary>
+    [Function(nameof(RestartServerActivity))]
+    public Task<RestartResult> RestartServerActivityAsync([ActivityTrigger] ServerStep input, FunctionContext context) =>
+        Run<RestartServerActivity, ServerStep, RestartResult>(context, input);
+
+    /// <summary>Fails databases over or back.</summary>
+    [Function(nameof(SetDatabaseCopyActivationActivity))]
+    public Task<DatabaseCopyStatus> SetDatabaseCopyActivationActivityAsync([ActivityTrigger] FlagStep input, FunctionContext context) =>
+        Run<SetDatabaseCopyActivationActivity, FlagStep, DatabaseCopyStatus>(context, input);
+
+    /// <summary>Reads database copy status.</summary>
+    [Function(nameof(ReadDatabaseCopyStatusActivity))]
+    public Task<DatabaseCopyStatus> ReadDatabaseCopyStatusActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<ReadDatabaseCopyStatusActivity, string, DatabaseCopyStatus>(context, server);
+
+    /// <summary>Turns IMAP protocol logging on or off.</summary>
+    [Function(nameof(SetImapProtocolLoggingActivity))]
+    public Task<ImapSettings> SetImapProtocolLoggingActivityAsync([ActivityTrigger] FlagStep input, FunctionContext context) =>
+        Run<SetImapProtocolLoggingActivity, FlagStep, ImapSettings>(context, input);
+
+    /// <summary>Reads IMAP settings.</summary>
+    [Function(nameof(ReadImapSettingsActivity))]
+    public Task<ImapSettings> ReadImapSettingsActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<ReadImapSettingsActivity, string, ImapSettings>(context, server);
+
+    /// <summary>Maintenance, blast radius and throttle check.</summary>
+    [Function(nameof(CheckSafetyActivity))]
+    public Task<SafetyVerdict> CheckSafetyActivityAsync([ActivityTrigger] SafetyRequest input, FunctionContext context) =>
+        Run<CheckSafetyActivity, SafetyRequest, SafetyVerdict>(context, input);
+
+    /// <summary>Releases the run's hold on its DAG or site.</summary>
+    [Function(nameof(ReleaseDisruptionActivity))]
+    public Task<bool> ReleaseDisruptionActivityAsync([ActivityTrigger] string runId, FunctionContext context) =>
+        Run<ReleaseDisruptionActivity, string, bool>(context, runId);
+
+    /// <summary>Sends the run to the escalation channels.</summary>
+    [Function(nameof(EscalateActivity))]
+    public Task<bool> EscalateActivityAsync([ActivityTrigger] string runId, FunctionContext context) =>
+        Run<EscalateActivity, string, bool>(context, runId);
 
     /// <summary>Opens the run in the ledger.</summary>
     [Function(nameof(OpenRunActivity))]
     public Task<bool> OpenRunActivityAsync([ActivityTrigger] RunRecord input, FunctionContext context) =>
-        Activity<OpenRunActivity>().RunAsync(ActivityContext(context, nameof(OpenRunActivity)), input);
+        Run<OpenRunActivity, RunRecord, bool>(context, input);
 
     /// <summary>Writes a step to the ledger.</summary>
     [Function(nameof(RecordRunStepActivity))]
     public Task<bool> RecordRunStepActivityAsync([ActivityTrigger] RecordRunStep input, FunctionContext context) =>
-        Activity<RecordRunStepActivity>().RunAsync(ActivityContext(context, nameof(RecordRunStepActivity)), input);
+        Run<RecordRunStepActivity, RecordRunStep, bool>(context, input);
 
     /// <summary>Records the run's outcome.</summary>
     [Function(nameof(CloseRunActivity))]
     public Task<bool> CloseRunActivityAsync([ActivityTrigger] CloseRun input, FunctionContext context) =>
-        Activity<CloseRunActivity>().RunAsync(ActivityContext(context, nameof(CloseRunActivity)), input);
+        Run<CloseRunActivity, CloseRun, bool>(context, input);
 
-    T Activity<T>() where T : ITaskActivity => ActivatorUtilities.CreateInstance<T>(services);
-
-    static FunctionActivityContext ActivityContext(FunctionContext context, string name) =>
-        new(new TaskName(name), context.BindingContext.BindingData.TryGetValue("instanceId", out var id) ? id?.ToString() ?? "" : "");
+    Task<TOut> Run<TActivity, TIn, TOut>(FunctionContext context, TIn input) where TActivity : TaskActivity<TIn, TOut> =>
+        ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(
+            new FunctionActivityContext(new TaskName(typeof(TActivity).Name), context.BindingContext.BindingData.TryGetValue("instanceId", out var id) ? id?.ToString() ?? "" : ""),
+            input);
 
     /// <summary>The activity context the engine's activities receive when Functions hosts them.</summary>
     sealed class FunctionActivityContext(TaskName name, string instanceId) : TaskActivityContext

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Remediation.Recovery;
 using Remediation.Runs;
 
 namespace Remediation.Functions;
 
 /// <summary>The run API, same routes and shapes as the standalone host's.</summary>
-public sealed class RunsApi(IRunLedger ledger)
+public sealed class RunsApi(IRunLedger ledger, RunCommands commands)
 {
     /// <summary>GET /api/runs?server=&amp;top=.</summary>
     [Function("ListRuns")]
@@ -27,4 +29,44 @@ public sealed class RunsApi(IRunLedger ledger)
         await ledger.GetAsync(id, cancellationToken) is { } run
             ? Results.Ok(run)
             : Results.Problem(new ProblemDetails { Title = "Run not found", Detail = $"No run '{id}'.", Status = StatusCodes.Status404NotFound });
+
+    /// <summary>POST /api/runs/{id}/approve.</summary>
+    [Function("ApproveRun")]
+    public async Task<IResult> ApproveAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/approve")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        ToResult(await commands.DecideAsync(durable, id, new ApprovalDecision(true, await ByAsync(request), null), cancellationToken));
+
+    /// <summary>POST /api/runs/{id}/reject.</summary>
+    [Function("RejectRun")]
+    public async Task<IResult> RejectAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/reject")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        ToResult(await commands.DecideAsync(durable, id, new ApprovalDecision(false, await ByAsync(request), null), cancellationToken));
+
+    /// <summary>POST /api/runs/{id}/cancel.</summary>
+    [Function("CancelRun")]
+    public async Task<IResult> CancelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        ToResult(await commands.CancelAsync(durable, id, await ByAsync(request), cancellationToken));
+
+    static async Task<string> ByAsync(HttpRequest request)
+    {
+        try
+        {
+            var body = await request.ReadFromJsonAsync<Decision>();
+            return body?.By is { Length: > 0 and <= 128 } by ? by : "an operator";
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return "an operator"; // no body, or not JSON: the decision stands, unattributed
+        }
+    }
+
+    static IResult ToResult(RunCommands.CommandResult result) => result switch
+    {
+        { Found: false } => Results.Problem(result.Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
+        { Error: { } error } => Results.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
+        _ => Results.Accepted(),
+    };
+
+    sealed record Decision(string? By);
 }

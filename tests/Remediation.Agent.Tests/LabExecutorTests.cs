@@ -12,6 +12,7 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await agent.HealAsync();
         var client = agent.Client();
         foreach (var server in new[] { "MBX1", "MBX2" })
         {

@@ -90,7 +90,11 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
             await process.StartAsync(cancellationToken);
         }
 
-        organisation.SetCounters(new ImapCounters(server, 12, 0));
+        if (effective)
+        {
+            organisation.SetCounters(new ImapCounters(server, 12, 0));
+        }
+
         return new RestartResult(server, "computer", organisation.Processes(server).All(p => p.IsRunning), time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers again.");
     }
 

@@ -22,10 +22,11 @@ public enum FaultMode
 public sealed record LabFault(AgentOperation Operation, string? Server, FaultMode Mode, string? Message, TimeSpan? Delay = null);
 
 /// <summary>Faults injected into the lab organisation (POST /lab/faults on the lab agent).</summary>
-public sealed class LabFaults
+public sealed class LabFaults : IDisposable
 {
     readonly Lock gate = new();
     readonly List<LabFault> faults = [];
+    CancellationTokenSource cleared = new();
 
     /// <summary>Injects a fault.</summary>
     public void Add(LabFault fault)
@@ -36,14 +37,23 @@ public sealed class LabFaults
         }
     }
 
-    /// <summary>Clears every fault.</summary>
+    /// <summary>Clears every fault, and ends operations hanging on one.</summary>
     public void Clear()
     {
+        CancellationTokenSource old;
         lock (gate)
         {
             faults.Clear();
+            old = cleared;
+            cleared = new CancellationTokenSource();
         }
+
+        old.Cancel();
+        old.Dispose();
     }
+
+    /// <inheritdoc />
+    public void Dispose() => cleared.Dispose();
 
     /// <summary>Current faults.</summary>
     public IReadOnlyList<LabFault> All
@@ -61,9 +71,11 @@ public sealed class LabFaults
     public async Task<bool> ApplyAsync(AgentOperation operation, string server, string cmdlet, CancellationToken cancellationToken)
     {
         LabFault? fault;
+        CancellationToken clearedToken;
         lock (gate)
         {
             fault = faults.FirstOrDefault(f => f.Operation == operation && (f.Server is null || string.Equals(f.Server, server, StringComparison.OrdinalIgnoreCase)));
+            clearedToken = cleared.Token;
         }
 
         switch (fault?.Mode)
@@ -71,7 +83,18 @@ public sealed class LabFaults
             case FaultMode.Fail:
                 throw new Operations.ExchangeOperationException(cmdlet, fault.Message ?? "Injected failure.");
             case FaultMode.Hang:
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                using (var hang = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clearedToken))
+                {
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, hang.Token);
+                    }
+                    catch (OperationCanceledException) when (clearedToken.IsCancellationRequested)
+                    {
+                        throw new Operations.ExchangeOperationException(cmdlet, "Interrupted: the injected hang was cleared.");
+                    }
+                }
+
                 break;
             case FaultMode.Slow:
                 await Task.Delay(fault.Delay ?? TimeSpan.FromSeconds(5), cancellationToken);

@@ -1,0 +1,74 @@
+using Remediation.Agent.Lab;
+using Remediation.Exchange;
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Recovery;
+
+/// <summary>Playbook 3.4 with its durable waits (200 ms here, 10 minutes in production).</summary>
+[Collection(nameof(OrganisationCollection))]
+public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLifetime
+{
+    public Task InitializeAsync() => org.HealAsync();
+
+    public Task DisposeAsync() => org.HealAsync();
+
+    [Fact]
+    public async Task A_slow_imap4_service_is_recovered_by_a_restart_and_two_healthy_rechecks()
+    {
+        await using var host = await org.StartHostAsync();
+        org.Organisation.SetCounters(new ImapCounters("CAS1", 75_000, 3));
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "AverageCommandProcessingTimeGt60sMonitor"));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(
+            ["Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Read server health: Succeeded", "Read server health: Succeeded"],
+            run.Timeline());
+        var reads = run.Steps.Where(s => s.Name == "Read server health").ToList();
+        Assert.True(reads[1].StartedAt - reads[0].EndedAt >= TimeSpan.FromMilliseconds(200), "the second read waits the recheck interval");
+    }
+
+    [Fact]
+    public async Task A_mailbox_server_with_a_queue_that_stays_is_drained_restarted_and_failed_back()
+    {
+        await using var host = await org.StartHostAsync();
+        org.Organisation.SetCounters(new ImapCounters("MBX2", 20, 900));
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX2", FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("MBX2", ImapHealthModel.ImapHealthSet, "RequestsQueuedGt500Monitor"));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(
+        [
+            "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
+            "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
+            "Fail back: Succeeded",
+        ], run.Timeline());
+        Assert.Contains("RequestsQueuedGt500Monitor=Unhealthy", run.Steps[2].Answer, StringComparison.Ordinal);
+        Assert.False(org.Organisation.IsActivationDisabled("MBX2"));
+    }
+
+    [Fact]
+    public async Task A_cas_still_unhealthy_after_its_restart_escalates()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Topology:Servers:3:Name"] = "CAS2",
+            ["Remediation:Topology:Servers:3:Role"] = "ClientAccess",
+            ["Remediation:Topology:Servers:3:Site"] = "Lab",
+            ["Remediation:Topology:Servers:3:FrontEnd:Host"] = "localhost",
+            ["Remediation:Topology:Servers:3:FrontEnd:Port"] = "993",
+        });
+        org.Organisation.SetCounters(new ImapCounters("CAS1", 20, 900));
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "CAS1", FaultMode.Ineffective, null));
+        org.Faults.Add(new LabFault(AgentOperation.RestartServer, "CAS1", FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "RequestsQueuedGt500Monitor"));
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Equal(["Restart server: Succeeded", "Read server health: Succeeded"], run.Timeline()[^2..]);
+        Assert.DoesNotContain(run.Steps, s => s.Name.Contains("databases", StringComparison.Ordinal));
+    }
+}
