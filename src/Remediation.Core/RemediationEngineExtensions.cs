@@ -57,6 +57,7 @@ public static class RemediationEngineExtensions
         services.AddSingleton<ProbeCycle>();
         services.AddSingleton<AlertPump>();
         services.AddSingleton<RunCommands>();
+        services.AddSingleton<AlertIntake>();
         services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
 
         var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();

@@ -33,40 +33,36 @@ public sealed class RunsApi(IRunLedger ledger, RunCommands commands)
     /// <summary>POST /api/runs/{id}/approve.</summary>
     [Function("ApproveRun")]
     public async Task<IResult> ApproveAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/approve")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        ToResult(await commands.DecideAsync(durable, id, new ApprovalDecision(true, await ByAsync(request), null), cancellationToken));
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/approve")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var body = await DecisionAsync(request);
+        return (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), cancellationToken)).ToHttpResult();
+    }
 
     /// <summary>POST /api/runs/{id}/reject.</summary>
     [Function("RejectRun")]
     public async Task<IResult> RejectAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/reject")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        ToResult(await commands.DecideAsync(durable, id, new ApprovalDecision(false, await ByAsync(request), null), cancellationToken));
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/reject")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var body = await DecisionAsync(request);
+        return (await commands.DecideAsync(durable, id, new ApprovalDecision(false, RunCommands.DecisionBody.NameOf(body), body?.Comment), cancellationToken)).ToHttpResult();
+    }
 
     /// <summary>POST /api/runs/{id}/cancel.</summary>
     [Function("CancelRun")]
     public async Task<IResult> CancelAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        ToResult(await commands.CancelAsync(durable, id, await ByAsync(request), cancellationToken));
+        (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(await DecisionAsync(request)), cancellationToken)).ToHttpResult();
 
-    static async Task<string> ByAsync(HttpRequest request)
+    static async Task<RunCommands.DecisionBody?> DecisionAsync(HttpRequest request)
     {
         try
         {
-            var body = await request.ReadFromJsonAsync<Decision>();
-            return body?.By is { Length: > 0 and <= 128 } by ? by : "an operator";
+            return request.ContentLength is null or 0 ? null : await request.ReadFromJsonAsync<RunCommands.DecisionBody>();
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
-            return "an operator"; // no body, or not JSON: the decision stands, unattributed
+            return null; // not JSON: the decision stands, unattributed
         }
     }
-
-    static IResult ToResult(RunCommands.CommandResult result) => result switch
-    {
-        { Found: false } => Results.Problem(result.Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
-        { Error: { } error } => Results.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
-        _ => Results.Accepted(),
-    };
-
-    sealed record Decision(string? By);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Remediation.Host.Alerts;
 using Remediation.Host.Durable;
 using Remediation.Host.Health;
 using Remediation.Host.Lab;
@@ -123,6 +124,7 @@ public sealed class RemediationHost : IAsyncDisposable
         app.UseStatusCodePages();
         app.MapRuns();
         app.MapHealth();
+        app.MapAlerts();
         if (lab is not null)
         {
             app.MapLab(lab);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Remediation.Recovery;
 
@@ -7,7 +8,23 @@ namespace Remediation.Runs;
 public sealed class RunCommands(IRunLedger ledger)
 {
     /// <summary>The result of a command: null error on success, else why not (and whether the run exists).</summary>
-    public sealed record CommandResult(bool Found, string? Error);
+    public sealed record CommandResult(bool Found, string? Error)
+    {
+        /// <summary>The HTTP answer both hosts give: 404, 409 with the reason, or 202.</summary>
+        public IResult ToHttpResult() => this switch
+        {
+            { Found: false } => Results.Problem(Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
+            { Error: { } error } => Results.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
+            _ => Results.Accepted(),
+        };
+    }
+
+    /// <summary>Who made a decision, from an optional JSON body {"by": "...", "comment": "..."}.</summary>
+    public sealed record DecisionBody(string? By, string? Comment)
+    {
+        /// <summary>The name recorded in the run (bounded; "an operator" when not given).</summary>
+        public static string NameOf(DecisionBody? body) => body?.By is { Length: > 0 and <= 128 } by ? by : "an operator";
+    }
 
     /// <summary>Answers the approval the run waits for.</summary>
     public Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>

@@ -14,29 +14,13 @@ public static class RunsEndpoints
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
         group.MapGet("/", ListAsync);
         group.MapGet("/{id}", GetAsync);
-        group.MapPost("/{id}/approve", (RunCommands commands, DurableTaskClient durable, string id, DecisionBody? body, CancellationToken ct) =>
-            ToResultAsync(commands.DecideAsync(durable, id, new ApprovalDecision(true, By(body), body?.Comment), ct)));
-        group.MapPost("/{id}/reject", (RunCommands commands, DurableTaskClient durable, string id, DecisionBody? body, CancellationToken ct) =>
-            ToResultAsync(commands.DecideAsync(durable, id, new ApprovalDecision(false, By(body), body?.Comment), ct)));
-        group.MapPost("/{id}/cancel", (RunCommands commands, DurableTaskClient durable, string id, DecisionBody? body, CancellationToken ct) =>
-            ToResultAsync(commands.CancelAsync(durable, id, By(body), ct)));
+        group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
+            (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
+        group.MapPost("/{id}/reject", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
+            (await commands.DecideAsync(durable, id, new ApprovalDecision(false, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
+        group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
+            (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
         return group;
-    }
-
-    /// <summary>Who decides, and why (optional body of approve, reject and cancel).</summary>
-    public sealed record DecisionBody(string? By, string? Comment);
-
-    static string By(DecisionBody? body) => body?.By is { Length: > 0 and <= 128 } by ? by : "an operator";
-
-    static async Task<IResult> ToResultAsync(Task<RunCommands.CommandResult> command)
-    {
-        var result = await command;
-        return result switch
-        {
-            { Found: false } => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
-            { Error: { } error } => TypedResults.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
-            _ => TypedResults.Accepted((string?)null),
-        };
     }
 
     static async Task<Results<Ok<IReadOnlyList<RunRecord>>, ValidationProblem>> ListAsync(IRunLedger ledger, string? server, int? top, CancellationToken cancellationToken)
