@@ -14,18 +14,23 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     readonly Lock gate = new();
 
     /// <summary>Records a probe result on the monitor it feeds; returns the transition if the state changed.</summary>
-    public MonitorTransition? Record(ProbeResult result)
+    public MonitorTransition? Record(ProbeResult result) =>
+        Record(result.Server, ImapHealthModel.MonitorOf(result.Probe), result.Succeeded, result);
+
+    /// <summary>Records one sample of a monitor without a probe (the performance-counter monitors).</summary>
+    public MonitorTransition? Record(string server, MonitorDefinition definition, bool healthy) => Record(server, definition, healthy, null);
+
+    MonitorTransition? Record(string server, MonitorDefinition definition, bool succeeded, ProbeResult? result)
     {
-        var definition = ImapHealthModel.MonitorOf(result.Probe);
-        var key = (result.Server.ToUpperInvariant(), definition.Name);
+        var key = (server.ToUpperInvariant(), definition.Name);
         var settings = options.CurrentValue;
         lock (gate)
         {
             var before = monitors.GetValueOrDefault(key)
-                ?? new MonitorSnapshot(result.Server, definition.Name, definition.HealthSet, definition.TargetResource, HealthState.Healthy, time.GetUtcNow(), 0, 0, null);
-            var failures = result.Succeeded ? 0 : before.ConsecutiveFailures + 1;
-            var successes = result.Succeeded ? before.ConsecutiveSuccesses + 1 : 0;
-            var state = (before.AlertValue, result.Succeeded) switch
+                ?? new MonitorSnapshot(server, definition.Name, definition.HealthSet, definition.TargetResource, HealthState.Healthy, time.GetUtcNow(), 0, 0, null);
+            var failures = succeeded ? 0 : before.ConsecutiveFailures + 1;
+            var successes = succeeded ? before.ConsecutiveSuccesses + 1 : 0;
+            var state = (before.AlertValue, succeeded) switch
             {
                 (HealthState.Disabled or HealthState.Repairing, _) => before.AlertValue,
                 (_, false) => failures >= settings.ConsecutiveFailures ? HealthState.Unhealthy : Max(before.AlertValue, HealthState.Degraded),
@@ -38,7 +43,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 LastTransitionTime = state == before.AlertValue ? before.LastTransitionTime : time.GetUtcNow(),
                 ConsecutiveFailures = failures,
                 ConsecutiveSuccesses = successes,
-                LastResult = result,
+                LastResult = result ?? before.LastResult,
             };
             monitors[key] = after;
             return state == before.AlertValue ? null : new MonitorTransition(before, after);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Remediation.Alerts;
+using Remediation.Exchange;
 using Remediation.Probes;
 using Remediation.Topology;
 
@@ -17,8 +18,10 @@ public sealed partial class ProbeCycle(
     ProbeRunner runner,
     MonitorBoard board,
     IAlertPublisher publisher,
+    AgentConnection agent,
     IOptionsMonitor<TopologyOptions> topology,
     IOptionsMonitor<ProbeOptions> options,
+    IOptionsMonitor<MonitorOptions> monitors,
     ILogger<ProbeCycle> logger)
 {
     /// <summary>Runs every probe once; returns their results.</summary>
@@ -33,19 +36,55 @@ public sealed partial class ProbeCycle(
             {
                 var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
                 results.Add(result);
-                await RecordAsync(result, ct);
+                if (!result.Succeeded)
+                {
+                    LogProbeFailed(logger, result.Summary);
+                }
+
+                await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
             });
+        if (agent.IsConfigured)
+        {
+            await Parallel.ForEachAsync(
+                topology.CurrentValue.Servers,
+                new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = cancellationToken },
+                ReadCountersAsync);
+        }
+
         return [.. results];
     }
 
-    async Task RecordAsync(ProbeResult result, CancellationToken cancellationToken)
+    /// <summary>The two performance monitors, fed from the MSExchangeImap4 counters the agent reads.</summary>
+    async ValueTask ReadCountersAsync(ExchangeServerOptions server, CancellationToken cancellationToken)
     {
-        if (!result.Succeeded)
+        ImapCounters counters;
+        try
         {
-            LogProbeFailed(logger, result.Summary);
+            counters = await agent.Client().GetImapCountersAsync(server.Name, cancellationToken);
+        }
+        catch (Exception ex) when (ex is AgentException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Not a sample: an unreachable agent says nothing about IMAP's speed.
+            LogCountersUnavailable(logger, server.Name, ex.Message);
+            return;
         }
 
-        if (board.Record(result) is not { } transition)
+        var limits = monitors.CurrentValue;
+        var slow = counters.AverageCommandProcessingTimeMs > limits.AverageCommandProcessingTimeLimit.TotalMilliseconds;
+        var queued = counters.RequestsQueued > limits.RequestsQueuedLimit;
+        await PublishIfUnhealthyAsync(
+            board.Record(server.Name, ImapHealthModel.FindMonitor("AverageCommandProcessingTimeGt60sMonitor")!, !slow),
+            $"Average Command Processing Time on {server.Name} is {counters.AverageCommandProcessingTimeMs:0} ms (limit {limits.AverageCommandProcessingTimeLimit.TotalMilliseconds:0} ms)",
+            cancellationToken);
+        await PublishIfUnhealthyAsync(
+            board.Record(server.Name, ImapHealthModel.FindMonitor("RequestsQueuedGt500Monitor")!, !queued),
+            $"Requests Queued on {server.Name} is {counters.RequestsQueued} (limit {limits.RequestsQueuedLimit})",
+            cancellationToken);
+    }
+
+    async Task PublishIfUnhealthyAsync(MonitorTransition? transition, string summary, CancellationToken cancellationToken)
+    {
+        if (transition is null)
         {
             return;
         }
@@ -60,7 +99,7 @@ public sealed partial class ProbeCycle(
                 HealthSet: after.HealthSet,
                 Monitor: after.Name,
                 Source: "Probe",
-                Description: result.Summary,
+                Description: summary,
                 RaisedAt: after.LastTransitionTime);
             await publisher.PublishAsync(alert, cancellationToken);
             LogAlertPublished(logger, alert.AlertId);
@@ -72,6 +111,9 @@ public sealed partial class ProbeCycle(
 
     [LoggerMessage(LogLevel.Warning, "Monitor {Monitor} on {Server}: {Before} -> {After}")]
     static partial void LogTransition(ILogger logger, string server, string monitor, HealthState before, HealthState after);
+
+    [LoggerMessage(LogLevel.Warning, "IMAP counters of {Server} unavailable: {Error}")]
+    static partial void LogCountersUnavailable(ILogger logger, string server, string error);
 
     [LoggerMessage(LogLevel.Information, "Alert {AlertId} published")]
     static partial void LogAlertPublished(ILogger logger, string alertId);

@@ -14,6 +14,23 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
     public Task DisposeAsync() => org.HealAsync();
 
     [Fact]
+    public async Task The_performance_monitors_are_fed_from_the_counters_the_agent_reads_and_raise_an_alert()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Monitors:ConsecutiveFailures"] = "1" });
+        org.Organisation.SetCounters(new ImapCounters("CAS1", 75_000, 3));
+
+        await host.Get<ProbeCycle>().RunAsync(default);
+
+        var rows = ServerHealth.Query(host.Get<MonitorBoard>(), "CAS1", "IMAP");
+        Assert.Equal(HealthState.Unhealthy, rows.Single(r => r.Name == "AverageCommandProcessingTimeGt60sMonitor").AlertValue);
+        Assert.Equal(HealthState.Healthy, rows.Single(r => r.Name == "RequestsQueuedGt500Monitor").AlertValue);
+        var queued = await host.Get<Alerts.IAlertQueue>().ReceiveAsync(100, TimeSpan.Zero, default);
+        var alert = Assert.Single(queued, q => q.Alert!.Monitor == "AverageCommandProcessingTimeGt60sMonitor").Alert!;
+        Assert.Equal(("CAS1", "IMAP"), (alert.Server, alert.HealthSet));
+        Assert.Contains("Average Command Processing Time on CAS1 is 75000 ms (limit 60000 ms)", alert.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_slow_imap4_service_is_recovered_by_a_restart_and_two_healthy_rechecks()
     {
         await using var host = await org.StartHostAsync();
