@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the product and its tests need on a fresh Debian/Ubuntu machine; a no-op when all is present.
 #   Dovecot (dovecot-imapd): the real IMAP servers of the lab.
+#   Chromium: the browser the dashboard tests drive through Playwright (never a downloaded browser).
+#   Skip the browser with INSTALL_BROWSER=0 (the main job does not need it).
 # Run as root (or with sudo available). Package names only: the machine's own apt sources are used.
 set -euo pipefail
 
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v setsid >/dev/null || need+=(util-linux)
+[ "${INSTALL_BROWSER:-1}" = 0 ] || [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -17,4 +20,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
-echo "install-deps: ok (dovecot $(/usr/sbin/dovecot --version | cut -d' ' -f1), dotnet $(dotnet --version))" >&2
+echo "install-deps: ok (dovecot $(/usr/sbin/dovecot --version | cut -d' ' -f1), dotnet $(dotnet --version)$([ -x /usr/bin/chromium ] && echo ", chromium") )" >&2

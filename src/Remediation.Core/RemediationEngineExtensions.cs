@@ -57,6 +57,7 @@ public static class RemediationEngineExtensions
         services.AddSingleton<ProbeCycle>();
         services.AddSingleton<AlertPump>();
         services.AddSingleton<RunCommands>();
+        services.AddSingleton<RunQueries>();
         services.AddSingleton<AlertIntake>();
         services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
 

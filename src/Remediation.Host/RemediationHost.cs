@@ -122,6 +122,7 @@ public sealed class RemediationHost : IAsyncDisposable
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapGet("/", () => Results.Content(Remediation.Dashboard.DashboardPage.Html(), "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapRuns();
         app.MapHealth();
         app.MapAlerts();

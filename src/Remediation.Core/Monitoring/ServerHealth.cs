@@ -2,8 +2,16 @@ using System.Text.RegularExpressions;
 
 namespace Remediation.Monitoring;
 
-/// <summary>A Get-ServerHealth row.</summary>
-public sealed record ServerHealthRow(string Server, string Name, string TargetResource, string HealthSetName, HealthState AlertValue, DateTimeOffset LastTransitionTime);
+/// <summary>A Get-ServerHealth row, with what the last probe saw (when this product's own probes feed the monitor).</summary>
+public sealed record ServerHealthRow(
+    string Server,
+    string Name,
+    string TargetResource,
+    string HealthSetName,
+    HealthState AlertValue,
+    DateTimeOffset LastTransitionTime,
+    double? LastProbeLatencyMs = null,
+    string? LastError = null);
 
 /// <summary>Get-ServerHealth over the monitor board, with the runbook's <c>HealthSetName -like "IMAP*"</c> filter.</summary>
 public static partial class ServerHealth
@@ -15,7 +23,7 @@ public static partial class ServerHealth
         var filter = healthSet is null ? null : Like(healthSet);
         return [.. board.Snapshot(server)
             .Where(m => filter is null || filter.IsMatch(m.HealthSet))
-            .Select(m => new ServerHealthRow(m.Server, m.Name, m.TargetResource, m.HealthSet, m.AlertValue, m.LastTransitionTime))];
+            .Select(m => new ServerHealthRow(m.Server, m.Name, m.TargetResource, m.HealthSet, m.AlertValue, m.LastTransitionTime, m.LastResult?.LatencyMs, m.LastResult is { Succeeded: false } r ? r.Error : null))];
     }
 
     static Regex Like(string pattern)

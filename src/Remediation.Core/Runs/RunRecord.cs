@@ -49,7 +49,10 @@ public sealed record RunStep(
     string Outcome,
     string? Answer);
 
-/// <summary>A remediation run for one server, as the run API returns it.</summary>
+/// <summary>
+/// A remediation run for one server, as the run API returns it. <see cref="AwaitingApproval"/> is not stored: the
+/// run API reads it from the orchestration's custom status while the run waits for a human.
+/// </summary>
 public sealed record RunRecord(
     string RunId,
     string InstanceId,
@@ -62,4 +65,5 @@ public sealed record RunRecord(
     string? Reason,
     IReadOnlyList<RunStep> Steps,
     IReadOnlyList<Alert> Alerts,
-    string? ParentRunId = null);
+    string? ParentRunId = null,
+    string? AwaitingApproval = null);

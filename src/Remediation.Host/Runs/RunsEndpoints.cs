@@ -23,18 +23,18 @@ public static class RunsEndpoints
         return group;
     }
 
-    static async Task<Results<Ok<IReadOnlyList<RunRecord>>, ValidationProblem>> ListAsync(IRunLedger ledger, string? server, int? top, CancellationToken cancellationToken)
+    static async Task<Results<Ok<IReadOnlyList<RunRecord>>, ValidationProblem>> ListAsync(RunQueries runs, DurableTaskClient durable, string? server, int? top, CancellationToken cancellationToken)
     {
         if (top is < 1 or > 1000)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["top"] = ["top must be between 1 and 1000."] });
         }
 
-        return TypedResults.Ok(await ledger.ListAsync(server, top ?? 100, cancellationToken));
+        return TypedResults.Ok(await runs.ListAsync(durable, server, top ?? 100, cancellationToken));
     }
 
-    static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(IRunLedger ledger, string id, CancellationToken cancellationToken) =>
-        await ledger.GetAsync(id, cancellationToken) is { } run
+    static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(RunQueries runs, DurableTaskClient durable, string id, CancellationToken cancellationToken) =>
+        await runs.GetAsync(durable, id, cancellationToken) is { } run
             ? TypedResults.Ok(run)
             : TypedResults.Problem($"No run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
 }

@@ -1,0 +1,17 @@
+namespace Remediation.Dashboard;
+
+/// <summary>The dashboard: one self-contained page (no build chain) served at / by both hosts.</summary>
+public static class DashboardPage
+{
+    static readonly Lazy<string> Page = new(() =>
+    {
+        using var stream = typeof(DashboardPage).Assembly.GetManifestResourceStream("Remediation.Dashboard.dashboard.html")
+            ?? throw new InvalidOperationException("The dashboard page is not embedded in the engine assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>The page, calling the API under <paramref name="apiBase"/> (e.g. /api).</summary>
+    public static string Html(string apiBase = "/api") =>
+        Page.Value.Replace("<html lang=\"en\">", $"<html lang=\"en\" data-api=\"{System.Net.WebUtility.HtmlEncode(apiBase)}\">", StringComparison.Ordinal);
+}
