@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Recovery;
+
+/// <summary>An escalation reaches the webhook channel with the whole timeline.</summary>
+[Collection(nameof(OrganisationCollection))]
+public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
+{
+    readonly List<JsonDocument> received = [];
+    WebApplication receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        await org.HealAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        receiver = builder.Build();
+        receiver.MapPost("/hooks/imap", async (HttpRequest request) =>
+        {
+            var body = await JsonDocument.ParseAsync(request.Body);
+            lock (received)
+            {
+                received.Add(body);
+            }
+
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await receiver.DisposeAsync();
+        received.ForEach(d => d.Dispose());
+        await org.HealAsync();
+    }
+
+    [Fact]
+    public async Task A_run_that_automation_cannot_finish_is_sent_to_the_webhook_with_its_timeline()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Escalation:WebhookUrl"] = $"{receiver.Urls.First()}/hooks/imap",
+            ["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "0",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+
+        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        var sent = Assert.Single(received).RootElement;
+        Assert.Equal(run.RunId, sent.GetProperty("runId").GetString());
+        Assert.Equal("Throttled", sent.GetProperty("outcome").GetString());
+        Assert.Equal(run.Steps.Count, sent.GetProperty("steps").GetArrayLength());
+        Assert.Contains("refused by the throttle", sent.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_recovered_run_is_not_escalated()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Escalation:WebhookUrl"] = $"{receiver.Urls.First()}/hooks/imap" });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Empty(received);
+    }
+}
