@@ -31,7 +31,10 @@ dotnet test tests/Remediation.Core.Tests -c Release --no-build --nologo 2>&1 | t
 echo "== agent tests (real Kestrel, signed requests, Dovecot lab, PowerShell SDK with stand-in cmdlets)" >&2
 dotnet test tests/Remediation.Agent.Tests -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee -a "$log"
 
-echo "== end-to-end tests (Dovecot lab, embedded Durable engine)" >&2
+echo "== Functions app tests (function methods over the engine, Service Bus through the SDK's test seams)" >&2
+dotnet test tests/Remediation.Functions.Tests -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee -a "$log"
+
+echo "== end-to-end tests (Dovecot lab, embedded Durable engine, agent, Chromium)" >&2
 dotnet test tests/Remediation.EndToEnd.Tests -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee -a "$log"
 
 # One closing line for every runner: "N passed, N failed".

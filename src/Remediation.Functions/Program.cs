@@ -1,11 +1,25 @@
 using System.Text.Json.Serialization;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Remediation;
+using Remediation.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddRemediationEngine(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+// The engine's meter and spans (one trace per run with the Durable SDK's), exported to Application Insights.
+var telemetry = builder.Services.AddOpenTelemetry()
+    .WithMetrics(m => m.AddMeter(RemediationTelemetry.Name))
+    .WithTracing(t => t.AddSource(RemediationTelemetry.Name, "Microsoft.DurableTask"))
+    .UseFunctionsWorkerDefaults();
+if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+{
+    telemetry.UseAzureMonitorExporter();
+}
+
 await builder.Build().RunAsync();

@@ -1,0 +1,102 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Alerts;
+using Remediation.Monitoring;
+using Remediation.Recovery;
+using Remediation.Runs;
+
+namespace Remediation.Functions.Tests;
+
+/// <summary>The Functions app's functions, called directly over the same engine registration its Program.cs uses.</summary>
+public sealed class FunctionTests
+{
+    static Alert Alert(string id, string server = "MBX1") =>
+        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Probe", "down", DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task The_probe_timer_publishes_a_service_bus_message_when_a_monitor_turns_unhealthy()
+    {
+        var sender = new RecordingSender();
+        await using var app = await FunctionsHarness.StartAsync(sender, new ScriptedReceiver([]));
+        await app.Lab.MailboxServers["MBX1"].StopAsync();
+
+        await new ProbeTimer(app.Services.GetRequiredService<ProbeCycle>()).RunAsync(new TimerInfo(), default);
+
+        var messages = sender.Sent.Where(m => (string)m.ApplicationProperties["server"] == "MBX1").ToList();
+        Assert.Equal(["IMAP.Protocol", "IMAP.Protocol"], messages.Select(m => (string)m.ApplicationProperties["healthSet"]).Order());
+        Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], messages.Select(m => (string)m.ApplicationProperties["monitor"]).Order());
+        Assert.All(messages, m => Assert.StartsWith("probe:MBX1:", m.MessageId, StringComparison.Ordinal));
+        Assert.All(messages, m => Assert.Equal("imap-health-alert", m.Subject));
+    }
+
+    [Fact]
+    public async Task The_pump_starts_one_run_for_a_batch_of_duplicates_records_the_rest_and_dead_letters_what_it_cannot_handle()
+    {
+        var receiver = new ScriptedReceiver(
+        [
+            FunctionsHarness.Received(Alert("a1")),
+            FunctionsHarness.Received(Alert("a2")),
+            FunctionsHarness.Received(Alert("a3", server: "NOT-OURS")),
+            Azure.Messaging.ServiceBus.ServiceBusModelFactory.ServiceBusReceivedMessage(BinaryData.FromString("{oops"), messageId: "junk"),
+        ]);
+        await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), receiver);
+
+        var result = await new AlertPumpTimer(app.Services).RunAsync(new TimerInfo(), app.Client, default);
+
+        Assert.Equal((4, 1, 1, 2, 0), (result.Received, result.Started, result.Coalesced, result.DeadLettered, result.Abandoned));
+        Assert.Equal(["complete a1", "complete a2", "dead-letter a3 UnknownServer", "dead-letter junk MalformedAlert"], receiver.Settled.Order());
+        var instance = await app.Client.WaitForInstanceCompletionAsync(RecoveryInstance.IdFor("MBX1"), getInputsAndOutputs: true);
+        var run = await app.Services.GetRequiredService<IRunLedger>().GetAsync(instance.ReadInputAs<RecoveryRequest>()!.RunId, default);
+        Assert.Equal(["a1", "a2"], run!.Alerts.Select(a => a.AlertId));
+    }
+
+    [Theory]
+    [InlineData("""{"schemaId":"azureMonitorCommonAlertSchema","data":{"essentials":{"alertId":"am-1","alertRule":"IMAP.Protocol down","monitorCondition":"Fired","configurationItems":["mbx1.contoso.local"],"firedDateTime":"2026-11-27T02:58:24Z","description":"ImapDeepTestMonitor Unhealthy"}}}""", StatusCodes.Status202Accepted)]
+    [InlineData("""{"AlertId":"scom-1","Name":"IMAP.Proxy health set unhealthy","MonitoringObjectName":"CAS1.contoso.local","Severity":"2","Description":"ImapProxyTestMonitor failed"}""", StatusCodes.Status202Accepted)]
+    [InlineData("""{"schemaId":"azureMonitorCommonAlertSchema","data":{"essentials":{"alertId":"am-2","monitorCondition":"Resolved"}}}""", StatusCodes.Status200OK)]
+    [InlineData("""{"alertId":"x","server":"MBX1"}""", StatusCodes.Status400BadRequest)]
+    public async Task The_webhook_accepts_real_payloads_and_refuses_malformed_ones(string body, int status)
+    {
+        var sender = new RecordingSender();
+        await using var app = await FunctionsHarness.StartAsync(sender, new ScriptedReceiver([]));
+        var context = new DefaultHttpContext { RequestServices = app.Services };
+        context.Request.Method = "POST";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        context.Response.Body = new MemoryStream();
+
+        var result = await new AlertsWebhook(app.Services.GetRequiredService<AlertIntake>()).RunAsync(context.Request, default);
+        await result.ExecuteAsync(context);
+
+        Assert.Equal(status, context.Response.StatusCode);
+        Assert.Equal(status == StatusCodes.Status202Accepted ? 1 : 0, sender.Sent.Count);
+    }
+
+    [Fact]
+    public async Task The_orchestrator_wrapper_produces_the_same_run_as_the_engines_orchestrator()
+    {
+        RecoveryFunctions? functions = null;
+        await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]), tasks: r =>
+            r.AddOrchestratorFunc<RecoveryRequest, RunOutcome>("WrapperUnderTest", (context, _) => functions!.ImapRecoveryOrchestratorAsync(context)));
+        functions = new RecoveryFunctions(app.Services);
+        var settings = new RecoverySettings(DryRun: true, TimeSpan.Zero, [], TimeSpan.FromMinutes(1));
+        await app.Lab.MailboxServers["MBX1"].StopAsync();
+
+        async Task<RunRecord> RunAsync(string orchestrator, string runId)
+        {
+            var request = new RecoveryRequest(runId, "MBX1", Topology.ServerRole.Mailbox, "IMAP.Protocol", "ImapSelfTestMonitor", Alert(runId), settings);
+            var id = await app.Client.ScheduleNewOrchestrationInstanceAsync(orchestrator, request, new StartOrchestrationOptions($"test-{runId}"));
+            await app.Client.WaitForInstanceCompletionAsync(id);
+            return (await app.Services.GetRequiredService<IRunLedger>().GetAsync(runId, default))!;
+        }
+
+        var engine = await RunAsync(nameof(ImapRecoveryOrchestrator), "engine");
+        var wrapper = await RunAsync("WrapperUnderTest", "wrapper");
+
+        Assert.Equal(engine.Outcome, wrapper.Outcome);
+        Assert.Equal(engine.Steps.Select(s => (s.Name, s.Operation, s.Outcome)), wrapper.Steps.Select(s => (s.Name, s.Operation, s.Outcome)));
+        Assert.Contains(engine.Steps, s => s.Outcome == "DryRun");
+    }
+}
