@@ -1,0 +1,135 @@
+// The Function App: Elastic Premium on Windows. Hybrid Connections (how the app reaches the agent and the IMAP
+// endpoints on premises) need a Premium or Dedicated plan; Functions' Hybrid Connections are a Windows feature.
+param location string
+param namePrefix string
+param tags object
+param identityId string
+param identityClientId string
+param storageAccountName string
+param insightsConnectionString string
+param workspaceId string
+param serviceBusNamespace string
+param queueName string
+param keyVaultName string
+param hybridConnections array
+param relayNamespace string
+param agentBaseAddress string
+param agentKeyId string
+param taskHub string
+param probeSchedule string
+param pumpSchedule string
+param dryRun bool
+param escalationWebhookUrl string
+param servers array
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: '${namePrefix}-plan'
+  location: location
+  tags: tags
+  kind: 'elastic'
+  sku: { name: 'EP1', tier: 'ElasticPremium' }
+  properties: {
+    reserved: false
+    maximumElasticWorkerCount: 3
+  }
+}
+
+// Every setting the app reads (src/Remediation.Functions, local.settings.sample.json), by name; secrets come from Key Vault.
+var staticSettings = [
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
+  { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
+  { name: 'Remediation__TaskHub', value: taskHub }
+  { name: 'Remediation__Probes__Schedule', value: probeSchedule }
+  { name: 'Remediation__Probes__Timeout', value: '00:00:30' }
+  { name: 'Remediation__Probes__MaxConcurrency', value: '16' }
+  { name: 'Remediation__Monitors__ConsecutiveFailures', value: '3' }
+  { name: 'Remediation__Monitors__SuccessesToRecover', value: '1' }
+  { name: 'Remediation__Pump__Schedule', value: pumpSchedule }
+  { name: 'Remediation__Pump__BatchSize', value: '100' }
+  { name: 'Remediation__Pump__MaxWait', value: '00:00:01' }
+  { name: 'Remediation__Recovery__DryRun', value: string(dryRun) }
+  { name: 'Remediation__ServiceBus__FullyQualifiedNamespace', value: '${serviceBusNamespace}.servicebus.windows.net' }
+  { name: 'Remediation__ServiceBus__ManagedIdentityClientId', value: identityClientId }
+  { name: 'Remediation__ServiceBus__QueueName', value: queueName }
+  { name: 'Remediation__Agent__BaseAddress', value: agentBaseAddress }
+  { name: 'Remediation__Agent__KeyId', value: agentKeyId }
+  { name: 'Remediation__Agent__Key', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-signing-key)' }
+  { name: 'Remediation__Escalation__WebhookUrl', value: escalationWebhookUrl }
+]
+
+// The topology: one group of settings per server; probe mailbox passwords are Key Vault references.
+var serverSettings = flatten(map(range(0, length(servers)), i => concat(
+  [
+    { name: 'Remediation__Topology__Servers__${i}__Name', value: servers[i].name }
+    { name: 'Remediation__Topology__Servers__${i}__Role', value: servers[i].role }
+    { name: 'Remediation__Topology__Servers__${i}__Dag', value: servers[i].?dag ?? '' }
+    { name: 'Remediation__Topology__Servers__${i}__Site', value: servers[i].?site ?? '' }
+  ],
+  contains(servers[i], 'frontEnd') ? [
+    { name: 'Remediation__Topology__Servers__${i}__FrontEnd__Host', value: servers[i].frontEnd.host }
+    { name: 'Remediation__Topology__Servers__${i}__FrontEnd__Port', value: string(servers[i].frontEnd.port) }
+  ] : [],
+  contains(servers[i], 'backEnd') ? [
+    { name: 'Remediation__Topology__Servers__${i}__BackEnd__Host', value: servers[i].backEnd.host }
+    { name: 'Remediation__Topology__Servers__${i}__BackEnd__Port', value: string(servers[i].backEnd.port) }
+  ] : [],
+  contains(servers[i], 'probeMailbox') ? [
+    { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__User', value: servers[i].probeMailbox.user }
+    { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__Password', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=probe-${toLower(servers[i].name)})' }
+  ] : []
+)))
+
+resource site 'Microsoft.Web/sites@2023-12-01' = {
+  name: '${namePrefix}-func'
+  location: location
+  tags: union(tags, { 'azd-service-name': 'functions' })
+  kind: 'functionapp'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      netFrameworkVersion: 'v10.0'
+      use32BitWorkerProcess: false
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: concat(staticSettings, serverSettings)
+    }
+  }
+}
+
+resource bindings 'Microsoft.Web/sites/hybridConnectionNamespaces/relays@2023-12-01' = [for c in hybridConnections: {
+  name: '${site.name}/${relayNamespace}/${c.name}'
+  properties: {
+    serviceBusNamespace: relayNamespace
+    relayName: c.name
+    relayArmUri: resourceId('Microsoft.Relay/namespaces/hybridConnections', relayNamespace, c.name)
+    hostname: c.host
+    port: c.port
+    sendKeyName: 'defaultSender'
+    sendKeyValue: listKeys(c.ruleId, '2021-11-01').primaryKey
+    serviceBusSuffix: '.servicebus.windows.net'
+  }
+}]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { category: 'FunctionAppLogs', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
