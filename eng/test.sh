@@ -28,6 +28,9 @@ dotnet format Remediation.sln --verify-no-changes --no-restore -v quiet
 echo "== unit tests" >&2
 dotnet test tests/Remediation.Core.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log"
 
+echo "== infrastructure tests (Bicep compiled and linted offline, ARM checked)" >&2
+dotnet test tests/Remediation.Infra.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log"
+
 echo "== agent tests (real Kestrel, signed requests, Dovecot lab, PowerShell SDK with stand-in cmdlets)" >&2
 dotnet test tests/Remediation.Agent.Tests -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee -a "$log"
 

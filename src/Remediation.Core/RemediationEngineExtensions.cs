@@ -64,7 +64,7 @@ public static class RemediationEngineExtensions
         var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();
         if (serviceBus.IsConfigured)
         {
-            services.AddSingleton(_ => new ServiceBusClient(serviceBus.ConnectionString));
+            services.AddSingleton(_ => serviceBus.CreateClient());
             services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(serviceBus.QueueName));
             services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(serviceBus.QueueName));
             services.AddSingleton<IAlertPublisher, ServiceBusAlertPublisher>();

@@ -6,12 +6,26 @@ public sealed class ServiceBusOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:ServiceBus";
 
-    /// <summary>Connection string (a Key Vault reference in Azure). Never logged.</summary>
+    /// <summary>Connection string (local runs; a Key Vault reference if used in Azure). Never logged.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The namespace (name.servicebus.windows.net), reached with a managed identity (what Azure uses).</summary>
+    public string? FullyQualifiedNamespace { get; set; }
+
+    /// <summary>Client ID of the user-assigned managed identity; unset: the default Azure credential chain.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>The alerts queue.</summary>
     public string QueueName { get; set; } = "imap-alerts";
 
     /// <summary>True when Service Bus is configured.</summary>
-    public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);
+
+    /// <summary>The client: by connection string, else by managed identity.</summary>
+    public Azure.Messaging.ServiceBus.ServiceBusClient CreateClient() =>
+        !string.IsNullOrWhiteSpace(ConnectionString)
+            ? new(ConnectionString)
+            : new(FullyQualifiedNamespace, string.IsNullOrWhiteSpace(ManagedIdentityClientId)
+                ? new Azure.Identity.DefaultAzureCredential()
+                : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(ManagedIdentityClientId)));
 }

@@ -31,7 +31,9 @@ public sealed class CheckSafetyActivity(
             return Rejected($"{server.Name} is in a maintenance window: it is probed, never touched.");
         }
 
-        var group = server.Role.HasFlag(ServerRole.Mailbox) ? server.Dag ?? $"server:{server.Name}" : $"site:{server.Site ?? "default"}";
+        var group = server.Role.HasFlag(ServerRole.Mailbox)
+            ? string.IsNullOrEmpty(server.Dag) ? $"server:{server.Name}" : server.Dag
+            : $"site:{(string.IsNullOrEmpty(server.Site) ? "default" : server.Site)}";
         if (input.Action != DisruptiveAction.RestartService)
         {
             var blastRadius = server.Role.HasFlag(ServerRole.Mailbox)
@@ -61,7 +63,7 @@ public sealed class CheckSafetyActivity(
     {
         var client = agent.Client();
         var own = await client.GetDatabaseCopyStatusAsync(server.Name, CancellationToken.None);
-        var peers = servers.Servers.Where(s => s != server && s.Dag is not null && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)).ToList();
+        var peers = servers.Servers.Where(s => s != server && !string.IsNullOrEmpty(s.Dag) && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)).ToList();
         var healthyElsewhere = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var peer in peers.Where(p => !p.InMaintenance))
         {

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Remediation.Infra.Tests;
+
+/// <summary>The Bicep compiles and lints offline with no warning, and the ARM it produces is secure and complete.</summary>
+public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
+{
+    readonly Compiled arm;
+
+    public BicepTests(Compiled arm) => this.arm = arm;
+
+    /// <summary>Compiles infra/main.bicep once, and lints it.</summary>
+    public sealed class Compiled : IDisposable
+    {
+        readonly string output = Directory.CreateTempSubdirectory("arm-").FullName;
+
+        public Compiled()
+        {
+            Root = Metadata("RepositoryRoot");
+            var bicep = Metadata("BicepCli");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(bicep, File.GetUnixFileMode(bicep) | UnixFileMode.UserExecute);
+            }
+
+            var main = Path.Combine(Root, "infra", "main.bicep");
+            LintOutput = Run(bicep, "lint", main);
+            BuildOutput = Run(bicep, "build", main, "--outfile", Path.Combine(output, "main.json"));
+            ParamsOutput = Run(bicep, "build-params", Path.Combine(Root, "infra", "main.prod.bicepparam"), "--outfile", Path.Combine(output, "prod.json"))
+                + Run(bicep, "build-params", Path.Combine(Root, "infra", "main.dev.bicepparam"), "--outfile", Path.Combine(output, "dev.json"));
+            Text = File.ReadAllText(Path.Combine(output, "main.json"));
+            Template = JsonDocument.Parse(Text);
+        }
+
+        public string Root { get; }
+
+        public string LintOutput { get; }
+
+        public string BuildOutput { get; }
+
+        public string ParamsOutput { get; }
+
+        public string Text { get; }
+
+        public JsonDocument Template { get; }
+
+        /// <summary>Every resource, modules' nested templates included, with its type.</summary>
+        public IEnumerable<JsonElement> Resources => All(Template.RootElement);
+
+        static IEnumerable<JsonElement> All(JsonElement template)
+        {
+            if (!template.TryGetProperty("resources", out var resources))
+            {
+                yield break;
+            }
+
+            var list = resources.ValueKind == JsonValueKind.Object ? resources.EnumerateObject().Select(p => p.Value) : resources.EnumerateArray();
+            foreach (var resource in list)
+            {
+                yield return resource;
+                if (resource.TryGetProperty("properties", out var p) && p.TryGetProperty("template", out var nested))
+                {
+                    foreach (var inner in All(nested))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+        }
+
+        public List<JsonElement> OfType(string type) => [.. Resources.Where(r => r.GetProperty("type").GetString() == type)];
+
+        public void Dispose()
+        {
+            Template.Dispose();
+            Directory.Delete(output, recursive: true);
+        }
+
+        static string Metadata(string key) =>
+            typeof(BicepTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+        static string Run(string file, params string[] args)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.Environment["BICEP_TRACING_ENABLED"] = "false";
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            var text = stdout.Result + stderr;
+            return process.ExitCode == 0 ? text : throw new InvalidOperationException($"bicep {string.Join(' ', args)} failed ({process.ExitCode}):\n{text}");
+        }
+    }
+
+    static string Prop(JsonElement resource, params string[] path)
+    {
+        var e = resource.GetProperty("properties");
+        foreach (var p in path)
+        {
+            e = e.GetProperty(p);
+        }
+
+        return e.ToString();
+    }
+
+    [Fact]
+    public void Bicep_compiles_and_lints_with_no_warning()
+    {
+        Assert.Equal("", arm.LintOutput.Trim());
+        Assert.Equal("", arm.BuildOutput.Trim());
+        Assert.Equal("", arm.ParamsOutput.Trim());
+    }
+
+    [Fact]
+    public void Storage_requires_tls12_https_and_no_public_blob_access_or_shared_keys()
+    {
+        var storage = Assert.Single(arm.OfType("Microsoft.Storage/storageAccounts"));
+
+        Assert.Equal(("TLS1_2", "True", "False", "False"), (Prop(storage, "minimumTlsVersion"), Prop(storage, "supportsHttpsTrafficOnly"), Prop(storage, "allowBlobPublicAccess"), Prop(storage, "allowSharedKeyAccess")));
+    }
+
+    [Fact]
+    public void The_function_app_is_https_only_tls12_with_a_managed_identity_on_elastic_premium_windows()
+    {
+        var site = Assert.Single(arm.OfType("Microsoft.Web/sites"));
+        var plan = Assert.Single(arm.OfType("Microsoft.Web/serverfarms"));
+
+        Assert.Equal("True", Prop(site, "httpsOnly"));
+        Assert.Equal("1.2", Prop(site, "siteConfig", "minTlsVersion"));
+        Assert.Equal("Disabled", Prop(site, "siteConfig", "ftpsState"));
+        Assert.Equal("v10.0", Prop(site, "siteConfig", "netFrameworkVersion"));
+        Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        Assert.Equal(("EP1", "ElasticPremium", "False"), (plan.GetProperty("sku").GetProperty("name").GetString(), plan.GetProperty("sku").GetProperty("tier").GetString(), Prop(plan, "reserved")));
+    }
+
+    [Fact]
+    public void Role_assignments_are_the_six_needed_each_scoped_to_its_resource()
+    {
+        var assignments = arm.OfType("Microsoft.Authorization/roleAssignments");
+
+        Assert.Equal(6, assignments.Count);
+        Assert.All(assignments, a =>
+        {
+            var scope = a.GetProperty("scope").GetString()!;
+            Assert.Matches("Microsoft\\.(ServiceBus/namespaces/queues|Storage/storageAccounts|KeyVault/vaults)", scope);
+        });
+        // Service Bus data sender and receiver, storage blob/queue/table data, Key Vault secrets user: each once.
+        var roles = assignments.Select(a => Prop(a, "roleDefinitionId")).ToList();
+        Assert.Equal(6, roles.Distinct().Count());
+        foreach (var role in new[] { "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "4633458b-17de-408a-b874-0445c86b69e6" })
+        {
+            Assert.Contains(role, arm.Text, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("/subscriptions/", string.Join(' ', assignments.Select(a => a.GetProperty("scope").GetString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hybrid_connections_exist_for_the_agent_and_every_imap_endpoint_and_are_bound_to_the_app()
+    {
+        Assert.Single(arm.OfType("Microsoft.Relay/namespaces/hybridConnections"));
+        var binding = Assert.Single(arm.OfType("Microsoft.Web/sites/hybridConnectionNamespaces/relays"));
+        Assert.True(binding.TryGetProperty("copy", out _), "one binding per Hybrid Connection");
+        Assert.Contains("listKeys", Prop(binding, "sendKeyValue"), StringComparison.Ordinal);
+        Assert.Contains("'Send'", arm.Text.Replace("\"Send\"", "'Send'", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_alerts_queue_detects_duplicates_and_dead_letters()
+    {
+        var queue = Assert.Single(arm.OfType("Microsoft.ServiceBus/namespaces/queues"));
+        var ns = Assert.Single(arm.OfType("Microsoft.ServiceBus/namespaces"));
+
+        Assert.Equal(("True", "10", "PT1M", "True"), (Prop(queue, "requiresDuplicateDetection"), Prop(queue, "maxDeliveryCount"), Prop(queue, "lockDuration"), Prop(queue, "deadLetteringOnMessageExpiration")));
+        Assert.Equal(("1.2", "True"), (Prop(ns, "minimumTlsVersion"), Prop(ns, "disableLocalAuth")));
+        Assert.Equal("True", Prop(Assert.Single(arm.OfType("Microsoft.KeyVault/vaults")), "enableRbacAuthorization"));
+        Assert.Equal(2, arm.OfType("Microsoft.Insights/diagnosticSettings").Count);
+        Assert.Single(arm.OfType("Microsoft.Insights/workbooks"));
+    }
+
+    [Fact]
+    public void Every_setting_the_functions_app_reads_is_provided_by_the_template()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(arm.Root, "local.settings.sample.json")));
+        var missing = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Select(p => p.Name)
+            .Where(name => name is not "AzureWebJobsStorage" and not "Remediation__ServiceBus__ConnectionString") // identity-based in Azure
+            .Select(name => Index().Replace(name, "__{0}__"))
+            .Distinct()
+            .Where(name => !arm.Text.Contains($"'{name}'", StringComparison.Ordinal) && !arm.Text.Contains($"\"{name}\"", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Empty(missing);
+        Assert.Contains("AzureWebJobsStorage__accountName", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=agent-signing-key)", arm.Text, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"__\d+__")]
+    private static partial Regex Index();
+}
