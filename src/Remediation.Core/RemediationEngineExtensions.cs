@@ -24,6 +24,7 @@ public static class RemediationEngineExtensions
     public static IServiceCollection AddRemediationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOptions<TopologyOptions>().BindConfiguration(TopologyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TopologyOptions>, TopologyOptionsValidator>();
         services.AddOptions<ProbeOptions>().BindConfiguration(ProbeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -55,6 +56,7 @@ public static class RemediationEngineExtensions
         services.AddSingleton<ProbeRunner>();
         services.AddSingleton<MonitorBoard>();
         services.AddSingleton<ProbeCycle>();
+        services.AddSingleton<HealthApi>();
         services.AddSingleton<AlertPump>();
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunQueries>();

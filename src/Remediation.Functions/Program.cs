@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -10,7 +9,6 @@ using Remediation.Telemetry;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddRemediationEngine(builder.Configuration);
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 // The engine's meter and spans (one trace per run with the Durable SDK's), exported to Application Insights.
 var telemetry = builder.Services.AddOpenTelemetry()

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Remediation.Host.Alerts;
@@ -109,8 +108,7 @@ public sealed class RemediationHost : IAsyncDisposable
     static void AddServices(WebApplicationBuilder builder, EmbeddedDurableEngine durable)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddRemediationEngine(builder.Configuration);
+                builder.Services.AddRemediationEngine(builder.Configuration);
         builder.Services.AddRemediationTelemetry(builder.Configuration);
         builder.Services.AddDurableTaskWorker(b => b.AddTasks(r => r.AddRemediationTasks()).UseGrpc(durable.Channel));
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));

@@ -75,6 +75,36 @@ public sealed class FunctionTests
     }
 
     [Fact]
+    public async Task The_health_and_probe_functions_answer_like_the_standalone_host()
+    {
+        await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
+        var functions = new HealthFunctions(app.Services.GetRequiredService<HealthApi>());
+
+        async Task<(int Status, string Body)> ExecuteAsync(IResult result, string query = "")
+        {
+            var context = new DefaultHttpContext { RequestServices = app.Services };
+            context.Response.Body = new MemoryStream();
+            await result.ExecuteAsync(context);
+            context.Response.Body.Position = 0;
+            return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync());
+        }
+
+        static HttpRequest Request(string query) => new DefaultHttpContext { Request = { QueryString = new QueryString(query) } }.Request;
+
+        var probe = await ExecuteAsync(await functions.ProbeAsync(Request(""), "CAS1", "IMAP", "ImapCTPProbe", default));
+        var rows = await ExecuteAsync(functions.Server(Request("?healthSet=IMAP*"), "MBX1"));
+        var badFilter = await ExecuteAsync(functions.All(Request("?healthSet=IMAP;x")));
+        var unknown = await ExecuteAsync(functions.Server(Request(""), "GHOST"));
+
+        Assert.Equal(200, probe.Status);
+        Assert.Contains("\"result\":\"Succeeded\"", probe.Body, StringComparison.Ordinal);
+        Assert.Equal(200, rows.Status);
+        Assert.Equal(400, badFilter.Status);
+        Assert.Contains("healthSet", badFilter.Body, StringComparison.Ordinal);
+        Assert.Equal(404, unknown.Status);
+    }
+
+    [Fact]
     public async Task The_orchestrator_wrapper_produces_the_same_run_as_the_engines_orchestrator()
     {
         RecoveryFunctions? functions = null;

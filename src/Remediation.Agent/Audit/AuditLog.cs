@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Security;
 using Remediation.Exchange;
@@ -9,7 +8,7 @@ namespace Remediation.Agent.Audit;
 /// <summary>The agent's append-only audit log: one JSON line per request, refused ones included.</summary>
 public sealed class AuditLog(IOptions<AgentOptions> options) : IDisposable
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions Json = JsonDefaults.Options;
     readonly SemaphoreSlim gate = new(1, 1);
     readonly string path = Path.GetFullPath(options.Value.AuditLogPath);
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Remediation.Alerts;
 
@@ -7,10 +6,7 @@ namespace Remediation.Alerts;
 public static class AlertJson
 {
     /// <summary>Serializer options shared by publishers and the pump.</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
+    public static JsonSerializerOptions Options => JsonDefaults.Options;
 
     /// <summary>Alert to UTF-8 JSON.</summary>
     public static BinaryData Serialize(Alert alert) => BinaryData.FromObjectAsJson(alert, Options);

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MailKit.Net.Smtp;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -16,7 +15,7 @@ namespace Remediation.Escalation;
 public sealed partial class EscalateActivity(IRunLedger ledger, IHttpClientFactory http, IOptionsMonitor<EscalationOptions> options, ILogger<EscalateActivity> logger)
     : TaskActivity<string, bool>
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions Json = JsonDefaults.Options;
 
     /// <summary>Named HttpClient of the webhook channel.</summary>
     public const string WebhookClient = "escalation-webhook";

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Remediation.Exchange;
 
@@ -26,7 +25,7 @@ public sealed class AgentException(HttpStatusCode status, string detail)
 /// </summary>
 public sealed class ExchangeAgentClient(HttpClient http)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions Json = JsonDefaults.Options;
 
     /// <summary>Get-ServerHealth.</summary>
     public Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken) =>

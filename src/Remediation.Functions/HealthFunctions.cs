@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Remediation.Monitoring;
+
+namespace Remediation.Functions;
+
+/// <summary>Server health and on-demand probes, same routes and shapes as the standalone host's.</summary>
+public sealed class HealthFunctions(HealthApi api)
+{
+    /// <summary>GET /api/health?healthSet=IMAP*.</summary>
+    [Function("GetHealth")]
+    public IResult All([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health")] HttpRequest request) =>
+        api.Query(null, request.Query["healthSet"].FirstOrDefault());
+
+    /// <summary>GET /api/health/{server}?healthSet=IMAP*.</summary>
+    [Function("GetServerHealth")]
+    public IResult Server([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health/{server}")] HttpRequest request, string server) =>
+        api.Query(server, request.Query["healthSet"].FirstOrDefault());
+
+    /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
+    [Function("InvokeProbe")]
+    public Task<IResult> ProbeAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,
+        string server,
+        string healthSet,
+        string probe,
+        CancellationToken cancellationToken) =>
+        api.InvokeProbeAsync(server, healthSet, probe, cancellationToken);
+}
