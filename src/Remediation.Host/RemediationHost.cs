@@ -108,7 +108,7 @@ public sealed class RemediationHost : IAsyncDisposable
     static void AddServices(WebApplicationBuilder builder, EmbeddedDurableEngine durable)
     {
         builder.Services.AddProblemDetails();
-                builder.Services.AddRemediationEngine(builder.Configuration);
+        builder.Services.AddRemediationEngine(builder.Configuration);
         builder.Services.AddRemediationTelemetry(builder.Configuration);
         builder.Services.AddDurableTaskWorker(b => b.AddTasks(r => r.AddRemediationTasks()).UseGrpc(durable.Channel));
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));

@@ -69,6 +69,46 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ctp_fixed_by_restarting_imap4_ends_there_without_protocol_logging()
+    {
+        await using var host = await HostWithSecondCasAsync();
+        await org.Lab.ClientAccessServers["CAS1"].StopAsync();
+
+        var run = await host.RunAsync(Ctp);
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
+    }
+
+    [Fact]
+    public async Task Ctp_still_failing_after_the_cas_restart_escalates_with_the_evidence_and_logging_off()
+    {
+        await using var host = await HostWithSecondCasAsync();
+        await BreakCasProxyAsync();
+        org.Faults.Add(new LabFault(AgentOperation.RestartServer, "CAS1", FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(Ctp);
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Contains("still fails on CAS1 after a restart", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Protocol log: ", run.Reason, StringComparison.Ordinal);
+        Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
+        Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+    }
+
+    [Fact]
+    public async Task Proxy_test_fixed_by_restarting_imap4_ends_there()
+    {
+        await using var host = await HostWithSecondCasAsync();
+        await org.Lab.ClientAccessServers["CAS1"].StopAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
+    }
+
+    [Fact]
     public async Task Ctp_turns_protocol_logging_off_even_when_a_step_fails()
     {
         await using var host = await HostWithSecondCasAsync();

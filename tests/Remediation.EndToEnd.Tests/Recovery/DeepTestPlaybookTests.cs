@@ -85,6 +85,25 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Copies_still_active_after_the_fail_over_stop_the_run_before_any_restart()
+    {
+        using var hole = new TcpTroublemaker(reset: false);
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Remediation:Probes:Timeout"] = "00:00:01",
+        });
+        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.SetDatabaseCopyActivation, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Equal("Check active copies: Succeeded", run.Timeline()[^1]);
+        Assert.Contains("Copies are still active on MBX1 after the fail-over (DB1): the server was not restarted.", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
     public async Task A_drain_that_would_leave_a_database_without_a_healthy_copy_is_refused()
     {
         await using var host = await org.StartHostAsync();

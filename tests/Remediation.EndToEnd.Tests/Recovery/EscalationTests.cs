@@ -61,6 +61,72 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_escalation_is_mailed_through_an_smtp_relay()
+    {
+        var port = Lab.FreePort.Next();
+        var smtpd = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", ["-u", "-m", "smtpd", "-n", "-c", "DebuggingServer", $"127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var mail = new System.Text.StringBuilder();
+        smtpd.OutputDataReceived += (_, e) => { lock (mail) { mail.AppendLine(e.Data); } };
+        smtpd.BeginOutputReadLine();
+        smtpd.BeginErrorReadLine();
+        try
+        {
+            for (var i = 0; i < 100 && !IsListening(port); i++)
+            {
+                await Task.Delay(50); // Python's own SMTP server (smtpd, standard library), started fresh for this test
+            }
+
+            await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+            {
+                ["Remediation:Escalation:Smtp:Host"] = "127.0.0.1",
+                ["Remediation:Escalation:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Remediation:Escalation:Smtp:Security"] = "None",
+                ["Remediation:Escalation:Smtp:From"] = "imap-remediation@contoso.com",
+                ["Remediation:Escalation:Smtp:To:0"] = "exchange-oncall@contoso.com",
+                ["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "0",
+            });
+            await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+            var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+
+            Assert.Equal(RunOutcome.Throttled, run.Outcome);
+            string text;
+            lock (mail)
+            {
+                text = mail.ToString();
+            }
+
+            Assert.Contains("Subject: [IMAP remediation] Throttled on MBX1: ImapDeepTestMonitor", text, StringComparison.Ordinal);
+            Assert.Contains($"Run {run.RunId} on MBX1 ended Throttled.", text, StringComparison.Ordinal);
+            Assert.Contains("exchange-oncall@contoso.com", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            smtpd.Kill(entireProcessTree: true);
+            await smtpd.WaitForExitAsync();
+            smtpd.Dispose();
+        }
+    }
+
+    static bool IsListening(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task A_recovered_run_is_not_escalated()
     {
         await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Escalation:WebhookUrl"] = $"{receiver.Urls.First()}/hooks/imap" });
