@@ -44,6 +44,8 @@ var staticSettings = [
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
   { name: 'Remediation__TaskHub', value: taskHub }
   { name: 'Remediation__Probes__Schedule', value: probeSchedule }
+  { name: 'Remediation__Probes__SelfTestSchedule', value: '*/30 * * * * *' }
+  { name: 'Remediation__Probes__CountersSchedule', value: '0 */5 * * * *' }
   { name: 'Remediation__Probes__Timeout', value: '00:00:30' }
   { name: 'Remediation__Probes__MaxConcurrency', value: '16' }
   { name: 'Remediation__Monitors__ConsecutiveFailures', value: '3' }

@@ -23,9 +23,13 @@ public sealed class FunctionTests
         await using var app = await FunctionsHarness.StartAsync(sender, new ScriptedReceiver([]));
         await app.Lab.MailboxServers["MBX1"].StopAsync();
 
-        await new ProbeTimer(app.Services.GetRequiredService<ProbeCycle>()).RunAsync(new TimerInfo(), default);
+        var timer = new ProbeTimer(app.Services.GetRequiredService<ProbeCycle>());
+        await timer.RunAsync(new TimerInfo(), default);
+        var afterLoginProbes = sender.Sent.Where(m => (string)m.ApplicationProperties["server"] == "MBX1").Select(m => (string)m.ApplicationProperties["monitor"]).ToList();
+        await timer.RunSelfTestAsync(new TimerInfo(), default);
 
         var messages = sender.Sent.Where(m => (string)m.ApplicationProperties["server"] == "MBX1").ToList();
+        Assert.Equal(["ImapDeepTestMonitor"], afterLoginProbes);
         Assert.Equal(["IMAP.Protocol", "IMAP.Protocol"], messages.Select(m => (string)m.ApplicationProperties["healthSet"]).Order());
         Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], messages.Select(m => (string)m.ApplicationProperties["monitor"]).Order());
         Assert.All(messages, m => Assert.StartsWith("probe:MBX1:", m.MessageId, StringComparison.Ordinal));

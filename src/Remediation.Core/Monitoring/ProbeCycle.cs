@@ -9,6 +9,23 @@ using Remediation.Topology;
 
 namespace Remediation.Monitoring;
 
+/// <summary>Which part of a probe round to run (the Functions app schedules each kind on its own timer).</summary>
+[Flags]
+public enum ProbeKinds
+{
+    /// <summary>ImapCTPProbe, ImapProxyTestProbe, ImapDeepTestProbe: they log in.</summary>
+    Login = 1,
+
+    /// <summary>ImapSelfTestProbe: greeting and CAPABILITY only, cheap enough to run often.</summary>
+    SelfTest = 2,
+
+    /// <summary>The IMAP4 performance counters, read through the agent.</summary>
+    Counters = 4,
+
+    /// <summary>Everything (the standalone host's one schedule).</summary>
+    All = Login | SelfTest | Counters,
+}
+
 /// <summary>
 /// One round of probing: every applicable probe on every server, at bounded concurrency, each within its own
 /// timeout; results feed the monitors, and a monitor turning Unhealthy publishes an alert.
@@ -25,9 +42,13 @@ public sealed partial class ProbeCycle(
     ILogger<ProbeCycle> logger)
 {
     /// <summary>Runs every probe once; returns their results.</summary>
-    public async Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken cancellationToken) => RunAsync(ProbeKinds.All, cancellationToken);
+
+    /// <summary>Runs the probes of <paramref name="kinds"/> once; returns their results.</summary>
+    public async Task<IReadOnlyList<ProbeResult>> RunAsync(ProbeKinds kinds, CancellationToken cancellationToken)
     {
-        var work = topology.CurrentValue.Servers.SelectMany(s => runner.ProbesFor(s).Select(p => (Server: s, Probe: p))).ToList();
+        bool Wanted(IImapProbe probe) => kinds.HasFlag(probe is ImapSelfTestProbe ? ProbeKinds.SelfTest : ProbeKinds.Login);
+        var work = topology.CurrentValue.Servers.SelectMany(s => runner.ProbesFor(s).Where(Wanted).Select(p => (Server: s, Probe: p))).ToList();
         var results = new ConcurrentBag<ProbeResult>();
         await Parallel.ForEachAsync(
             work,
@@ -43,7 +64,7 @@ public sealed partial class ProbeCycle(
 
                 await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
             });
-        if (agent.IsConfigured)
+        if (kinds.HasFlag(ProbeKinds.Counters) && agent.IsConfigured)
         {
             await Parallel.ForEachAsync(
                 topology.CurrentValue.Servers,
