@@ -6,11 +6,14 @@ namespace Remediation.Monitoring;
 
 /// <summary>
 /// Every monitor's state, fed by probe results: Degraded on the first failure, Unhealthy after
-/// <see cref="MonitorOptions.ConsecutiveFailures"/>, Healthy again after <see cref="MonitorOptions.SuccessesToRecover"/>.
+/// <see cref="MonitorOptions.ConsecutiveFailures"/> (or once <see cref="MonitorOptions.FailureRatio"/> of the samples in
+/// <see cref="MonitorOptions.Window"/> failed), Healthy again after <see cref="MonitorOptions.SuccessesToRecover"/> with
+/// the ratio back under its limit.
 /// </summary>
 public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptions> options)
 {
     readonly ConcurrentDictionary<(string Server, string Monitor), MonitorSnapshot> monitors = new();
+    readonly Dictionary<(string Server, string Monitor), Queue<(DateTimeOffset At, bool Ok)>> samples = [];
     readonly Lock gate = new();
 
     /// <summary>Records a probe result on the monitor it feeds; returns the transition if the state changed.</summary>
@@ -30,12 +33,13 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 ?? new MonitorSnapshot(server, definition.Name, definition.HealthSet, definition.TargetResource, HealthState.Healthy, time.GetUtcNow(), 0, 0, null);
             var failures = succeeded ? 0 : before.ConsecutiveFailures + 1;
             var successes = succeeded ? before.ConsecutiveSuccesses + 1 : 0;
+            var ratioExceeded = RatioExceeded(key, succeeded, settings);
             var state = (before.AlertValue, succeeded) switch
             {
                 (HealthState.Disabled or HealthState.Repairing, _) => before.AlertValue,
-                (_, false) => failures >= settings.ConsecutiveFailures ? HealthState.Unhealthy : Max(before.AlertValue, HealthState.Degraded),
+                (_, false) => failures >= settings.ConsecutiveFailures || ratioExceeded ? HealthState.Unhealthy : Max(before.AlertValue, HealthState.Degraded),
                 (HealthState.Healthy, true) => HealthState.Healthy,
-                (_, true) => successes >= settings.SuccessesToRecover ? HealthState.Healthy : before.AlertValue,
+                (_, true) => successes >= settings.SuccessesToRecover && !ratioExceeded ? HealthState.Healthy : before.AlertValue,
             };
             var after = before with
             {
@@ -55,6 +59,24 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
         [.. monitors.Values
             .Where(m => server is null || string.Equals(m.Server, server, StringComparison.OrdinalIgnoreCase))
             .OrderBy(m => m.Server, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.HealthSet, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal)];
+
+    bool RatioExceeded((string, string) key, bool ok, MonitorOptions settings)
+    {
+        var now = time.GetUtcNow();
+        if (!samples.TryGetValue(key, out var window))
+        {
+            samples[key] = window = new Queue<(DateTimeOffset, bool)>();
+        }
+
+        window.Enqueue((now, ok));
+        while (window.Count > 0 && now - window.Peek().At > settings.Window)
+        {
+            window.Dequeue();
+        }
+
+        return settings.FailureRatio > 0 && window.Count >= settings.MinimumSamples
+            && window.Count(s => !s.Ok) >= settings.FailureRatio * window.Count;
+    }
 
     static HealthState Max(HealthState a, HealthState b) => a > b ? a : b;
 }

@@ -16,6 +16,18 @@ public sealed class MonitorOptions
     [Range(1, 100)]
     public int SuccessesToRecover { get; set; } = 1;
 
+    /// <summary>Also Unhealthy when this share of the samples in <see cref="Window"/> failed (0 turns the ratio rule off).</summary>
+    [Range(0.0, 1.0)]
+    public double FailureRatio { get; set; }
+
+    /// <summary>The window of the failure ratio.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Samples the window must hold before the ratio counts.</summary>
+    [Range(1, 10_000)]
+    public int MinimumSamples { get; set; } = 5;
+
     /// <summary>AverageCommandProcessingTimeGt60sMonitor fails a sample above this (MSExchangeImap4 "Average Command Processing Time").</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan AverageCommandProcessingTimeLimit { get; set; } = TimeSpan.FromSeconds(60);

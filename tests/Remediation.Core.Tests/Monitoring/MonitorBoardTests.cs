@@ -8,8 +8,44 @@ public class MonitorBoardTests
 {
     readonly FakeTimeProvider time = new(Start);
 
-    MonitorBoard Board(int failures = 3, int successes = 2) =>
-        new(time, Monitor(new MonitorOptions { ConsecutiveFailures = failures, SuccessesToRecover = successes }));
+    MonitorBoard Board(int failures = 3, int successes = 2, double ratio = 0) =>
+        new(time, Monitor(new MonitorOptions { ConsecutiveFailures = failures, SuccessesToRecover = successes, FailureRatio = ratio, Window = TimeSpan.FromMinutes(10), MinimumSamples = 4 }));
+
+    [Fact]
+    public void A_flapping_monitor_turns_unhealthy_on_its_failure_ratio_and_recovers_only_below_it()
+    {
+        var board = Board(failures: 3, successes: 1, ratio: 0.5);
+        var states = new List<HealthState>();
+        foreach (var ok in new[] { false, true, false, true, false, true, true, true, true })
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            board.Record(Probe(ok));
+            states.Add(Assert.Single(board.Snapshot()).AlertValue);
+        }
+
+        // Never three failures in a row. From the 4th sample the window counts: at half failed a success no longer
+        // recovers it (4th), a failure makes it Unhealthy (5th), and it recovers once the ratio drops under half (7th).
+        Assert.Equal(
+            [HealthState.Degraded, HealthState.Healthy, HealthState.Degraded, HealthState.Degraded, HealthState.Unhealthy,
+             HealthState.Unhealthy, HealthState.Healthy, HealthState.Healthy, HealthState.Healthy],
+            states);
+    }
+
+    [Fact]
+    public void Old_samples_leave_the_window()
+    {
+        var board = Board(failures: 10, successes: 1, ratio: 0.5);
+        foreach (var ok in new[] { false, false, false })
+        {
+            board.Record(Probe(ok));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        var transition = board.Record(Probe(false));
+
+        Assert.Null(transition); // one sample in the window: under the minimum, so still only Degraded
+        Assert.Equal(HealthState.Degraded, Assert.Single(board.Snapshot()).AlertValue);
+    }
 
     [Fact]
     public void First_failure_degrades_and_the_threshold_makes_it_unhealthy_once()
