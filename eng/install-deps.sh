@@ -3,8 +3,10 @@
 #   Dovecot (dovecot-imapd): the real IMAP servers of the lab.
 #   Chromium: the browser the dashboard tests drive through Playwright (never a downloaded browser).
 #   Skip the browser with INSTALL_BROWSER=0 (the main job does not need it).
-# Run as root (or with sudo available). Package names only: the machine's own apt sources are used.
+#   Azurite (npm, into artifacts/tools): Table storage for the durable-state tests. Skipped with INSTALL_AZURITE=0.
+# Run as root (or with sudo available). Package names only: the machine's own apt and npm registries are used.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
@@ -20,4 +22,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+
+if [ "${INSTALL_AZURITE:-1}" != 0 ] && [ ! -x artifacts/tools/node_modules/.bin/azurite-table ]; then
+  command -v npm >/dev/null || { echo "install-deps: npm (Node.js) is required for Azurite" >&2; exit 1; }
+  echo "install-deps: installing azurite into artifacts/tools" >&2
+  mkdir -p artifacts/tools
+  npm install --prefix artifacts/tools --no-audit --no-fund --silent azurite@3.37.0 >/dev/null
+fi
 echo "install-deps: ok (dovecot $(/usr/sbin/dovecot --version | cut -d' ' -f1), dotnet $(dotnet --version)$([ -x /usr/bin/chromium ] && echo ", chromium") )" >&2

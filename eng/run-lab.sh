@@ -4,5 +4,5 @@
 # http://127.0.0.1:5080/. Ctrl+C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-INSTALL_BROWSER=0 bash eng/install-deps.sh
+INSTALL_BROWSER=0 INSTALL_AZURITE=0 bash eng/install-deps.sh
 exec dotnet run --project src/Remediation.Host -c Release -- --lab "$@"

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,7 @@ using Remediation.Recovery;
 using Remediation.Recovery.Activities;
 using Remediation.Runs;
 using Remediation.Safety;
+using Remediation.Storage;
 using Remediation.Topology;
 
 namespace Remediation;
@@ -61,7 +63,27 @@ public static class RemediationEngineExtensions
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunQueries>();
         services.AddSingleton<AlertIntake>();
-        services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.IsConfigured)
+        {
+            var tables = new TableServiceClient(storage.ConnectionString);
+            var runs = tables.GetTableClient($"{storage.TablePrefix}runs");
+            var runAlerts = tables.GetTableClient($"{storage.TablePrefix}runalerts");
+            var monitors = tables.GetTableClient($"{storage.TablePrefix}monitors");
+            services.AddSingleton(runs);
+            services.AddSingleton(runAlerts);
+            services.AddSingleton(monitors);
+            services.TryAddSingleton<IRunLedger>(new TableRunLedger(runs, runAlerts));
+            services.TryAddSingleton<IMonitorStateStore>(new TableMonitorStateStore(monitors));
+        }
+        else
+        {
+            services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
+            services.TryAddSingleton<IMonitorStateStore, InMemoryMonitorStateStore>();
+        }
+
+        services.AddHostedService<StateLoader>();
 
         var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();
         if (serviceBus.IsConfigured)

@@ -54,6 +54,18 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
         }
     }
 
+    /// <summary>The state of <paramref name="monitor"/> on <paramref name="server"/>, or null before its first sample.</summary>
+    public MonitorSnapshot? Find(string server, string monitor) => monitors.GetValueOrDefault((server.ToUpperInvariant(), monitor));
+
+    /// <summary>Puts back saved state (at start-up, before any probe), keeping anything already newer.</summary>
+    public void Restore(IEnumerable<MonitorSnapshot> saved)
+    {
+        foreach (var snapshot in saved)
+        {
+            monitors.TryAdd((snapshot.Server.ToUpperInvariant(), snapshot.Name), snapshot);
+        }
+    }
+
     /// <summary>Get-ServerHealth rows of one server (all servers when null).</summary>
     public IReadOnlyList<MonitorSnapshot> Snapshot(string? server = null) =>
         [.. monitors.Values

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Remediation.Alerts;
 using Remediation.Exchange;
 using Remediation.Probes;
+using Remediation.Storage;
 using Remediation.Topology;
 
 namespace Remediation.Monitoring;
@@ -36,6 +37,7 @@ public sealed partial class ProbeCycle(
     MonitorBoard board,
     IAlertPublisher publisher,
     AgentConnection agent,
+    IMonitorStateStore state,
     IOptionsMonitor<TopologyOptions> topology,
     IOptionsMonitor<ProbeOptions> options,
     IOptionsMonitor<MonitorOptions> monitors,
@@ -63,6 +65,7 @@ public sealed partial class ProbeCycle(
                 }
 
                 await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
+                await SaveAsync(result.Server, ImapHealthModel.MonitorOf(result.Probe).Name, ct);
             });
         if (kinds.HasFlag(ProbeKinds.Counters) && agent.IsConfigured)
         {
@@ -101,7 +104,12 @@ public sealed partial class ProbeCycle(
             board.Record(server.Name, ImapHealthModel.FindMonitor("RequestsQueuedGt500Monitor")!, !queued),
             $"Requests Queued on {server.Name} is {counters.RequestsQueued} (limit {limits.RequestsQueuedLimit})",
             cancellationToken);
+        await SaveAsync(server.Name, "AverageCommandProcessingTimeGt60sMonitor", cancellationToken);
+        await SaveAsync(server.Name, "RequestsQueuedGt500Monitor", cancellationToken);
     }
+
+    Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>
+        board.Find(server, monitor) is { } snapshot ? state.SaveAsync(snapshot, cancellationToken) : Task.CompletedTask;
 
     async Task PublishIfUnhealthyAsync(MonitorTransition? transition, string summary, CancellationToken cancellationToken)
     {

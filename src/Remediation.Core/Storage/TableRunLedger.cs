@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Remediation.Alerts;
+using Remediation.Runs;
+
+namespace Remediation.Storage;
+
+/// <summary>
+/// The run ledger in Table storage: one entity per run (the record as JSON, plus columns to list by), updated with
+/// optimistic concurrency, so it survives a restart of the host and several hosts can share it.
+/// </summary>
+public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) : IRunLedger
+{
+    const string Partition = "run";
+
+    /// <summary>Creates the ledger's tables if needed.</summary>
+    public static async Task<TableRunLedger> CreateAsync(TableServiceClient service, string prefix, CancellationToken cancellationToken)
+    {
+        var runs = service.GetTableClient($"{prefix}runs");
+        var pending = service.GetTableClient($"{prefix}runalerts");
+        await runs.CreateIfNotExistsAsync(cancellationToken);
+        await pending.CreateIfNotExistsAsync(cancellationToken);
+        return new TableRunLedger(runs, pending);
+    }
+
+    /// <inheritdoc />
+    public async Task OpenAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var early = new List<Alert>();
+        await foreach (var entity in pendingAlerts.QueryAsync<TableEntity>(e => e.PartitionKey == Key(run.RunId), cancellationToken: cancellationToken))
+        {
+            early.Add(JsonSerializer.Deserialize<Alert>(entity.GetString("Json"), JsonDefaults.Options)!);
+        }
+
+        var record = run with { Alerts = [.. run.Alerts, .. early.Where(a => run.Alerts.All(r => r.AlertId != a.AlertId))] };
+        try
+        {
+            await runs.AddEntityAsync(ToEntity(record), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Already open (a retried activity): the first open stands.
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AppendStepAsync(string runId, RunStep step, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, run => run.Steps.Any(s => s.Sequence == step.Sequence) ? null : run with { Steps = [.. run.Steps, step] }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task RecordAlertAsync(string runId, Alert alert, CancellationToken cancellationToken)
+    {
+        if (await TryGetAsync(runId, cancellationToken) is null)
+        {
+            // The run's first activity has not opened it yet: park the alert for OpenAsync.
+            var entity = new TableEntity(Key(runId), Key(alert.AlertId)) { ["Json"] = JsonSerializer.Serialize(alert, JsonDefaults.Options) };
+            await pendingAlerts.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            if (await TryGetAsync(runId, cancellationToken) is null)
+            {
+                return;
+            }
+        }
+
+        await UpdateAsync(runId, run => run.Alerts.Any(a => a.AlertId == alert.AlertId) ? null : run with { Alerts = [.. run.Alerts, alert] }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task CloseAsync(string runId, RunOutcome outcome, string? reason, DateTimeOffset endedAt, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, run => run.Outcome != RunOutcome.Running ? null : run with { Outcome = outcome, Reason = reason, EndedAt = endedAt }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken) =>
+        (await TryGetAsync(runId, cancellationToken))?.Run;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, CancellationToken cancellationToken)
+    {
+        var all = new List<RunRecord>();
+        var filter = server is null ? $"PartitionKey eq '{Partition}'" : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Server eq {server.ToUpperInvariant()}");
+        await foreach (var entity in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            all.Add(FromEntity(entity));
+        }
+
+        return [.. all.OrderByDescending(r => r.Outcome == RunOutcome.Running).ThenByDescending(r => r.StartedAt).Take(max)];
+    }
+
+    async Task UpdateAsync(string runId, Func<RunRecord, RunRecord?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await TryGetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"Run '{runId}' was never opened.");
+            if (change(current.Run) is not { } updated)
+            {
+                return;
+            }
+
+            try
+            {
+                await runs.UpdateEntityAsync(ToEntity(updated), current.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+                // Someone else wrote first: read again and reapply.
+            }
+        }
+    }
+
+    async Task<(RunRecord Run, ETag ETag)?> TryGetAsync(string runId, CancellationToken cancellationToken)
+    {
+        var response = await runs.GetEntityIfExistsAsync<TableEntity>(Partition, Key(runId), cancellationToken: cancellationToken);
+        return response.HasValue ? (FromEntity(response.Value!), response.Value!.ETag) : null;
+    }
+
+    static TableEntity ToEntity(RunRecord run) => new(Partition, Key(run.RunId))
+    {
+        ["Server"] = run.Server.ToUpperInvariant(),
+        ["Outcome"] = run.Outcome.ToString(),
+        ["StartedAt"] = run.StartedAt,
+        ["Json"] = JsonSerializer.Serialize(run with { AwaitingApproval = null }, JsonDefaults.Options),
+    };
+
+    static RunRecord FromEntity(TableEntity entity) => JsonSerializer.Deserialize<RunRecord>(entity.GetString("Json"), JsonDefaults.Options)!;
+
+    // Row keys may not hold '/', '\', '#', '?': run IDs and alert IDs are kept readable otherwise.
+    static string Key(string id) => id.ToUpperInvariant().Replace('/', '|').Replace('\\', '|').Replace('#', '|').Replace('?', '|');
+}

@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Alerts;
+using Remediation.Monitoring;
+using Remediation.Runs;
+using Remediation.Storage;
+
+namespace Remediation.EndToEnd.Tests.Storage;
+
+/// <summary>The run ledger and monitor state in Table storage (Azurite), and a host restart that keeps them.</summary>
+public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : IClassFixture<AzuriteFixture>, IClassFixture<LabFixture>, IAsyncLifetime
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    static readonly DateTimeOffset At = new(2026, 11, 27, 3, 0, 0, TimeSpan.Zero);
+
+    public Task InitializeAsync() => lab.HealAsync();
+
+    public Task DisposeAsync() => lab.HealAsync();
+
+    static Alert Alert(string id) => new(id, "MBX1", "IMAP.Protocol", "ImapSelfTestMonitor", "Test", null, At);
+
+    static RunRecord Run(string id, DateTimeOffset at, string server = "MBX1") =>
+        new(id, "imap-recovery-mbx1", server, "IMAP.Protocol", "ImapSelfTestMonitor", at, null, RunOutcome.Running, null, [], [Alert("a1")]);
+
+    static RunStep Step(int sequence, string outcome = "Failed") =>
+        new(sequence, "Re-run probe", "Invoke-MonitoringProbe", new Dictionary<string, string> { ["Server"] = "MBX1" }, At, At, outcome, "answer");
+
+    [Fact]
+    public async Task The_table_ledger_keeps_the_same_idempotent_semantics_as_the_in_memory_one()
+    {
+        var ledger = await TableRunLedger.CreateAsync(new TableServiceClient(azurite.ConnectionString), $"t{Guid.NewGuid():N}"[..12], default);
+        await ledger.RecordAlertAsync("r1", Alert("early"), default);
+        await ledger.OpenAsync(Run("r1", At), default);
+        await ledger.OpenAsync(Run("r1", At) with { Server = "OTHER" }, default);
+        await ledger.AppendStepAsync("r1", Step(1), default);
+        await ledger.AppendStepAsync("r1", Step(1, "Succeeded"), default);
+        await Task.WhenAll(Enumerable.Range(2, 8).Select(i => ledger.AppendStepAsync("r1", Step(i), default)));
+        await ledger.RecordAlertAsync("r1", Alert("late"), default);
+        await ledger.CloseAsync("r1", RunOutcome.Escalated, "first", At, default);
+        await ledger.CloseAsync("r1", RunOutcome.Recovered, "second", At, default);
+        await ledger.OpenAsync(Run("r2", At.AddHours(1)), default);
+        await ledger.OpenAsync(Run("r3", At.AddHours(2), server: "MBX2"), default);
+
+        var run = (await ledger.GetAsync("r1", default))!;
+        var mbx1 = await ledger.ListAsync("mbx1", 10, default);
+
+        Assert.Equal("MBX1", run.Server);
+        Assert.Equal(Enumerable.Range(1, 9), run.Steps.Select(s => s.Sequence).Order());
+        Assert.Equal("Failed", run.Steps.Single(s => s.Sequence == 1).Outcome);
+        Assert.Equal(["a1", "early", "late"], run.Alerts.Select(a => a.AlertId));
+        Assert.Equal((RunOutcome.Escalated, "first"), (run.Outcome, run.Reason));
+        Assert.Equal(["r2", "r1"], mbx1.Select(r => r.RunId));
+        Assert.Equal(3, (await ledger.ListAsync(null, 10, default)).Count);
+    }
+
+    [Fact]
+    public async Task A_restarted_host_still_knows_its_monitors_and_runs()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Remediation:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Remediation:Storage:TablePrefix"] = $"h{Guid.NewGuid():N}"[..12],
+            ["Remediation:Monitors:ConsecutiveFailures"] = "1",
+        };
+        ServerHealthRow before;
+        string runId;
+        await using (var first = await HostFactory.StartAsync(lab.Lab, settings))
+        {
+            await lab.Mbx1.StopAsync();
+            await first.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
+            before = ServerHealth.Query(first.App.Services.GetRequiredService<MonitorBoard>(), "MBX1", "IMAP.Protocol").Single(r => r.Name == "ImapSelfTestMonitor");
+            // The cycle's own alerts (MBX1's monitors, and CAS1's whose back end is gone) start the runs.
+            await first.App.Services.GetRequiredService<AlertPump>().RunOnceAsync(default);
+            runId = (await Recovery.PlaybookHarness.CompletedAsync(first, "MBX1")).RunId;
+        }
+
+        await using var second = await HostFactory.StartAsync(lab.Lab, settings);
+        using var http = new HttpClient { BaseAddress = second.Address };
+        var rows = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health/MBX1?healthSet=IMAP.Protocol", Json);
+        var run = await http.GetFromJsonAsync<RunRecord>($"api/runs/{runId}", Json);
+
+        var after = rows!.Single(r => r.Name == "ImapSelfTestMonitor");
+        Assert.Equal((HealthState.Unhealthy, before.LastTransitionTime), (after.AlertValue, after.LastTransitionTime));
+        Assert.Equal(runId, run!.RunId);
+        Assert.NotEqual(RunOutcome.Running, run.Outcome);
+        Assert.NotEmpty(run.Steps);
+    }
+}
