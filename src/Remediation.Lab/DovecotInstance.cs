@@ -161,23 +161,9 @@ public sealed partial class DovecotInstance : IAsyncDisposable
 
     async Task WaitForPortsClosedAsync()
     {
-        for (var i = 0; i < 100 && (IsListening(ImapPort) || IsListening(ImapsPort)); i++)
+        for (var i = 0; i < 100 && (FreePort.IsListening(ImapPort) || FreePort.IsListening(ImapsPort)); i++)
         {
             await Task.Delay(50);
-        }
-    }
-
-    static bool IsListening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient(AddressFamily.InterNetwork);
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Remediation.Lab;
 
-/// <summary>Finds free TCP ports on 127.0.0.1.</summary>
+/// <summary>Finds free TCP ports on 127.0.0.1, and tells whether one is in use.</summary>
 public static class FreePort
 {
     /// <summary>Asks the kernel for an unused port on the loopback address.</summary>
@@ -13,5 +13,20 @@ public static class FreePort
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    /// <summary>True when something accepts TCP connections on the loopback <paramref name="port"/>.</summary>
+    public static bool IsListening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient(AddressFamily.InterNetwork);
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

@@ -75,7 +75,7 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
         smtpd.BeginErrorReadLine();
         try
         {
-            for (var i = 0; i < 100 && !IsListening(port); i++)
+            for (var i = 0; i < 100 && !Lab.FreePort.IsListening(port); i++)
             {
                 await Task.Delay(50); // Python's own SMTP server (smtpd, standard library), started fresh for this test
             }
@@ -112,19 +112,6 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
         }
     }
 
-    static bool IsListening(int port)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
 
     [Fact]
     public async Task A_recovered_run_is_not_escalated()

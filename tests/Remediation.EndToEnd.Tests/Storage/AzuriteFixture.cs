@@ -33,7 +33,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         process = Process.Start(info)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var i = 0; i < 200 && !Listening(port); i++)
+        for (var i = 0; i < 200 && !FreePort.IsListening(port); i++)
         {
             await Task.Delay(50);
         }
@@ -53,17 +53,4 @@ public sealed class AzuriteFixture : IAsyncLifetime
         Directory.Delete(directory, recursive: true);
     }
 
-    static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
 }
