@@ -54,6 +54,32 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
         }
     }
 
+    /// <summary>
+    /// A run works on <paramref name="server"/>: its Unhealthy monitors show Repairing (and raise no new alert) until
+    /// <see cref="EndRepair"/>.
+    /// </summary>
+    public void BeginRepair(string server) => Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing);
+
+    /// <summary>The run ended: Repairing monitors take the state their latest samples give them.</summary>
+    public void EndRepair(string server)
+    {
+        var threshold = options.CurrentValue.ConsecutiveFailures;
+        Change(server, m => m.AlertValue == HealthState.Repairing, m =>
+            m.ConsecutiveFailures >= threshold ? HealthState.Unhealthy : m.ConsecutiveFailures > 0 ? HealthState.Degraded : HealthState.Healthy);
+    }
+
+    void Change(string server, Func<MonitorSnapshot, bool> which, Func<MonitorSnapshot, HealthState> state)
+    {
+        lock (gate)
+        {
+            foreach (var (key, snapshot) in monitors.Where(kv => string.Equals(kv.Key.Server, server, StringComparison.OrdinalIgnoreCase) && which(kv.Value)).ToList())
+            {
+                var next = state(snapshot);
+                monitors[key] = snapshot with { AlertValue = next, LastTransitionTime = next == snapshot.AlertValue ? snapshot.LastTransitionTime : time.GetUtcNow() };
+            }
+        }
+    }
+
     /// <summary>The state of <paramref name="monitor"/> on <paramref name="server"/>, or null before its first sample.</summary>
     public MonitorSnapshot? Find(string server, string monitor) => monitors.GetValueOrDefault((server.ToUpperInvariant(), monitor));
 

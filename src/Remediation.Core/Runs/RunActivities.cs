@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Remediation.Monitoring;
 using Remediation.Telemetry;
 
 namespace Remediation.Runs;
@@ -9,13 +10,14 @@ public sealed record RecordRunStep(string RunId, RunStep Step);
 /// <summary>Input of <see cref="CloseRunActivity"/>.</summary>
 public sealed record CloseRun(string RunId, RunOutcome Outcome, string Reason, DateTimeOffset EndedAt);
 
-/// <summary>Opens the run in the ledger (idempotent).</summary>
-public sealed class OpenRunActivity(IRunLedger ledger) : TaskActivity<RunRecord, bool>
+/// <summary>Opens the run in the ledger (idempotent); the server's Unhealthy monitors show Repairing meanwhile.</summary>
+public sealed class OpenRunActivity(IRunLedger ledger, MonitorBoard board) : TaskActivity<RunRecord, bool>
 {
     /// <inheritdoc />
     public override async Task<bool> RunAsync(TaskActivityContext context, RunRecord input)
     {
         await ledger.OpenAsync(input, CancellationToken.None);
+        board.BeginRepair(input.Server);
         return true;
     }
 }
@@ -32,13 +34,18 @@ public sealed class RecordRunStepActivity(IRunLedger ledger) : TaskActivity<Reco
     }
 }
 
-/// <summary>Records the run's outcome (first close wins).</summary>
-public sealed class CloseRunActivity(IRunLedger ledger) : TaskActivity<CloseRun, bool>
+/// <summary>Records the run's outcome (first close wins); the server's monitors leave Repairing.</summary>
+public sealed class CloseRunActivity(IRunLedger ledger, MonitorBoard board) : TaskActivity<CloseRun, bool>
 {
     /// <inheritdoc />
     public override async Task<bool> RunAsync(TaskActivityContext context, CloseRun input)
     {
         await ledger.CloseAsync(input.RunId, input.Outcome, input.Reason, input.EndedAt, CancellationToken.None);
+        if (await ledger.GetAsync(input.RunId, CancellationToken.None) is { } run)
+        {
+            board.EndRepair(run.Server);
+        }
+
         RemediationTelemetry.Runs.Add(1, new KeyValuePair<string, object?>("outcome", input.Outcome.ToString()));
         return true;
     }

@@ -32,6 +32,23 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public void A_monitor_under_repair_raises_nothing_and_then_takes_the_state_its_samples_give()
+    {
+        var board = Board(failures: 1, successes: 1);
+        board.Record(Probe(false));
+
+        board.BeginRepair("mbx1");
+        var duringRepair = board.Record(Probe(false));
+        var stillRepairing = Assert.Single(board.Snapshot()).AlertValue;
+        board.Record(Probe(true));
+        board.EndRepair("MBX1");
+
+        Assert.Null(duringRepair);
+        Assert.Equal(HealthState.Repairing, stillRepairing);
+        Assert.Equal(HealthState.Healthy, Assert.Single(board.Snapshot()).AlertValue);
+    }
+
+    [Fact]
     public void Old_samples_leave_the_window()
     {
         var board = Board(failures: 10, successes: 1, ratio: 0.5);

@@ -57,7 +57,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(run).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await Assertions.Expect(run.Locator("li[data-step='1']")).ToContainTextAsync("Re-run probe");
         await Assertions.Expect(run.Locator("li[data-step='1'] .badge")).ToHaveTextAsync("Failed");
-        await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Unhealthy");
+        await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Repairing");
 
         await run.Locator("button.approve").ClickAsync();
 
