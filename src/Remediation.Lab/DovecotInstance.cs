@@ -20,6 +20,9 @@ public sealed partial class DovecotInstance : IAsyncDisposable
 
     readonly ILogger logger;
     readonly string dovecotPath;
+
+    // An operator's stop and the lab agent's restart can race on one instance: one at a time.
+    readonly SemaphoreSlim gate = new(1, 1);
     Process? process;
 
     internal DovecotInstance(string name, string directory, int imapPort, int imapsPort, string dovecotPath, ILogger logger)
@@ -57,6 +60,19 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     /// <summary>Starts the process and returns once it serves a real IMAP greeting.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StartLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    async Task StartLockedAsync(CancellationToken cancellationToken)
+    {
         if (IsRunning)
         {
             return;
@@ -90,7 +106,7 @@ public sealed partial class DovecotInstance : IAsyncDisposable
             if (process.HasExited || timeout.IsCancellationRequested)
             {
                 var why = process.HasExited ? $"exited with code {process.ExitCode}" : $"did not greet within {StartTimeout.TotalSeconds} s";
-                await StopAsync(hard: true);
+                await StopLockedAsync(hard: true);
                 throw new InvalidOperationException($"Dovecot for {Name} {why}. Last log lines:\n{Tail()}");
             }
 
@@ -102,6 +118,19 @@ public sealed partial class DovecotInstance : IAsyncDisposable
 
     /// <summary>Stops the process: SIGTERM and wait, or (hard) SIGKILL to the whole process group, like a crash.</summary>
     public async Task StopAsync(bool hard = false)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            await StopLockedAsync(hard);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    async Task StopLockedAsync(bool hard)
     {
         var p = process;
         if (p is null)
@@ -135,7 +164,11 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAsync(hard: true);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(hard: true);
+        gate.Dispose();
+    }
 
     /// <summary>True when something on the port answers with an IMAP <c>* OK</c> greeting.</summary>
     public static async Task<bool> GreetsAsync(int port, CancellationToken cancellationToken)
