@@ -84,8 +84,8 @@ static async Task ProbeThroughputAsync(List<string[]> rows, string root)
 
 static async Task AlertStormAsync(List<string[]> rows)
 {
-    const int Servers = 50;
-    const int Alerts = 10_000;
+    var Servers = int.Parse(Environment.GetEnvironmentVariable("BENCH_SERVERS") ?? "50", CultureInfo.InvariantCulture);
+    var Alerts = Servers * 200;
     var settings = new Dictionary<string, string?>
     {
         ["Urls"] = "http://127.0.0.1:0",
@@ -130,6 +130,16 @@ static async Task AlertStormAsync(List<string[]> rows)
 
     var finished = clock.Elapsed;
     var runs = await host.App.Services.GetRequiredService<IRunLedger>().ListAsync(null, 1000, default);
+    if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+    {
+        foreach (var step in runs[0].Steps)
+        {
+            Console.WriteLine($"{(step.StartedAt - runs[0].StartedAt).TotalMilliseconds,8:0} {(step.EndedAt - step.StartedAt).TotalMilliseconds,8:0} {step.Name}: {step.Outcome} {step.Answer}");
+        }
+
+        Console.WriteLine($"ended {(runs[0].EndedAt!.Value - runs[0].StartedAt).TotalMilliseconds:0} {runs[0].Outcome} {runs[0].Reason}");
+    }
+
     var perRun = runs.Where(r => r.EndedAt is not null).Select(r => (r.EndedAt!.Value - r.StartedAt).TotalMilliseconds).Order().ToArray();
     rows.Add(["alert storm", "one dry run, start to end (p50 / max)", $"{perRun[perRun.Length / 2]:0} / {perRun[^1]:0} ms", "", $"{runs.Sum(r => r.Steps.Count) / (double)runs.Count:0.0} steps/run"]);
     rows.Add(["alert storm", $"{Alerts} alerts, {Servers} servers: runs started", $"{started}", $"{Servers} (one per server)", $"{(double)started / Servers:0.00}"]);
