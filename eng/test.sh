@@ -7,10 +7,13 @@ root=$PWD
 bash eng/install-deps.sh
 
 # Every lab the tests start lives under this folder; a Dovecot whose command line names it is ours to stop.
-export REMEDIATION_LAB_ROOT="$root/artifacts/lab-tests"
-rm -rf "$REMEDIATION_LAB_ROOT"; mkdir -p "$REMEDIATION_LAB_ROOT"
+# It is under /tmp, not the clone: Dovecot's unprivileged processes must traverse every parent folder, and a clone
+# under a 0700 home would not let them.
+export REMEDIATION_LAB_ROOT="$(mktemp -d /tmp/remediation-lab-tests.XXXXXX)"
+chmod 755 "$REMEDIATION_LAB_ROOT"
 cleanup() {
   for pid in $(pgrep -f -- "$REMEDIATION_LAB_ROOT" || true); do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$REMEDIATION_LAB_ROOT"
 }
 trap cleanup EXIT
 

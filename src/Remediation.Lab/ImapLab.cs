@@ -61,6 +61,7 @@ public sealed class ImapLab : IAsyncDisposable
         var owns = directory is null;
         directory = directory is null ? System.IO.Directory.CreateTempSubdirectory("imaplab-").FullName : System.IO.Directory.CreateDirectory(directory).FullName;
         OpenUp(directory);
+        EnsureTraversable(directory);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ImapLab>();
         var certificate = LabCertificate.Create(Path.Combine(directory, "tls"), TimeProvider.System);
         OpenUp(Path.Combine(directory, "tls"));
@@ -146,6 +147,24 @@ public sealed class ImapLab : IAsyncDisposable
         var instance = new DovecotInstance(name, directory, FreePort.Next(), FreePort.Next(), dovecotPath, logger);
         File.WriteAllText(instance.ConfigPath, DovecotConfig.Common(name, directory, Certificate, instance.ImapPort, instance.ImapsPort, accounts));
         return instance;
+    }
+
+    /// <summary>Dovecot's unprivileged processes must reach the lab: every parent folder needs others' execute bit.</summary>
+    static void EnsureTraversable(string directory)
+    {
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root")
+        {
+            return; // run as the current user, the lab's processes are that user too
+        }
+
+        for (var parent = System.IO.Directory.GetParent(directory); parent is not null; parent = parent.Parent)
+        {
+            if (!File.GetUnixFileMode(parent.FullName).HasFlag(UnixFileMode.OtherExecute))
+            {
+                throw new InvalidOperationException(
+                    $"The lab folder {directory} cannot be reached by Dovecot's unprivileged processes: {parent.FullName} is not traversable by others. Put the lab under a folder with mode 0755.");
+            }
+        }
     }
 
     // Temporary folders are created 0700; Dovecot's unprivileged login and mail processes must traverse them.
