@@ -17,6 +17,11 @@ public sealed class HealthFunctions(HealthApi api)
     public IResult Server([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health/{server}")] HttpRequest request, string server) =>
         api.Query(server, request.Query["healthSet"].FirstOrDefault());
 
+    /// <summary>GET /api/healthreport/{server?}.</summary>
+    [Function("GetHealthReport")]
+    public IResult Report([HttpTrigger(AuthorizationLevel.Function, "get", Route = "healthreport/{server?}")] HttpRequest request, string? server) =>
+        api.Report(server);
+
     /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(

@@ -29,6 +29,10 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
         }
     }
 
+    /// <summary>Get-HealthReport rows of <paramref name="server"/> (all servers when null).</summary>
+    public IResult Report(string? server) =>
+        server is not null && topology.CurrentValue.Find(server) is null ? NotFound(server) : Results.Ok(ServerHealth.Report(board, server));
+
     /// <summary>Runs <paramref name="probe"/> of <paramref name="healthSet"/> on <paramref name="server"/> now and returns its result.</summary>
     public async Task<IResult> InvokeProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)
     {

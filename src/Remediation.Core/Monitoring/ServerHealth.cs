@@ -13,6 +13,9 @@ public sealed record ServerHealthRow(
     double? LastProbeLatencyMs = null,
     string? LastError = null);
 
+/// <summary>A Get-HealthReport row: a health set on a server is its worst monitor.</summary>
+public sealed record HealthReportRow(string Server, string HealthSet, HealthState State, DateTimeOffset LastTransitionTime, int MonitorCount);
+
 /// <summary>Get-ServerHealth over the monitor board, with the runbook's <c>HealthSetName -like "IMAP*"</c> filter.</summary>
 public static partial class ServerHealth
 {
@@ -25,6 +28,27 @@ public static partial class ServerHealth
             .Where(m => filter is null || filter.IsMatch(m.HealthSet))
             .Select(m => new ServerHealthRow(m.Server, m.Name, m.TargetResource, m.HealthSet, m.AlertValue, m.LastTransitionTime, m.LastResult?.LatencyMs, m.LastResult is { Succeeded: false } r ? r.Error : null))];
     }
+
+    /// <summary>
+    /// Get-HealthReport: one row per server and health set, in the state of its worst monitor (Unhealthy over Degraded
+    /// over Healthy; Repairing shows while a run works on it), since that monitor's last transition.
+    /// </summary>
+    public static IReadOnlyList<HealthReportRow> Report(MonitorBoard board, string? server) =>
+        [.. board.Snapshot(server)
+            .GroupBy(m => (m.Server, m.HealthSet))
+            .Select(g =>
+            {
+                var worst = g.OrderByDescending(m => Severity(m.AlertValue)).ThenByDescending(m => m.LastTransitionTime).First();
+                return new HealthReportRow(g.Key.Server, g.Key.HealthSet, worst.AlertValue, worst.LastTransitionTime, g.Count());
+            })];
+
+    // Disabled monitors do not make a set look worse; a monitor being repaired is still a broken one.
+    static int Severity(HealthState state) => state switch
+    {
+        HealthState.Disabled => -1,
+        HealthState.Repairing => 3,
+        _ => (int)state,
+    };
 
     static Regex Like(string pattern)
     {

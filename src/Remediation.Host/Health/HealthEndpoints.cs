@@ -5,12 +5,14 @@ namespace Remediation.Host.Health;
 /// <summary>Server health (Get-ServerHealth) and on-demand probes (Invoke-MonitoringProbe).</summary>
 public static class HealthEndpoints
 {
-    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, POST /api/probes/{server}/{healthSet}/{probe}.</summary>
+    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         var health = routes.MapGroup("/api/health").WithTags("Health");
         health.MapGet("/", (HealthApi api, string? healthSet) => api.Query(null, healthSet));
         health.MapGet("/{server}", (HealthApi api, string server, string? healthSet) => api.Query(server, healthSet));
+        routes.MapGet("/api/healthreport", (HealthApi api) => api.Report(null)).WithTags("Health");
+        routes.MapGet("/api/healthreport/{server}", (HealthApi api, string server) => api.Report(server)).WithTags("Health");
         routes.MapPost("/api/probes/{server}/{healthSet}/{probe}", (HealthApi api, string server, string healthSet, string probe, CancellationToken ct) =>
             api.InvokeProbeAsync(server, healthSet, probe, ct)).WithTags("Health");
         return routes;

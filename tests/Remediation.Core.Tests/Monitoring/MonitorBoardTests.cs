@@ -116,6 +116,25 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public void A_health_set_is_its_worst_monitor_since_that_monitors_transition()
+    {
+        var board = Board(failures: 2, successes: 1);
+        board.Record(Probe(true, probe: "ImapDeepTestProbe"));
+        time.Advance(TimeSpan.FromMinutes(5));
+        board.Record(Probe(false));
+        time.Advance(TimeSpan.FromMinutes(5));
+        board.Record(Probe(false));
+        board.Record(Probe(true, server: "CAS1", probe: "ImapCTPProbe"));
+
+        var report = ServerHealth.Report(board, null);
+
+        var protocol = report.Single(r => r.Server == "MBX1" && r.HealthSet == "IMAP.Protocol");
+        Assert.Equal((HealthState.Unhealthy, Start.AddMinutes(10), 2), (protocol.State, protocol.LastTransitionTime, protocol.MonitorCount));
+        Assert.Equal(HealthState.Healthy, report.Single(r => r.Server == "CAS1").State);
+        Assert.Equal(2, report.Count);
+    }
+
+    [Fact]
     public void Servers_and_monitors_are_kept_apart()
     {
         var board = Board(failures: 1);
