@@ -9,7 +9,8 @@ bash eng/install-deps.sh
 # Every lab the tests start lives under this folder; a Dovecot whose command line names it is ours to stop.
 # It is under /tmp, not the clone: Dovecot's unprivileged processes must traverse every parent folder, and a clone
 # under a 0700 home would not let them.
-export REMEDIATION_LAB_ROOT="$(mktemp -d /tmp/remediation-lab-tests.XXXXXX)"
+# Short, too: Dovecot puts unix sockets below it, and Linux caps their paths at 108 bytes.
+export REMEDIATION_LAB_ROOT="$(mktemp -d /tmp/rlab.XXXXXX)"
 chmod 755 "$REMEDIATION_LAB_ROOT"
 cleanup() {
   for pid in $(pgrep -f -- "$REMEDIATION_LAB_ROOT" || true); do kill -KILL "$pid" 2>/dev/null || true; done

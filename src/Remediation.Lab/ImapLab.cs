@@ -138,6 +138,14 @@ public sealed class ImapLab : IAsyncDisposable
     DovecotInstance Prepare(string name, DovecotConfig.Accounts accounts, string dovecotPath, ILogger logger)
     {
         var directory = Path.Combine(Directory, name.ToLowerInvariant());
+
+        // Dovecot puts unix sockets under base_dir (the longest: run/token-login/imap-urlauth); Linux caps their path at 108 bytes.
+        var longestSocket = Path.Combine(directory, "run", "token-login", "imap-urlauth");
+        if (longestSocket.Length >= 108)
+        {
+            throw new InvalidOperationException($"The lab folder {Directory} is too deep: Dovecot's socket {longestSocket} would pass the 108-byte limit of unix socket paths. Use a shorter folder.");
+        }
+
         foreach (var sub in new[] { directory, Path.Combine(directory, "run"), Path.Combine(directory, "state") })
         {
             System.IO.Directory.CreateDirectory(sub);

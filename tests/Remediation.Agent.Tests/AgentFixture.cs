@@ -30,7 +30,7 @@ public sealed class AgentFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
-        directory = Directory.CreateDirectory(Path.Combine(root, $"agent-{Guid.NewGuid():N}")).FullName;
+        directory = Directory.CreateDirectory(Path.Combine(root, $"agent-{Guid.NewGuid():N}"[..14])).FullName;
         Lab = await ImapLab.StartAsync(LabDefinition.Default, Path.Combine(directory, "lab"));
         App = AgentApp.Build([], Lab, builder =>
         {

@@ -82,7 +82,7 @@ public sealed class FunctionsHarness : IAsyncDisposable
     public static async Task<FunctionsHarness> StartAsync(ServiceBusSender sender, ServiceBusReceiver receiver, Action<IServiceCollection>? services = null, Action<DurableTaskRegistry>? tasks = null)
     {
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
-        var lab = await ImapLab.StartAsync(LabDefinition.Minimal, Path.Combine(root, $"fn-{Guid.NewGuid():N}"));
+        var lab = await ImapLab.StartAsync(LabDefinition.Minimal, Path.Combine(root, $"fn-{Guid.NewGuid():N}"[..11]));
         var durable = await EmbeddedDurableEngine.StartAsync(LoggerFactory.Create(_ => { }));
         var settings = Remediation.Host.Lab.LabMode.Settings(lab);
         settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
