@@ -12,16 +12,8 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands)
 {
     /// <summary>GET /api/runs?server=&amp;top=.</summary>
     [Function("ListRuns")]
-    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
-    {
-        var top = 100;
-        if (request.Query.TryGetValue("top", out var value) && (!int.TryParse(value, out top) || top is < 1 or > 1000))
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["top"] = ["top must be between 1 and 1000."] });
-        }
-
-        return Results.Ok(await runs.ListAsync(durable, request.Query["server"].FirstOrDefault(), top, cancellationToken));
-    }
+    public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        runs.ListHttpAsync(durable, request.Query["server"].FirstOrDefault(), request.Query["top"].FirstOrDefault(), cancellationToken);
 
     /// <summary>GET /api/runs/{id}.</summary>
     [Function("GetRun")]

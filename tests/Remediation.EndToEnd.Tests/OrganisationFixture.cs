@@ -66,6 +66,17 @@ public sealed class OrganisationFixture : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>A second CAS in CAS1's site (topology only), so CAS1 is not the last healthy one and may be restarted.</summary>
+    public Dictionary<string, string?> SecondCasSettings() => new()
+    {
+        ["Remediation:Topology:Servers:3:Name"] = "CAS2",
+        ["Remediation:Topology:Servers:3:Role"] = "ClientAccess",
+        ["Remediation:Topology:Servers:3:Site"] = "Lab",
+        ["Remediation:Topology:Servers:3:FrontEnd:Host"] = "localhost",
+        ["Remediation:Topology:Servers:3:FrontEnd:Port"] = Lab.ClientAccessServers["CAS1"].ImapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Remediation:Topology:Servers:3:FrontEnd:TrustedCaFile"] = Lab.Certificate.CaCertPath,
+    };
+
     public Task<RemediationHost> StartHostAsync(IDictionary<string, string?>? more = null) => HostFactory.StartAsync(Lab, HostSettings(more));
 
     /// <summary>Puts the organisation back as it started: no faults, every process up, activation on, logging off.</summary>

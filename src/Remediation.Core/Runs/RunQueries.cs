@@ -13,6 +13,18 @@ public sealed class RunQueries(IRunLedger ledger)
         return await Task.WhenAll(runs.Select(r => WithStatusAsync(durable, r, cancellationToken)));
     }
 
+    /// <summary>GET /api/runs?server=&amp;top= as both hosts answer it: top between 1 and 1000 (default 100).</summary>
+    public async Task<Microsoft.AspNetCore.Http.IResult> ListHttpAsync(DurableTaskClient durable, string? server, string? top, CancellationToken cancellationToken)
+    {
+        var count = 100;
+        if (top is not null && (!int.TryParse(top, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
+        {
+            return Microsoft.AspNetCore.Http.Results.ValidationProblem(new Dictionary<string, string[]> { ["top"] = ["top must be between 1 and 1000."] });
+        }
+
+        return Microsoft.AspNetCore.Http.Results.Ok(await ListAsync(durable, server, count, cancellationToken));
+    }
+
     /// <summary>One run, or null.</summary>
     public async Task<RunRecord?> GetAsync(DurableTaskClient durable, string runId, CancellationToken cancellationToken) =>
         await ledger.GetAsync(runId, cancellationToken) is { } run ? await WithStatusAsync(durable, run, cancellationToken) : null;

@@ -12,7 +12,7 @@ public static class RunsEndpoints
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
-        group.MapGet("/", ListAsync);
+        group.MapGet("/", (RunQueries runs, DurableTaskClient durable, string? server, string? top, CancellationToken ct) => runs.ListHttpAsync(durable, server, top, ct));
         group.MapGet("/{id}", GetAsync);
         group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
@@ -21,16 +21,6 @@ public static class RunsEndpoints
         group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
         return group;
-    }
-
-    static async Task<Results<Ok<IReadOnlyList<RunRecord>>, ValidationProblem>> ListAsync(RunQueries runs, DurableTaskClient durable, string? server, int? top, CancellationToken cancellationToken)
-    {
-        if (top is < 1 or > 1000)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["top"] = ["top must be between 1 and 1000."] });
-        }
-
-        return TypedResults.Ok(await runs.ListAsync(durable, server, top ?? 100, cancellationToken));
     }
 
     static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(RunQueries runs, DurableTaskClient durable, string id, CancellationToken cancellationToken) =>

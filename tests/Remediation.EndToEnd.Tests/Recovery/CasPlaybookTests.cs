@@ -1,4 +1,3 @@
-using System.Globalization;
 using Remediation.Agent.Lab;
 using Remediation.Exchange;
 using Remediation.Monitoring;
@@ -16,18 +15,9 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
     public Task DisposeAsync() => org.HealAsync();
 
-    /// <summary>A second CAS in the same site (topology only), so CAS1 is not the last healthy one and may be restarted.</summary>
     Task<Remediation.Host.RemediationHost> HostWithSecondCasAsync(IDictionary<string, string?>? more = null)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Remediation:Topology:Servers:3:Name"] = "CAS2",
-            ["Remediation:Topology:Servers:3:Role"] = "ClientAccess",
-            ["Remediation:Topology:Servers:3:Site"] = "Lab",
-            ["Remediation:Topology:Servers:3:FrontEnd:Host"] = "localhost",
-            ["Remediation:Topology:Servers:3:FrontEnd:Port"] = org.Lab.ClientAccessServers["CAS1"].ImapsPort.ToString(CultureInfo.InvariantCulture),
-            ["Remediation:Topology:Servers:3:FrontEnd:TrustedCaFile"] = org.Lab.Certificate.CaCertPath,
-        };
+        var settings = org.SecondCasSettings();
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {
             settings[k] = v;

@@ -70,14 +70,7 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
     [Fact]
     public async Task A_cas_still_unhealthy_after_its_restart_escalates()
     {
-        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
-        {
-            ["Remediation:Topology:Servers:3:Name"] = "CAS2",
-            ["Remediation:Topology:Servers:3:Role"] = "ClientAccess",
-            ["Remediation:Topology:Servers:3:Site"] = "Lab",
-            ["Remediation:Topology:Servers:3:FrontEnd:Host"] = "localhost",
-            ["Remediation:Topology:Servers:3:FrontEnd:Port"] = "993",
-        });
+        await using var host = await org.StartHostAsync(org.SecondCasSettings());
         org.Organisation.SetCounters(new ImapCounters("CAS1", 20, 900));
         org.Faults.Add(new LabFault(AgentOperation.RestartService, "CAS1", FaultMode.Ineffective, null));
         org.Faults.Add(new LabFault(AgentOperation.RestartServer, "CAS1", FaultMode.Ineffective, null));
