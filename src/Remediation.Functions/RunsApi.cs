@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Remediation.Recovery;
@@ -17,10 +16,8 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands)
 
     /// <summary>GET /api/runs/{id}.</summary>
     [Function("GetRun")]
-    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        await runs.GetAsync(durable, id, cancellationToken) is { } run
-            ? Results.Ok(run)
-            : Results.Problem(new ProblemDetails { Title = "Run not found", Detail = $"No run '{id}'.", Status = StatusCodes.Status404NotFound });
+    public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        runs.GetHttpAsync(durable, id, cancellationToken);
 
     /// <summary>POST /api/runs/{id}/approve.</summary>
     [Function("ApproveRun")]

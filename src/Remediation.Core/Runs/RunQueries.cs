@@ -25,6 +25,12 @@ public sealed class RunQueries(IRunLedger ledger)
         return Microsoft.AspNetCore.Http.Results.Ok(await ListAsync(durable, server, count, cancellationToken));
     }
 
+    /// <summary>GET /api/runs/{id} as both hosts answer it: the run, or a 404 problem naming it.</summary>
+    public async Task<Microsoft.AspNetCore.Http.IResult> GetHttpAsync(DurableTaskClient durable, string runId, CancellationToken cancellationToken) =>
+        await GetAsync(durable, runId, cancellationToken) is { } run
+            ? Microsoft.AspNetCore.Http.Results.Ok(run)
+            : Microsoft.AspNetCore.Http.Results.Problem($"No run '{runId}'.", statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound, title: "Run not found");
+
     /// <summary>One run, or null.</summary>
     public async Task<RunRecord?> GetAsync(DurableTaskClient durable, string runId, CancellationToken cancellationToken) =>
         await ledger.GetAsync(runId, cancellationToken) is { } run ? await WithStatusAsync(durable, run, cancellationToken) : null;

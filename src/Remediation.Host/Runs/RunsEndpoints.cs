@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
 using Remediation.Recovery;
 using Remediation.Runs;
@@ -13,7 +12,7 @@ public static class RunsEndpoints
     {
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
         group.MapGet("/", (RunQueries runs, DurableTaskClient durable, string? server, string? top, CancellationToken ct) => runs.ListHttpAsync(durable, server, top, ct));
-        group.MapGet("/{id}", GetAsync);
+        group.MapGet("/{id}", (RunQueries runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetHttpAsync(durable, id, ct));
         group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
         group.MapPost("/{id}/reject", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
@@ -22,9 +21,4 @@ public static class RunsEndpoints
             (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
         return group;
     }
-
-    static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(RunQueries runs, DurableTaskClient durable, string id, CancellationToken cancellationToken) =>
-        await runs.GetAsync(durable, id, cancellationToken) is { } run
-            ? TypedResults.Ok(run)
-            : TypedResults.Problem($"No run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
 }
