@@ -23,7 +23,7 @@ fi
 
 command -v dotnet >/dev/null || { echo "install-deps: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
 
-if [ "${INSTALL_AZURITE:-1}" != 0 ] && [ ! -x artifacts/tools/node_modules/.bin/azurite-table ]; then
+if [ "${INSTALL_AZURITE:-1}" != 0 ] && [ ! -x artifacts/tools/node_modules/.bin/azurite ]; then
   command -v npm >/dev/null || { echo "install-deps: npm (Node.js) is required for Azurite" >&2; exit 1; }
   echo "install-deps: installing azurite into artifacts/tools" >&2
   mkdir -p artifacts/tools

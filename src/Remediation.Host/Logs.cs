@@ -6,6 +6,9 @@ internal static partial class Logs
     [LoggerMessage(LogLevel.Information, "Remediation host listening on {Address} (runs: {Address}api/runs)")]
     public static partial void Listening(ILogger logger, Uri address);
 
+    [LoggerMessage(LogLevel.Information, "Durable engine: {Backend}")]
+    public static partial void DurableBackendStarted(this ILogger logger, string backend);
+
     [LoggerMessage(LogLevel.Information, "Lab server {Name}: Dovecot pid {Pid}, imaps 127.0.0.1:{Port}")]
     public static partial void LabServer(ILogger logger, string name, int? pid, int port);
 

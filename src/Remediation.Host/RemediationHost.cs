@@ -71,7 +71,9 @@ public sealed class RemediationHost : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(agentSettings);
             }
 
-            durable = await EmbeddedDurableEngine.StartAsync(infrastructureLogging, cancellationToken: cancellationToken);
+            var backend = DurableBackend.Create(builder.Configuration, infrastructureLogging, out var backendDescription);
+            durable = await EmbeddedDurableEngine.StartAsync(infrastructureLogging, backend, cancellationToken);
+            infrastructureLogging.CreateLogger<RemediationHost>().DurableBackendStarted(backendDescription);
             AddServices(builder, durable);
             app = builder.Build();
             MapRoutes(app, lab);

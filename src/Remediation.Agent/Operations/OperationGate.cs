@@ -66,7 +66,16 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
             await gate.WaitAsync(limit.Token);
             try
             {
-                LogExecuting(logger, operation, server);
+                if (operation is AgentOperation.RestartService or AgentOperation.RestartServer or AgentOperation.SetDatabaseCopyActivation or AgentOperation.SetImapSettings)
+                {
+                    LogChanging(logger, operation, server);
+                }
+                else
+                {
+                    // Reads come every probe interval: at Information they would drown the changes.
+                    LogReading(logger, operation, server);
+                }
+
                 return await action(executor, limit.Token).WaitAsync(limit.Token);
             }
             finally
@@ -92,7 +101,10 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
     }
 
     [LoggerMessage(LogLevel.Information, "{Operation} on {Server}")]
-    static partial void LogExecuting(ILogger logger, AgentOperation operation, string server);
+    static partial void LogChanging(ILogger logger, AgentOperation operation, string server);
+
+    [LoggerMessage(LogLevel.Debug, "{Operation} on {Server}")]
+    static partial void LogReading(ILogger logger, AgentOperation operation, string server);
 
     [LoggerMessage(LogLevel.Warning, "{Operation} on {Server} failed: {Error}")]
     static partial void LogFailed(ILogger logger, AgentOperation operation, string server, string error);

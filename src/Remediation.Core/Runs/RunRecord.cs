@@ -50,8 +50,9 @@ public sealed record RunStep(
     string? Answer);
 
 /// <summary>
-/// A remediation run for one server, as the run API returns it. <see cref="AwaitingApproval"/> is not stored: the
-/// run API reads it from the orchestration's custom status while the run waits for a human.
+/// A remediation run for one server, as the run API returns it. <see cref="AwaitingApproval"/> and
+/// <see cref="CurrentStep"/> are not stored: the run API reads them from the orchestration's custom status while the
+/// run is going (e.g. "Waiting 00:10:00 before rechecking").
 /// </summary>
 public sealed record RunRecord(
     string RunId,
@@ -66,4 +67,5 @@ public sealed record RunRecord(
     IReadOnlyList<RunStep> Steps,
     IReadOnlyList<Alert> Alerts,
     string? ParentRunId = null,
-    string? AwaitingApproval = null);
+    string? AwaitingApproval = null,
+    string? CurrentStep = null);

@@ -31,10 +31,13 @@ public sealed class EmbeddedDurableEngine : IAsyncDisposable
     /// <summary>The sidecar's address (http://127.0.0.1:port).</summary>
     public string Address { get; }
 
-    /// <summary>Starts the engine over <paramref name="service"/> (in memory when null). <paramref name="loggerFactory"/> must outlive the engine.</summary>
-    public static async Task<EmbeddedDurableEngine> StartAsync(ILoggerFactory loggerFactory, IOrchestrationService? service = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the engine in memory with default limits. <paramref name="loggerFactory"/> must outlive the engine.</summary>
+    public static Task<EmbeddedDurableEngine> StartAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken = default) =>
+        StartAsync(loggerFactory, new SidecarOrchestrationService(new InMemoryOrchestrationService(loggerFactory), new DurableBackendOptions()), cancellationToken);
+
+    /// <summary>Starts the engine over <paramref name="service"/>. <paramref name="loggerFactory"/> must outlive the engine.</summary>
+    internal static async Task<EmbeddedDurableEngine> StartAsync(ILoggerFactory loggerFactory, SidecarOrchestrationService service, CancellationToken cancellationToken = default)
     {
-        service ??= new InMemoryOrchestrationService(loggerFactory);
         // An empty builder: the sidecar must not pick up the host's appsettings (URLs, logging) from the content root.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddLogging();
@@ -42,8 +45,8 @@ public sealed class EmbeddedDurableEngine : IAsyncDisposable
         builder.Services.AddRouting();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(service);
-        builder.Services.AddSingleton((IOrchestrationServiceClient)service);
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.UseRouting();

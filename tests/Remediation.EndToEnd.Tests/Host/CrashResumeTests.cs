@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Agent.Audit;
+using Remediation.Agent.Lab;
+using Remediation.EndToEnd.Tests.Recovery;
+using Remediation.EndToEnd.Tests.Storage;
+using Remediation.Exchange;
+using Remediation.Host.Lab;
+using Remediation.Monitoring;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Host;
+
+/// <summary>
+/// The standalone host on the Azure Storage Durable provider (Azurite): SIGKILLed while a run sits in playbook 3.4's
+/// durable wait, a new host process takes the task hub over and finishes the run. The agent runs outside the killed
+/// process, so its audit log tells whether anything was done twice.
+/// </summary>
+[Collection(nameof(OrganisationCollection))]
+public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    public Task InitializeAsync() => org.HealAsync();
+
+    public Task DisposeAsync() => org.HealAsync();
+
+    Dictionary<string, string?> DurableSettings(string hub) => new()
+    {
+        ["Remediation:Storage:ConnectionString"] = azurite.ConnectionString,
+        ["Remediation:Storage:TablePrefix"] = hub,
+        ["Remediation:TaskHub"] = hub,
+        ["Remediation:Durable:LeaseInterval"] = "00:00:15",
+    };
+
+    [Fact]
+    public async Task A_sub_run_is_stored_and_read_back_by_the_azure_storage_provider()
+    {
+        // The sidecar writes sub-orchestration history in shapes Azure Storage cannot read back unless normalised.
+        var settings = DurableSettings($"sub{Guid.NewGuid():N}"[..14]);
+        foreach (var (key, value) in org.SecondCasSettings())
+        {
+            settings[key] = value;
+        }
+
+        await using var host = await org.StartHostAsync(settings);
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "ImapCTPMonitor"));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Recovered", run.Timeline());
+        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
+    }
+
+    [Fact]
+    public async Task A_host_killed_during_a_durable_wait_is_resumed_by_the_next_host_without_repeating_an_operation()
+    {
+        var hub = $"crash{Guid.NewGuid():N}"[..16];
+        var settings = new Dictionary<string, string?>(LabMode.Settings(org.Lab));
+        foreach (var (key, value) in org.HostSettings(new Dictionary<string, string?>(DurableSettings(hub))
+        {
+            // Long enough that the kill lands inside the second wait, short enough that it is due when the next host is up.
+            ["Remediation:Recovery:RecheckWait"] = "00:00:08",
+            ["Remediation:Probes:Enabled"] = "false",
+            ["Remediation:Pump:Interval"] = "00:00:00.500",
+        }))
+        {
+            settings[key] = value;
+        }
+
+        // Playbook 3.4 on a mailbox server whose queue stays after the IMAP4 restart: restart IMAP4, wait, read health,
+        // drain, restart the server, wait (the kill), read health, fail back.
+        org.Organisation.SetCounters(new ImapCounters("MBX2", 20, 900));
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX2", FaultMode.Ineffective, null));
+        var marker = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? "none";
+
+        string runId;
+        await using (var first = await HostProcess.StartAsync(settings, marker))
+        {
+            using var posted = await first.Http.PostAsJsonAsync("api/alerts", new { alertId = "crash-1", server = "MBX2", healthSet = "IMAP", monitor = "RequestsQueuedGt500Monitor" });
+            posted.EnsureSuccessStatusCode();
+            var waiting = await first.WaitForRunAsync("MBX2", r => r.Steps.Any(s => s.Name == "Restart server" && s.Outcome == "Succeeded") && r.CurrentStep?.StartsWith("Waiting", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(90));
+            runId = waiting.RunId;
+            await first.KillAsync();
+        }
+
+        await using var second = await HostProcess.StartAsync(settings, marker);
+        var run = await second.WaitForRunAsync("MBX2", r => r.RunId == runId && r.Outcome != RunOutcome.Running, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(
+        [
+            "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
+            "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
+            "Fail back: Succeeded",
+        ], run.Timeline());
+        var audit = (await org.Agent.Services.GetRequiredService<AuditLog>().ReadAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], audit.Select(a => a.Operation));
+        Assert.Equal(audit.Count, audit.Select(a => a.IdempotencyKey).Distinct().Count());
+        Assert.False(org.Organisation.IsActivationDisabled("MBX2"));
+    }
+}
