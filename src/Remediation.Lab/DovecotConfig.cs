@@ -20,7 +20,7 @@ internal static class DovecotConfig
         return new(user, user, group, user, group);
     }
 
-    internal static string Common(string instance, string directory, LabCertificate certificate, int imapPort, int imapsPort, Accounts accounts) => $$"""
+    internal static string Common(string instance, string directory, LabCertificate certificate, int imapPort, IReadOnlyList<int> imapsPorts, bool tuned, Accounts accounts) => $$"""
         instance_name = imaplab-{{instance}}
         base_dir = {{directory}}/run
         state_dir = {{directory}}/state
@@ -44,11 +44,9 @@ internal static class DovecotConfig
           inet_listener imap {
             port = {{imapPort}}
           }
-          inet_listener imaps {
-            port = {{imapsPort}}
-            ssl = yes
-          }
+        {{ImapsListeners(imapsPorts)}}{{(tuned ? TunedLogin : "")}}
         }
+        {{(tuned ? TunedImap : "")}}
         service ipc {
           chroot =
         }
@@ -62,6 +60,30 @@ internal static class DovecotConfig
           }
         }
 
+        """;
+
+    static string ImapsListeners(IReadOnlyList<int> ports)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < ports.Count; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  inet_listener imaps{(i == 0 ? "" : i.ToString(CultureInfo.InvariantCulture))} {{\n    port = {ports[i]}\n    ssl = yes\n  }}\n");
+        }
+
+        return text.ToString();
+    }
+
+    // Dovecot's "high-performance mode": a login process serves many connections, and idle processes wait ready.
+    const string TunedLogin = """
+          service_count = 0
+          process_min_avail = 2
+        """;
+
+    const string TunedImap = """
+        service imap {
+          service_count = 100
+          process_min_avail = 4
+        }
         """;
 
     internal static string BackEnd(string directory, Accounts accounts) => $$"""

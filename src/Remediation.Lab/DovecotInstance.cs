@@ -25,12 +25,12 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     readonly SemaphoreSlim gate = new(1, 1);
     Process? process;
 
-    internal DovecotInstance(string name, string directory, int imapPort, int imapsPort, string dovecotPath, ILogger logger)
+    internal DovecotInstance(string name, string directory, int imapPort, IReadOnlyList<int> imapsPorts, string dovecotPath, ILogger logger)
     {
         Name = name;
         Directory = directory;
         ImapPort = imapPort;
-        ImapsPort = imapsPort;
+        ImapsPorts = imapsPorts;
         this.dovecotPath = dovecotPath;
         this.logger = logger;
     }
@@ -45,7 +45,10 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     public int ImapPort { get; }
 
     /// <summary>IMAP over TLS port.</summary>
-    public int ImapsPort { get; }
+    public int ImapsPort => ImapsPorts[0];
+
+    /// <summary>Every IMAP over TLS port (more than one when the lab definition asks for several listeners).</summary>
+    public IReadOnlyList<int> ImapsPorts { get; }
 
     /// <summary>The master process ID while running, else null.</summary>
     public int? Pid => process is { HasExited: false } p ? p.Id : null;

@@ -28,6 +28,8 @@ public sealed class ImapLab : IAsyncDisposable
     /// <summary>What was started.</summary>
     public LabDefinition Definition { get; }
 
+    readonly HashSet<int> allocatedPorts = [];
+
     /// <summary>The CA that signed every lab server's certificate: trust this, and only this, in probes.</summary>
     public LabCertificate Certificate { get; }
 
@@ -152,8 +154,20 @@ public sealed class ImapLab : IAsyncDisposable
             OpenUp(sub);
         }
 
-        var instance = new DovecotInstance(name, directory, FreePort.Next(), FreePort.Next(), dovecotPath, logger);
-        File.WriteAllText(instance.ConfigPath, DovecotConfig.Common(name, directory, Certificate, instance.ImapPort, instance.ImapsPort, accounts));
+        // Ports are unused when chosen, but the kernel may hand one out twice before Dovecot binds it: never reuse within the lab.
+        var ports = new List<int>();
+        while (ports.Count < 1 + Definition.ImapsListeners)
+        {
+            var port = FreePort.Next();
+            if (allocatedPorts.Add(port))
+            {
+                ports.Add(port);
+            }
+        }
+
+        var imapsPorts = ports[1..];
+        var instance = new DovecotInstance(name, directory, ports[0], imapsPorts, dovecotPath, logger);
+        File.WriteAllText(instance.ConfigPath, DovecotConfig.Common(name, directory, Certificate, instance.ImapPort, imapsPorts, Definition.TunedForLogins, accounts));
         return instance;
     }
 

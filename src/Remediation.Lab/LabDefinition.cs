@@ -3,6 +3,16 @@ namespace Remediation.Lab;
 /// <summary>The simulated organisation's IMAP side: mailbox servers (Dovecot back ends) and CAS servers (Dovecot proxies).</summary>
 public sealed record LabDefinition(IReadOnlyList<LabMailboxServer> MailboxServers, IReadOnlyList<string> ClientAccessServers)
 {
+    /// <summary>IMAPS listeners (ports) per Dovecot process: many endpoints without many processes (benchmarks).</summary>
+    public int ImapsListeners { get; init; } = 1;
+
+    /// <summary>
+    /// Dovecot tuned for many short logins: long-lived login processes (<c>service_count = 0</c>) and pre-forked
+    /// login and imap processes (<c>process_min_avail</c>), instead of a fork per login. Benchmarks only: the
+    /// default lab keeps Dovecot's own defaults, which are what a real server's costs look like.
+    /// </summary>
+    public bool TunedForLogins { get; init; }
+
     /// <summary>One mailbox server and one CAS: the smallest lab that exercises every probe path.</summary>
     public static LabDefinition Minimal { get; } = new([new LabMailboxServer("MBX1", "probe_mbx1", "Passw0rd-mbx1")], ["CAS1"]);
 

@@ -14,7 +14,7 @@ namespace Remediation.Functions.Tests;
 public sealed class FunctionTests
 {
     static Alert Alert(string id, string server = "MBX1") =>
-        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Probe", "down", DateTimeOffset.UnixEpoch);
+        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Probe", "down", TimeProvider.System.GetUtcNow());
 
     [Fact]
     public async Task The_probe_timer_publishes_a_service_bus_message_when_a_monitor_turns_unhealthy()

@@ -15,7 +15,8 @@ public sealed record PumpResult(int Received, int Started, int Coalesced, int De
 
 /// <summary>
 /// Drains the alert queue: per server, starts the server's recovery orchestration, or records the alert on the run
-/// already going; completes what it handled, abandons on transient failure, dead-letters what can never be handled.
+/// already going (or on the run that ended after the alert was raised: it is that run's incident); completes what it
+/// handled, abandons on transient failure, dead-letters what can never be handled.
 /// Safe on several instances at once: the instance ID is per server and the backend refuses a second start
 /// while one is Pending or Running.
 /// </summary>
@@ -91,9 +92,20 @@ public sealed partial class AlertPump(
     async Task<(string RunId, bool IsNew)> StartOrJoinAsync(Alert alert, CancellationToken cancellationToken)
     {
         var instanceId = RecoveryInstance.IdFor(alert.Server);
-        if (await RunningRunIdAsync(instanceId, cancellationToken) is { } running)
+        var last = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        if (last is { IsRunning: true } || last?.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended)
         {
-            return (running, false);
+            if (last.ReadInputAs<RecoveryRequest>()?.RunId is { } running)
+            {
+                return (running, false);
+            }
+        }
+        else if (last is { IsCompleted: true } && alert.RaisedAt <= last.LastUpdatedAt && last.ReadInputAs<RecoveryRequest>()?.RunId is { } ended)
+        {
+            // Raised before the server's last run ended: the same incident, already handled (a storm's tail, a
+            // retrying sender, a queue that was behind). Recorded on that run; a new failure raises a new alert.
+            LogLate(logger, alert.AlertId, alert.RaisedAt, ended, last.LastUpdatedAt);
+            return (ended, false);
         }
 
         var target = topology.CurrentValue.Find(alert.Server)!;
@@ -152,6 +164,9 @@ public sealed partial class AlertPump(
 
     [LoggerMessage(LogLevel.Information, "Run {RunId} started for {Server} by alert {AlertId}")]
     static partial void LogStarted(ILogger logger, string runId, string server, string alertId);
+
+    [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {RaisedAt:O}, before run {RunId} ended at {EndedAt:O}: recorded on that run, no new run")]
+    static partial void LogLate(ILogger logger, string alertId, DateTimeOffset raisedAt, string runId, DateTimeOffset endedAt);
 
     [LoggerMessage(LogLevel.Warning, "Alert {MessageId} dead-lettered: {Reason}: {Description}")]
     static partial void LogDeadLettered(ILogger logger, string messageId, string reason, string description);

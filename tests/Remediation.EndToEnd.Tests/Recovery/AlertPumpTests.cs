@@ -32,8 +32,8 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         hole.Dispose();
     }
 
-    static Alert Alert(string id, string server = "MBX1") =>
-        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Test", null, DateTimeOffset.UnixEpoch);
+    static Alert Alert(string id, string server = "MBX1", DateTimeOffset? raisedAt = null) =>
+        new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Test", null, raisedAt ?? TimeProvider.System.GetUtcNow());
 
     async Task<RunRecord> CompletedRunAsync(string server)
     {
@@ -65,6 +65,30 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         // No agent is configured for this host: the playbook cannot act, and says exactly why.
         Assert.Equal(RunOutcome.Failed, run.Outcome);
         Assert.Contains("No on-premises agent is configured", run.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_alert_raised_before_the_last_run_ended_is_recorded_on_it_and_a_later_one_starts_a_new_run()
+    {
+        var publisher = Get<IAlertPublisher>();
+        var pump = Get<AlertPump>();
+        var before = TimeProvider.System.GetUtcNow();
+        await publisher.PublishAsync(Alert("incident"), default);
+        await pump.RunOnceAsync(default);
+        var ended = await CompletedRunAsync("MBX1");
+
+        // The storm's tail: raised while the run was going, delivered after it ended.
+        await publisher.PublishAsync(Alert("late", raisedAt: before.AddSeconds(1)), default);
+        var late = await pump.RunOnceAsync(default);
+        await publisher.PublishAsync(Alert("new failure"), default);
+        var fresh = await pump.RunOnceAsync(default);
+        var next = await CompletedRunAsync("MBX1");
+
+        Assert.Equal((0, 1), (late.Started, late.Coalesced));
+        Assert.Equal(["incident", "late"], (await Get<IRunLedger>().GetAsync(ended.RunId, default))!.Alerts.Select(a => a.AlertId));
+        Assert.Equal((1, 0), (fresh.Started, fresh.Coalesced));
+        Assert.NotEqual(ended.RunId, next.RunId);
+        Assert.Equal(["new failure"], next.Alerts.Select(a => a.AlertId));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class PlaybookHarness
     public static T Get<T>(this RemediationHost host) where T : notnull => host.App.Services.GetRequiredService<T>();
 
     public static Alert Alert(string server, string healthSet, string? monitor, string? id = null) =>
-        new(id ?? Guid.NewGuid().ToString("N"), server, healthSet, monitor, "Test", "from a test", DateTimeOffset.UnixEpoch);
+        new(id ?? Guid.NewGuid().ToString("N"), server, healthSet, monitor, "Test", "from a test", TimeProvider.System.GetUtcNow());
 
     /// <summary>Publishes the alert, pumps it into a run, and returns the run's ID and instance once it is going.</summary>
     public static async Task<string> StartAsync(this RemediationHost host, Alert alert)
