@@ -48,8 +48,6 @@ public static class RemediationEngineExtensions
         }).AddHttpMessageHandler<AgentSigningHandler>();
         services.AddHttpClient(EscalateActivity.WebhookClient);
         services.AddSingleton<AgentConnection>();
-        services.AddSingleton<ThrottleLedger>();
-        services.AddSingleton<DisruptionRegistry>();
 
         services.AddSingleton<IImapProbe, ImapCtpProbe>();
         services.AddSingleton<IImapProbe, ImapProxyTestProbe>();
@@ -74,13 +72,17 @@ public static class RemediationEngineExtensions
             services.AddSingleton(runs);
             services.AddSingleton(runAlerts);
             services.AddSingleton(monitors);
+            var safety = tables.GetTableClient($"{storage.TablePrefix}safety");
+            services.AddSingleton(safety);
             services.TryAddSingleton<IRunLedger>(new TableRunLedger(runs, runAlerts));
+            services.TryAddSingleton<ISafetyStore>(new TableSafetyStore(safety));
             services.TryAddSingleton<IMonitorStateStore>(new TableMonitorStateStore(monitors));
         }
         else
         {
             services.TryAddSingleton<IRunLedger, InMemoryRunLedger>();
             services.TryAddSingleton<IMonitorStateStore, InMemoryMonitorStateStore>();
+            services.TryAddSingleton<ISafetyStore, InMemorySafetyStore>();
         }
 
         services.AddHostedService<StateLoader>();

@@ -154,7 +154,7 @@ static async Task AlertStormAsync(List<string[]> rows)
     var queue = host.App.Services.GetRequiredService<InProcessAlertQueue>();
     for (var i = 0; i < Alerts; i++)
     {
-        await publisher.PublishAsync(new Alert($"storm-{i}", $"EXMBX{i % Servers:00}", "IMAP.Protocol", "ImapSelfTestMonitor", "Bench", null, DateTimeOffset.UnixEpoch), default);
+        await publisher.PublishAsync(new Alert($"storm-{i}", $"EXMBX{i % Servers:00}", "IMAP.Protocol", "ImapSelfTestMonitor", "Bench", null, TimeProvider.System.GetUtcNow()), default);
     }
 
     var clock = Stopwatch.StartNew();
@@ -233,7 +233,7 @@ static async Task<(TimeSpan Wall, IReadOnlyList<RunRecord> Runs)> DryRunsAsync(R
     var clock = Stopwatch.StartNew();
     for (var i = 0; i < servers; i++)
     {
-        await publisher.PublishAsync(new Alert($"overhead-{Guid.NewGuid():N}", $"EXMBX{i:00}", "IMAP.Protocol", "ImapSelfTestMonitor", "Bench", null, DateTimeOffset.UnixEpoch), default);
+        await publisher.PublishAsync(new Alert($"overhead-{Guid.NewGuid():N}", $"EXMBX{i:00}", "IMAP.Protocol", "ImapSelfTestMonitor", "Bench", null, TimeProvider.System.GetUtcNow()), default);
     }
 
     await pump.RunOnceAsync(default);

@@ -16,8 +16,9 @@ public sealed record SafetyRequest(string RunId, string Server, DisruptiveAction
 /// </summary>
 public sealed class CheckSafetyActivity(
     IOptionsMonitor<TopologyOptions> topology,
-    ThrottleLedger throttles,
-    DisruptionRegistry disruptions,
+    IOptionsMonitor<ThrottleOptions> throttles,
+    ISafetyStore safety,
+    TimeProvider time,
     MonitorBoard board,
     AgentConnection agent) : TaskActivity<SafetyRequest, SafetyVerdict>
 {
@@ -34,7 +35,8 @@ public sealed class CheckSafetyActivity(
         var group = server.Role.HasFlag(ServerRole.Mailbox)
             ? string.IsNullOrEmpty(server.Dag) ? $"server:{server.Name}" : server.Dag
             : $"site:{(string.IsNullOrEmpty(server.Site) ? "default" : server.Site)}";
-        if (input.Action != DisruptiveAction.RestartService)
+        var disruptive = input.Action != DisruptiveAction.RestartService;
+        if (disruptive)
         {
             var blastRadius = server.Role.HasFlag(ServerRole.Mailbox)
                 ? await DatabasesStayAvailableAsync(server, servers)
@@ -43,20 +45,28 @@ public sealed class CheckSafetyActivity(
             {
                 return Rejected(blastRadius);
             }
-
-            if (disruptions.TryHold(input.RunId, server.Name, group) is { } busy)
-            {
-                return Rejected($"Not now: {busy}.");
-            }
         }
 
-        var verdict = throttles.TryAcquire(input.Action, server.Name, group, input.StepKey);
-        if (!verdict.Allowed && input.Action != DisruptiveAction.RestartService)
+        // One atomic change of the group: who holds it down, then the throttle (last, so a refused step never uses a
+        // slot). A refusal leaves the group as it was.
+        var rule = throttles.CurrentValue.For(input.Action);
+        var now = time.GetUtcNow();
+        return await safety.ChangeAsync(group, state =>
         {
-            disruptions.Release(input.RunId);
-        }
+            var held = state;
+            if (disruptive)
+            {
+                if (state.HolderRunId is { } holder && holder != input.RunId)
+                {
+                    return (state, Rejected($"Not now: {state.HolderServer} in {group} is being drained or restarted by run {holder}."));
+                }
 
-        return verdict;
+                held = state with { HolderRunId = input.RunId, HolderServer = server.Name };
+            }
+
+            var (after, verdict) = ThrottleLedger.TryAcquire(held, rule, input.Action, server.Name, group, input.StepKey, now);
+            return verdict.Allowed ? (after, verdict) : (state, verdict);
+        }, CancellationToken.None);
     }
 
     async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)
@@ -87,13 +97,13 @@ public sealed class CheckSafetyActivity(
     static SafetyVerdict Rejected(string reason) => new(false, Runs.RunOutcome.Rejected, reason);
 }
 
-/// <summary>Releases what a run held in the <see cref="DisruptionRegistry"/> (at the end of every run).</summary>
-public sealed class ReleaseDisruptionActivity(DisruptionRegistry disruptions) : TaskActivity<string, bool>
+/// <summary>Releases every group a run held down (at the end of every run).</summary>
+public sealed class ReleaseDisruptionActivity(ISafetyStore safety) : TaskActivity<string, bool>
 {
     /// <inheritdoc />
-    public override Task<bool> RunAsync(TaskActivityContext context, string input)
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
     {
-        disruptions.Release(input);
-        return Task.FromResult(true);
+        await safety.ReleaseAsync(input, CancellationToken.None);
+        return true;
     }
 }

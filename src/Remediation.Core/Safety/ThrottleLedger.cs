@@ -1,46 +1,42 @@
-using Microsoft.Extensions.Options;
-
 namespace Remediation.Safety;
 
 /// <summary>
-/// Counts disruptive actions per server and per group and refuses those over their limits. Acquiring is idempotent
-/// on the step's key: a retried activity is not counted twice. (In memory: a host restart forgets past actions.)
+/// Managed Availability-style throttles over a group's memory: counts disruptive actions per server and per group
+/// and refuses those over their limits. Acquiring is idempotent on the step's key: a retried activity is not
+/// counted twice. Pure: the caller stores the state it returns (see <see cref="ISafetyStore"/>).
 /// </summary>
-public sealed class ThrottleLedger(TimeProvider time, IOptionsMonitor<ThrottleOptions> options)
+public static class ThrottleLedger
 {
-    sealed record Taken(DisruptiveAction Action, string Server, string Group, DateTimeOffset At, string Key);
-
-    readonly Lock gate = new();
-    readonly List<Taken> taken = [];
-
     /// <summary>Takes a slot for <paramref name="action"/> on <paramref name="server"/>, or says which limit refuses it.</summary>
-    public SafetyVerdict TryAcquire(DisruptiveAction action, string server, string group, string key)
+    public static (GroupSafety State, SafetyVerdict Verdict) TryAcquire(GroupSafety state, ThrottleRule rule, DisruptiveAction action, string server, string group, string key, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
-        var rule = options.CurrentValue.For(action);
-        lock (gate)
+        // Forget what no rule can count any more.
+        var keep = rule.ServerMinInterval > rule.GroupMinInterval ? rule.ServerMinInterval : rule.GroupMinInterval;
+        if (keep < TimeSpan.FromDays(1))
         {
-            taken.RemoveAll(t => now - t.At > TimeSpan.FromDays(1) && now - t.At > rule.ServerMinInterval && now - t.At > rule.GroupMinInterval);
-            if (taken.Any(t => t.Key == key))
-            {
-                return SafetyVerdict.Allow($"{action} on {server}: already counted for this step.");
-            }
-
-            var onServer = taken.Where(t => t.Action == action && Same(t.Server, server)).ToList();
-            var inGroup = taken.Where(t => t.Action == action && Same(t.Group, group)).ToList();
-            var refusal = Check(onServer, now, rule.ServerMinInterval, rule.ServerMaxPerDay, $"server {server}")
-                ?? Check(inGroup, now, rule.GroupMinInterval, rule.GroupMaxPerDay, $"group {group}");
-            if (refusal is not null)
-            {
-                return new SafetyVerdict(false, Runs.RunOutcome.Throttled, $"{action} on {server} refused by the throttle: {refusal}.");
-            }
-
-            taken.Add(new Taken(action, server, group, now, key));
-            return SafetyVerdict.Allow($"{action} on {server} within its throttle ({onServer.Count + 1} on the server, {inGroup.Count + 1} in {group} in 24 h).");
+            keep = TimeSpan.FromDays(1);
         }
+
+        var taken = state.Taken.Where(t => now - t.At <= keep).ToList();
+        if (taken.Any(t => t.Key == key))
+        {
+            return (state with { Taken = taken }, SafetyVerdict.Allow($"{action} on {server}: already counted for this step."));
+        }
+
+        var onServer = taken.Where(t => t.Action == action && Same(t.Server, server)).ToList();
+        var inGroup = taken.Where(t => t.Action == action).ToList();
+        var refusal = Check(onServer, now, rule.ServerMinInterval, rule.ServerMaxPerDay, $"server {server}")
+            ?? Check(inGroup, now, rule.GroupMinInterval, rule.GroupMaxPerDay, $"group {group}");
+        if (refusal is not null)
+        {
+            return (state with { Taken = taken }, new SafetyVerdict(false, Runs.RunOutcome.Throttled, $"{action} on {server} refused by the throttle: {refusal}."));
+        }
+
+        taken.Add(new ThrottleEntry(action, server, now, key));
+        return (state with { Taken = taken }, SafetyVerdict.Allow($"{action} on {server} within its throttle ({onServer.Count + 1} on the server, {inGroup.Count + 1} in {group} in 24 h)."));
     }
 
-    static string? Check(List<Taken> previous, DateTimeOffset now, TimeSpan minInterval, int maxPerDay, string scope)
+    static string? Check(List<ThrottleEntry> previous, DateTimeOffset now, TimeSpan minInterval, int maxPerDay, string scope)
     {
         var last = previous.Count == 0 ? (DateTimeOffset?)null : previous.Max(t => t.At);
         if (last is { } at && now - at < minInterval)

@@ -8,6 +8,7 @@ using Remediation.Exchange;
 using Remediation.Host.Lab;
 using Remediation.Monitoring;
 using Remediation.Runs;
+using Remediation.Safety;
 
 namespace Remediation.EndToEnd.Tests.Host;
 
@@ -30,6 +31,48 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         ["Remediation:TaskHub"] = hub,
         ["Remediation:Durable:LeaseInterval"] = "00:00:15",
     };
+
+    [Fact]
+    public async Task A_restarted_host_remembers_the_throttle_and_does_not_restart_again()
+    {
+        var settings = DurableSettings($"thr{Guid.NewGuid():N}"[..14]);
+        settings["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "1";
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        await using (var first = await org.StartHostAsync(settings))
+        {
+            var recovered = await first.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+            Assert.Equal(RunOutcome.Recovered, recovered.Outcome);
+        }
+
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        await using var second = await org.StartHostAsync(settings);
+        var run = await second.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+
+        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        Assert.Contains("1 already on server MBX1 in 24 h, the limit is 1", run.Reason, StringComparison.Ordinal);
+        Assert.Empty(await second.ActionsAsync(run.RunId));
+    }
+
+    [Fact]
+    public async Task Two_hosts_share_the_safety_state_and_never_both_take_the_last_slot()
+    {
+        var tables = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString);
+        var table = tables.GetTableClient($"s{Guid.NewGuid():N}"[..12]);
+        await table.CreateIfNotExistsAsync();
+        ISafetyStore[] hosts = [new TableSafetyStore(table), new TableSafetyStore(table)];
+        var rule = new ThrottleRule { ServerMaxPerDay = 6, GroupMaxPerDay = 24 };
+        var now = TimeProvider.System.GetUtcNow();
+
+        var verdicts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => hosts[i % 2].ChangeAsync(
+            "DAG1", s => ThrottleLedger.TryAcquire(s, rule, DisruptiveAction.RestartService, "MBX1", "DAG1", $"run{i}:1", now), default)));
+        var holdA = await hosts[0].ChangeAsync("DAG1", s => s.HolderRunId is null ? (s with { HolderRunId = "a", HolderServer = "MBX1" }, true) : (s, false), default);
+        var holdB = await hosts[1].ChangeAsync("DAG1", s => s.HolderRunId is null ? (s with { HolderRunId = "b", HolderServer = "MBX2" }, true) : (s, false), default);
+        await hosts[1].ReleaseAsync("a", default);
+        var holdBAgain = await hosts[1].ChangeAsync("DAG1", s => s.HolderRunId is null ? (s with { HolderRunId = "b", HolderServer = "MBX2" }, true) : (s, false), default);
+
+        Assert.Equal(6, verdicts.Count(v => v.Allowed));
+        Assert.Equal((true, false, true), (holdA, holdB, holdBAgain));
+    }
 
     [Fact]
     public async Task A_sub_run_is_stored_and_read_back_by_the_azure_storage_provider()
