@@ -43,6 +43,9 @@ var staticSettings = [
   { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
   { name: 'Remediation__TaskHub', value: taskHub }
+  { name: 'Remediation__Storage__AccountName', value: storageAccountName }
+  { name: 'Remediation__Storage__ManagedIdentityClientId', value: identityClientId }
+  { name: 'Remediation__Storage__TablePrefix', value: 'imapremediation' }
   { name: 'Remediation__Probes__Schedule', value: probeSchedule }
   { name: 'Remediation__Probes__SelfTestSchedule', value: '*/30 * * * * *' }
   { name: 'Remediation__Probes__CountersSchedule', value: '0 */5 * * * *' }

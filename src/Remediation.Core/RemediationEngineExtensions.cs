@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
@@ -65,7 +64,7 @@ public static class RemediationEngineExtensions
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsConfigured)
         {
-            var tables = new TableServiceClient(storage.ConnectionString);
+            var tables = storage.CreateTableServiceClient();
             var runs = tables.GetTableClient($"{storage.TablePrefix}runs");
             var runAlerts = tables.GetTableClient($"{storage.TablePrefix}runalerts");
             var monitors = tables.GetTableClient($"{storage.TablePrefix}monitors");

@@ -192,7 +192,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(arm.Root, "local.settings.sample.json")));
         var missing = sample.RootElement.GetProperty("Values").EnumerateObject()
             .Select(p => p.Name)
-            .Where(name => name is not "AzureWebJobsStorage" and not "Remediation__ServiceBus__ConnectionString") // identity-based in Azure
+            .Where(name => name is not "AzureWebJobsStorage" and not "Remediation__ServiceBus__ConnectionString" and not "Remediation__Storage__ConnectionString") // identity-based in Azure
             .Select(name => Index().Replace(name, "__{0}__"))
             .Distinct()
             .Where(name => !arm.Text.Contains($"'{name}'", StringComparison.Ordinal) && !arm.Text.Contains($"\"{name}\"", StringComparison.Ordinal))
@@ -200,6 +200,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
 
         Assert.Empty(missing);
         Assert.Contains("AzureWebJobsStorage__accountName", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("Remediation__Storage__AccountName", arm.Text, StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=agent-signing-key)", arm.Text, StringComparison.Ordinal);
     }
 

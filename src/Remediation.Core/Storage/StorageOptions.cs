@@ -1,17 +1,39 @@
+using Azure.Data.Tables;
+
 namespace Remediation.Storage;
 
-/// <summary>Durable state (run ledger, monitor state) in Azure Table storage; unset: in memory, lost on restart.</summary>
+/// <summary>
+/// Durable state (run ledger, monitor state, the safety gate's throttles and holds) in Azure Table storage, reached
+/// with a connection string (Azurite locally) or, in Azure, by account name with a managed identity.
+/// Unset: in memory, per host, lost on restart.
+/// </summary>
 public sealed class StorageOptions
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Storage";
 
-    /// <summary>Table storage connection string (Azurite locally). Never logged.</summary>
+    /// <summary>Storage connection string (Azurite locally). Never logged.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>Storage account name, reached with a managed identity (Azure), when there is no connection string.</summary>
+    public string? AccountName { get; set; }
+
+    /// <summary>Client ID of the user-assigned identity for <see cref="AccountName"/>; unset: the default credential chain.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>Prefix of the tables (several deployments can share an account).</summary>
     public string TablePrefix { get; set; } = "imapremediation";
 
     /// <summary>True when table storage is configured.</summary>
-    public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(AccountName);
+
+    /// <summary>The credential for <see cref="AccountName"/>.</summary>
+    public Azure.Core.TokenCredential Credential() => string.IsNullOrWhiteSpace(ManagedIdentityClientId)
+        ? new Azure.Identity.DefaultAzureCredential()
+        : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(ManagedIdentityClientId));
+
+    /// <summary>The Table service client these settings describe.</summary>
+    public TableServiceClient CreateTableServiceClient() => !string.IsNullOrWhiteSpace(ConnectionString)
+        ? new TableServiceClient(ConnectionString)
+        : new TableServiceClient(new Uri($"https://{AccountName}.table.core.windows.net"), Credential());
 }

@@ -28,7 +28,7 @@ internal static partial class DurableBackend
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (!storage.IsConfigured)
         {
-            description = "in memory (runs do not survive a restart; set Remediation:Storage:ConnectionString to keep them)";
+            description = "in memory (runs do not survive a restart; set Remediation:Storage:ConnectionString or AccountName to keep them)";
             return new SidecarOrchestrationService(new InMemoryOrchestrationService(loggerFactory), options);
         }
 
@@ -41,7 +41,9 @@ internal static partial class DurableBackend
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = taskHub,
-            StorageAccountClientProvider = new StorageAccountClientProvider(storage.ConnectionString!),
+            StorageAccountClientProvider = string.IsNullOrWhiteSpace(storage.ConnectionString)
+                ? new StorageAccountClientProvider(storage.AccountName!, storage.Credential())
+                : new StorageAccountClientProvider(storage.ConnectionString),
             LoggerFactory = loggerFactory,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             LeaseInterval = options.LeaseInterval,
