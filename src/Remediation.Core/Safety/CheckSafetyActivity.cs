@@ -56,12 +56,12 @@ public sealed class CheckSafetyActivity(
             var held = state;
             if (disruptive)
             {
-                if (state.HolderRunId is { } holder && holder != input.RunId)
+                if (state.HolderAt(now) is { } holder && holder != input.RunId)
                 {
                     return (state, Rejected($"Not now: {state.HolderServer} in {group} is being drained or restarted by run {holder}."));
                 }
 
-                held = state with { HolderRunId = input.RunId, HolderServer = server.Name };
+                held = state.HolderRunId == input.RunId ? state : state with { HolderRunId = input.RunId, HolderServer = server.Name, HeldSince = now };
             }
 
             var (after, verdict) = ThrottleLedger.TryAcquire(held, rule, input.Action, server.Name, group, input.StepKey, now);

@@ -11,8 +11,17 @@ public sealed record ThrottleEntry(DisruptiveAction Action, string Server, DateT
 /// What the safety gate remembers about one group (a DAG, a site's CAS servers, or a lone server): the disruptive
 /// actions taken in it (throttles) and the run that is draining or restarting one of its servers (blast radius).
 /// </summary>
-public sealed record GroupSafety(IReadOnlyList<ThrottleEntry> Taken, string? HolderRunId = null, string? HolderServer = null)
+public sealed record GroupSafety(IReadOnlyList<ThrottleEntry> Taken, string? HolderRunId = null, string? HolderServer = null, DateTimeOffset? HeldSince = null)
 {
+    /// <summary>
+    /// A hold older than this is a run that ended without releasing it (terminated from outside the product): no run
+    /// lives this long (approval timeout, three rechecks and a server restart fit well within it).
+    /// </summary>
+    public static TimeSpan StaleHold { get; } = TimeSpan.FromHours(12);
+
+    /// <summary>The run holding the group down at <paramref name="now"/>, if any.</summary>
+    public string? HolderAt(DateTimeOffset now) => HolderRunId is not null && (HeldSince is null || now - HeldSince < StaleHold) ? HolderRunId : null;
+
     /// <summary>Nothing taken, nobody holding.</summary>
     public static GroupSafety Empty { get; } = new([]);
 }
@@ -54,7 +63,7 @@ public sealed class InMemorySafetyStore : ISafetyStore
         {
             foreach (var (group, state) in groups.Where(g => g.Value.HolderRunId == runId).ToList())
             {
-                groups[group] = state with { HolderRunId = null, HolderServer = null };
+                groups[group] = state with { HolderRunId = null, HolderServer = null, HeldSince = null };
             }
         }
 
@@ -113,7 +122,7 @@ public sealed class TableSafetyStore(TableClient table) : ISafetyStore
 
         foreach (var group in held)
         {
-            await ChangeAsync(group, s => (s.HolderRunId == runId ? s with { HolderRunId = null, HolderServer = null } : s, true), cancellationToken);
+            await ChangeAsync(group, s => (s.HolderRunId == runId ? s with { HolderRunId = null, HolderServer = null, HeldSince = null } : s, true), cancellationToken);
         }
     }
 
