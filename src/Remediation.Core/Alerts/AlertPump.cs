@@ -93,14 +93,12 @@ public sealed partial class AlertPump(
     {
         var instanceId = RecoveryInstance.IdFor(alert.Server);
         var last = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        if (last is { IsRunning: true } || last?.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended)
+        if (RunningRunId(last) is { } running)
         {
-            if (last.ReadInputAs<RecoveryRequest>()?.RunId is { } running)
-            {
-                return (running, false);
-            }
+            return (running, false);
         }
-        else if (last is { IsCompleted: true } && alert.RaisedAt <= last.LastUpdatedAt && last.ReadInputAs<RecoveryRequest>()?.RunId is { } ended)
+
+        if (last is { IsCompleted: true } && alert.RaisedAt <= last.LastUpdatedAt && last.ReadInputAs<RecoveryRequest>()?.RunId is { } ended)
         {
             // Raised before the server's last run ended: the same incident, already handled (a storm's tail, a
             // retrying sender, a queue that was behind). Recorded on that run; a new failure raises a new alert.
@@ -143,13 +141,13 @@ public sealed partial class AlertPump(
         return (current, false);
     }
 
-    async Task<string?> RunningRunIdAsync(string instanceId, CancellationToken cancellationToken)
-    {
-        var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        return instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended }
+    async Task<string?> RunningRunIdAsync(string instanceId, CancellationToken cancellationToken) =>
+        RunningRunId(await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken));
+
+    static string? RunningRunId(OrchestrationMetadata? instance) =>
+        instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended }
             ? instance.ReadInputAs<RecoveryRequest>()?.RunId
             : null;
-    }
 
     static void RecordMetrics(int started, int coalesced, int deadLettered, int abandoned)
     {

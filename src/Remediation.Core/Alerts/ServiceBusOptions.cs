@@ -25,7 +25,5 @@ public sealed class ServiceBusOptions
     public Azure.Messaging.ServiceBus.ServiceBusClient CreateClient() =>
         !string.IsNullOrWhiteSpace(ConnectionString)
             ? new(ConnectionString)
-            : new(FullyQualifiedNamespace, string.IsNullOrWhiteSpace(ManagedIdentityClientId)
-                ? new Azure.Identity.DefaultAzureCredential()
-                : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(ManagedIdentityClientId)));
+            : new(FullyQualifiedNamespace, AzureIdentity.Credential(ManagedIdentityClientId));
 }

@@ -19,6 +19,9 @@ public sealed record GroupSafety(IReadOnlyList<ThrottleEntry> Taken, string? Hol
     /// </summary>
     public static TimeSpan StaleHold { get; } = TimeSpan.FromHours(12);
 
+    /// <summary>This state with <paramref name="runId"/>'s hold released (unchanged when another run holds it).</summary>
+    public GroupSafety ReleasedBy(string runId) => HolderRunId == runId ? this with { HolderRunId = null, HolderServer = null, HeldSince = null } : this;
+
     /// <summary>The run holding the group down at <paramref name="now"/>, if any.</summary>
     public string? HolderAt(DateTimeOffset now) => HolderRunId is not null && (HeldSince is null || now - HeldSince < StaleHold) ? HolderRunId : null;
 
@@ -63,7 +66,7 @@ public sealed class InMemorySafetyStore : ISafetyStore
         {
             foreach (var (group, state) in groups.Where(g => g.Value.HolderRunId == runId).ToList())
             {
-                groups[group] = state with { HolderRunId = null, HolderServer = null, HeldSince = null };
+                groups[group] = state.ReleasedBy(runId);
             }
         }
 
@@ -122,7 +125,7 @@ public sealed class TableSafetyStore(TableClient table) : ISafetyStore
 
         foreach (var group in held)
         {
-            await ChangeAsync(group, s => (s.HolderRunId == runId ? s with { HolderRunId = null, HolderServer = null, HeldSince = null } : s, true), cancellationToken);
+            await ChangeAsync(group, s => (s.ReleasedBy(runId), true), cancellationToken);
         }
     }
 

@@ -28,9 +28,7 @@ public sealed class StorageOptions
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(AccountName);
 
     /// <summary>The credential for <see cref="AccountName"/>.</summary>
-    public Azure.Core.TokenCredential Credential() => string.IsNullOrWhiteSpace(ManagedIdentityClientId)
-        ? new Azure.Identity.DefaultAzureCredential()
-        : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(ManagedIdentityClientId));
+    public Azure.Core.TokenCredential Credential() => AzureIdentity.Credential(ManagedIdentityClientId);
 
     /// <summary>The Table service client these settings describe.</summary>
     public TableServiceClient CreateTableServiceClient() => !string.IsNullOrWhiteSpace(ConnectionString)

@@ -21,9 +21,6 @@ internal sealed class SidecarOrchestrationService(IOrchestrationService inner, D
 {
     readonly IOrchestrationServiceClient client = (IOrchestrationServiceClient)inner;
 
-    /// <summary>The backend underneath.</summary>
-    public IOrchestrationService Inner => inner;
-
     public int MaxConcurrentTaskOrchestrationWorkItems => options.MaxConcurrentOrchestrations;
 
     public int MaxConcurrentTaskActivityWorkItems => options.MaxConcurrentActivities;
