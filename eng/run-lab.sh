@@ -17,7 +17,7 @@ done
 
 if [ "$durable" = 0 ]; then
   INSTALL_BROWSER=0 INSTALL_AZURITE=0 bash eng/install-deps.sh
-  exec dotnet run --project src/Remediation.Host -c Release -- --lab "${args[@]}"
+  exec dotnet run --project src/Remediation.Lab -c Release -- "${args[@]}"
 fi
 
 INSTALL_BROWSER=0 bash eng/install-deps.sh
@@ -35,4 +35,4 @@ done
 echo "run-lab: Azurite (pid $azurite) on 127.0.0.1:10000-10002, data in artifacts/azurite-data" >&2
 # Azurite's well-known development account (public and documented): not a secret.
 export Remediation__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
-dotnet run --project src/Remediation.Host -c Release -- --lab "${args[@]}"
+dotnet run --project src/Remediation.Lab -c Release -- "${args[@]}"

@@ -1,19 +1,21 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Remediation.Agent.Audit;
-using Remediation.Agent.Lab;
 using Remediation.Agent.Operations;
 using Remediation.Agent.PowerShell;
 using Remediation.Agent.Security;
-using Remediation.Lab;
 
 namespace Remediation.Agent;
 
 /// <summary>The agent application: signature, audit, allow-lists and the Exchange routes over an executor.</summary>
 public static class AgentApp
 {
-    /// <summary>Builds the agent. With <paramref name="lab"/>, operations act on the lab organisation instead of Exchange.</summary>
-    public static WebApplication Build(string[] args, ImapLab? lab, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the agent over Exchange (the PowerShell SDK). <paramref name="configure"/> runs last, so a caller (the lab,
+    /// tests) can add settings and register its own <see cref="IExchangeExecutor"/>; <paramref name="map"/> adds routes,
+    /// behind the same signature check and audit as every other route under /api.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Host.UseWindowsService().UseSystemd();
@@ -26,21 +28,11 @@ public static class AgentApp
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<OperationGate>();
-        if (lab is not null)
-        {
-            builder.Services.AddOptions<LabAgentOptions>().BindConfiguration(LabAgentOptions.Section);
-            builder.Services.AddSingleton(new LabOrganisation(lab));
-            builder.Services.AddSingleton<LabFaults>();
-            builder.Services.AddSingleton<IExchangeExecutor, LabExchangeExecutor>();
-        }
-        else
-        {
-            builder.Services.AddOptions<PowerShellOptions>().BindConfiguration(PowerShellOptions.Section);
-            builder.Services.AddSingleton<IExchangeExecutor, PowerShellExchangeExecutor>();
-        }
+        builder.Services.AddOptions<PowerShellOptions>().BindConfiguration(PowerShellOptions.Section);
 
-        // Last, so a caller (tests) can add settings and decorate any service registered above.
+        // Last, so a caller can add settings and replace or decorate any service registered above.
         configure?.Invoke(builder);
+        builder.Services.TryAddSingleton<IExchangeExecutor, PowerShellExchangeExecutor>();
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseMiddleware<AuditMiddleware>();
@@ -48,10 +40,7 @@ public static class AgentApp
         app.MapGet("/healthz", () => Results.Ok("ok"));
         app.MapExchange();
         app.MapAudit();
-        if (lab is not null)
-        {
-            app.MapLabFaults();
-        }
+        map?.Invoke(app);
 
         return app;
     }

@@ -1,9 +1,8 @@
 using Remediation.Agent;
-using Remediation.Lab;
 
-// --lab: act on a lab organisation of real Dovecot processes instead of Exchange.
-await using var lab = args.Contains("--lab") ? await ImapLab.StartAsync(LabDefinition.Default) : null;
-await using var app = AgentApp.Build(args, lab);
+// The production agent: Exchange through the PowerShell SDK. There is no lab switch: the lab agent is built by
+// src/Remediation.Lab from the same AgentApp, and this binary cannot become it.
+await using var app = AgentApp.Build(args);
 await app.RunAsync();
 
 /// <summary>The agent's entry point (public for tests).</summary>

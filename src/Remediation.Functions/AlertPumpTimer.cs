@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Remediation.Alerts;
+using Remediation.Recovery;
 
 namespace Remediation.Functions;
 

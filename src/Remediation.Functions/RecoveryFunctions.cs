@@ -1,9 +1,9 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
+using Remediation.AgentApi;
 using Remediation.Escalation;
-using Remediation.Exchange;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Recovery;
 using Remediation.Recovery.Activities;

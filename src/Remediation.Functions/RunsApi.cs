@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Remediation.Recovery;
 using Remediation.Runs;
 
 namespace Remediation.Functions;

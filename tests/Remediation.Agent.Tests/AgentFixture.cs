@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Remediation.Agent.Lab;
 using Remediation.Agent.Operations;
 using Remediation.Exchange;
 using Remediation.Lab;
+using Remediation.Lab.Agent;
 
 namespace Remediation.Agent.Tests;
 
@@ -32,7 +32,7 @@ public sealed class AgentFixture : IAsyncLifetime
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
         directory = Directory.CreateDirectory(Path.Combine(root, $"agent-{Guid.NewGuid():N}"[..14])).FullName;
         Lab = await ImapLab.StartAsync(LabDefinition.Default, Path.Combine(directory, "lab"));
-        App = AgentApp.Build([], Lab, builder =>
+        App = LabAgent.Build(Lab, builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Tests;
 

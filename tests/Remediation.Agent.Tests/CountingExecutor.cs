@@ -1,5 +1,5 @@
 using Remediation.Agent.Operations;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Tests;
 

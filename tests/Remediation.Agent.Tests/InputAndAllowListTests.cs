@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Tests;
 

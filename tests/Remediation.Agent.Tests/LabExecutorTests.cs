@@ -1,7 +1,8 @@
 using System.Net;
-using Remediation.Agent.Lab;
+using Remediation.AgentApi;
 using Remediation.Exchange;
 using Remediation.Lab;
+using Remediation.Lab.Agent;
 
 namespace Remediation.Agent.Tests;
 
@@ -34,7 +35,7 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
         Assert.True(result.Running);
         Assert.True(await DovecotInstance.GreetsAsync(backEnd.ImapPort, default));
         var health = await agent.Client().GetServerHealthAsync("MBX1", default);
-        Assert.All(health.Rows.Where(r => r.HealthSetName == "IMAP.Protocol"), r => Assert.Equal(Monitoring.HealthState.Healthy, r.AlertValue));
+        Assert.All(health.Rows.Where(r => r.HealthSetName == "IMAP.Protocol"), r => Assert.Equal(Imap.HealthState.Healthy, r.AlertValue));
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
         organisation.SetCounters(new ImapCounters("CAS1", 12, 0));
 
         Assert.Equal(75_000, counters.AverageCommandProcessingTimeMs);
-        Assert.Equal(Monitoring.HealthState.Unhealthy, health.Rows.Single(r => r.Name == "AverageCommandProcessingTimeGt60sMonitor").AlertValue);
-        Assert.Equal(Monitoring.HealthState.Healthy, health.Rows.Single(r => r.Name == "RequestsQueuedGt500Monitor").AlertValue);
+        Assert.Equal(Imap.HealthState.Unhealthy, health.Rows.Single(r => r.Name == "AverageCommandProcessingTimeGt60sMonitor").AlertValue);
+        Assert.Equal(Imap.HealthState.Healthy, health.Rows.Single(r => r.Name == "RequestsQueuedGt500Monitor").AlertValue);
     }
 }

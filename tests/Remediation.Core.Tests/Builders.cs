@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Remediation.Alerts;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Probes;
 
 namespace Remediation.Core.Tests;

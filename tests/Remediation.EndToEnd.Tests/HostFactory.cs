@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Remediation.Host;
-using Remediation.Host.Lab;
 using Remediation.Lab;
 
 namespace Remediation.EndToEnd.Tests;

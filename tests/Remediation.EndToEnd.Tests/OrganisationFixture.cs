@@ -2,11 +2,10 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Remediation.Agent;
-using Remediation.Agent.Lab;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 using Remediation.Host;
 using Remediation.Lab;
+using Remediation.Lab.Agent;
 
 namespace Remediation.EndToEnd.Tests;
 
@@ -32,7 +31,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
     {
         directory = LabRoot.NewDirectory("org");
         Lab = await ImapLab.StartAsync(LabDefinition.Default, Path.Combine(directory, "lab"));
-        Agent = AgentApp.Build([], Lab, builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        Agent = LabAgent.Build(Lab, builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Alerts;
+using Remediation.Imap;
 using Remediation.Monitoring;
 using Remediation.Recovery;
 using Remediation.Runs;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Remediation.Alerts;
 using Remediation.Host.Durable;
 using Remediation.Lab;
+using Remediation.Recovery;
 
 namespace Remediation.Functions.Tests;
 
@@ -84,7 +85,7 @@ public sealed class FunctionsHarness : IAsyncDisposable
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
         var lab = await ImapLab.StartAsync(LabDefinition.Minimal, Path.Combine(root, $"fn-{Guid.NewGuid():N}"[..11]));
         var durable = await EmbeddedDurableEngine.StartAsync(LoggerFactory.Create(_ => { }));
-        var settings = Remediation.Host.Lab.LabMode.Settings(lab);
+        var settings = Remediation.Lab.LabMode.Settings(lab);
         settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
         settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();

@@ -8,6 +8,7 @@ using Remediation.Bench;
 using Remediation.Host;
 using Remediation.Lab;
 using Remediation.Probes;
+using Remediation.Recovery;
 using Remediation.Runs;
 using Remediation.Topology;
 
@@ -308,7 +309,7 @@ static async Task DetectionToActionAsync(List<string[]> rows, string root)
     var interval = TimeSpan.FromSeconds(1);
     const int Threshold = 3;
     var pumpPeriod = TimeSpan.FromMilliseconds(100);
-    await using var host = await RemediationHost.StartAsync(["--lab"], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    await using var host = await LabHost.StartAsync([], new Dictionary<string, string?>
     {
         ["Urls"] = "http://127.0.0.1:0",
         ["Lab:Directory"] = Path.Combine(root, "detect"),
@@ -317,7 +318,7 @@ static async Task DetectionToActionAsync(List<string[]> rows, string root)
         ["Remediation:Probes:Timeout"] = "00:00:02",
         ["Remediation:Monitors:ConsecutiveFailures"] = Threshold.ToString(CultureInfo.InvariantCulture),
         ["Remediation:Pump:Interval"] = pumpPeriod.ToString(),
-    }));
+    });
     var ledger = host.App.Services.GetRequiredService<IRunLedger>();
     var toAction = new List<double>();
     var toEnd = new List<double>();
@@ -327,7 +328,7 @@ static async Task DetectionToActionAsync(List<string[]> rows, string root)
         // Healthy for a while, then a kill at a different point of the probe cycle each time.
         await Task.Delay(interval * (Threshold + 1) + interval * trial / Trials);
         var killedAt = TimeProvider.System.GetUtcNow();
-        await host.Lab!.MailboxServers["MBX1"].StopAsync(hard: true);
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
         RunRecord? run = null;
         for (var i = 0; i < 600 && run is null or { Outcome: RunOutcome.Running }; i++)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Security;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Audit;
 

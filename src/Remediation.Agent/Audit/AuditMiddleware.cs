@@ -1,5 +1,5 @@
 using Remediation.Agent.Audit;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Security;
 

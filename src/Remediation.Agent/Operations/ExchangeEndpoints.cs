@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Security;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Operations;
 

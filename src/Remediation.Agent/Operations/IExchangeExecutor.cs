@@ -1,4 +1,4 @@
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Operations;
 

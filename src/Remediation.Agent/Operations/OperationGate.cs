@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Security;
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
 namespace Remediation.Agent.Operations;
 

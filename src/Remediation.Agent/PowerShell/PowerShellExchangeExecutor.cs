@@ -2,8 +2,8 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Operations;
-using Remediation.Exchange;
-using Remediation.Monitoring;
+using Remediation.AgentApi;
+using Remediation.Imap;
 using PS = System.Management.Automation.PowerShell;
 
 namespace Remediation.Agent.PowerShell;
@@ -61,7 +61,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     public async Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken)
     {
         // Only an allow-listed constant reaches the WMI filter, never the caller's string.
-        var name = AgentInput.ImapServices.First(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
+        var name = ImapServices.All.First(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
         var started = time.GetTimestamp();
         var filter = $"Name='{name}'";
         await InvokeAsync("Invoke-CimMethod", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StopService"));

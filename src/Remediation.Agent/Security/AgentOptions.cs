@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Remediation.Exchange;
+using Remediation.AgentApi;
+using Remediation.Imap;
 
 namespace Remediation.Agent.Security;
 
@@ -23,7 +24,7 @@ public sealed class AgentOptions
     public List<AgentOperation> AllowedOperations { get; set; } = [];
 
     /// <summary>Services that may be restarted.</summary>
-    public List<string> AllowedServices { get; set; } = [.. AgentInput.ImapServices];
+    public List<string> AllowedServices { get; set; } = [.. ImapServices.All];
 
     /// <summary>Off: Restart-Computer is refused whatever else says.</summary>
     public bool AllowServerRestart { get; set; } = true;

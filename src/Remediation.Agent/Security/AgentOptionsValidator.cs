@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
-using Remediation.Exchange;
+using Remediation.AgentApi;
+using Remediation.Imap;
 
 namespace Remediation.Agent.Security;
 
@@ -37,9 +38,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
 
-        foreach (var service in options.AllowedServices.Where(s => !AgentInput.ImapServices.Contains(s, StringComparer.OrdinalIgnoreCase)))
+        foreach (var service in options.AllowedServices.Where(s => !ImapServices.All.Contains(s, StringComparer.OrdinalIgnoreCase)))
         {
-            errors.Add($"Agent:AllowedServices: '{service}' is not an IMAP service this agent may restart ({string.Join(", ", AgentInput.ImapServices)}).");
+            errors.Add($"Agent:AllowedServices: '{service}' is not an IMAP service this agent may restart ({string.Join(", ", ImapServices.All)}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Topology;
 
 namespace Remediation.Alerts;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Remediation.AgentApi;
 
 namespace Remediation.Exchange;
 

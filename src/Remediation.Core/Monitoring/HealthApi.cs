@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Topology;
 

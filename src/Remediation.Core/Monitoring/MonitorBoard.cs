@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Remediation.Imap;
 using Remediation.Probes;
 
 namespace Remediation.Monitoring;

@@ -1,3 +1,4 @@
+using Remediation.Imap;
 using Remediation.Probes;
 
 namespace Remediation.Monitoring;

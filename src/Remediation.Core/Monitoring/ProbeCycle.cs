@@ -2,10 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Remediation.AgentApi;
 using Remediation.Alerts;
 using Remediation.Exchange;
+using Remediation.Imap;
 using Remediation.Probes;
-using Remediation.Storage;
 using Remediation.Topology;
 
 namespace Remediation.Monitoring;
@@ -97,15 +98,15 @@ public sealed partial class ProbeCycle(
         var slow = counters.AverageCommandProcessingTimeMs > limits.AverageCommandProcessingTimeLimit.TotalMilliseconds;
         var queued = counters.RequestsQueued > limits.RequestsQueuedLimit;
         await PublishIfUnhealthyAsync(
-            board.Record(server.Name, ImapHealthModel.FindMonitor("AverageCommandProcessingTimeGt60sMonitor")!, !slow),
+            board.Record(server.Name, ImapHealthModel.CommandTimeMonitor, !slow),
             $"Average Command Processing Time on {server.Name} is {counters.AverageCommandProcessingTimeMs:0} ms (limit {limits.AverageCommandProcessingTimeLimit.TotalMilliseconds:0} ms)",
             cancellationToken);
         await PublishIfUnhealthyAsync(
-            board.Record(server.Name, ImapHealthModel.FindMonitor("RequestsQueuedGt500Monitor")!, !queued),
+            board.Record(server.Name, ImapHealthModel.RequestsQueuedMonitor, !queued),
             $"Requests Queued on {server.Name} is {counters.RequestsQueued} (limit {limits.RequestsQueuedLimit})",
             cancellationToken);
-        await SaveAsync(server.Name, "AverageCommandProcessingTimeGt60sMonitor", cancellationToken);
-        await SaveAsync(server.Name, "RequestsQueuedGt500Monitor", cancellationToken);
+        await SaveAsync(server.Name, ImapHealthModel.CommandTimeMonitor.Name, cancellationToken);
+        await SaveAsync(server.Name, ImapHealthModel.RequestsQueuedMonitor.Name, cancellationToken);
     }
 
     Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>

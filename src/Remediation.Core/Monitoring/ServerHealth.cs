@@ -1,20 +1,7 @@
 using System.Text.RegularExpressions;
+using Remediation.Imap;
 
 namespace Remediation.Monitoring;
-
-/// <summary>A Get-ServerHealth row, with what the last probe saw (when this product's own probes feed the monitor).</summary>
-public sealed record ServerHealthRow(
-    string Server,
-    string Name,
-    string TargetResource,
-    string HealthSetName,
-    HealthState AlertValue,
-    DateTimeOffset LastTransitionTime,
-    double? LastProbeLatencyMs = null,
-    string? LastError = null);
-
-/// <summary>A Get-HealthReport row: a health set on a server is its worst monitor.</summary>
-public sealed record HealthReportRow(string Server, string HealthSet, HealthState State, DateTimeOffset LastTransitionTime, int MonitorCount);
 
 /// <summary>Get-ServerHealth over the monitor board, with the runbook's <c>HealthSetName -like "IMAP*"</c> filter.</summary>
 public static partial class ServerHealth

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Topology;
 
 namespace Remediation.Probes;
 
 /// <summary>ImapCTPProbe (IMAP): the customer touch point, end to end through the CAS as a user would, with a read command.</summary>
-public sealed class ImapCtpProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options) : ImapLoginProbe(time, options)
+public sealed class ImapCtpProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options, ImapTransport? transport = null)
+    : ImapLoginProbe(time, options, transport)
 {
     /// <inheritdoc />
     public override string Name => ImapHealthModel.CtpProbe;

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Topology;
 
 namespace Remediation.Probes;
 
 /// <summary>ImapDeepTestProbe (IMAP.Protocol): login directly against the mailbox server's back-end IMAP4 service (ProxyTargetPort, 1993), SELECT INBOX.</summary>
-public sealed class ImapDeepTestProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options) : ImapLoginProbe(time, options)
+public sealed class ImapDeepTestProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options, ImapTransport? transport = null)
+    : ImapLoginProbe(time, options, transport)
 {
     /// <inheritdoc />
     public override string Name => ImapHealthModel.DeepTestProbe;

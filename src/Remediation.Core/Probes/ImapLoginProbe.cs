@@ -10,7 +10,7 @@ namespace Remediation.Probes;
 /// The probes that log in: connect, TLS, LOGIN (SASL PLAIN only: trying every mechanism pays the server's
 /// failure delay each time), SELECT INBOX, optionally a read command, LOGOUT.
 /// </summary>
-public abstract class ImapLoginProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options) : IImapProbe
+public abstract class ImapLoginProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options, ImapTransport? transport) : IImapProbe
 {
     /// <inheritdoc />
     public abstract string Name { get; }
@@ -32,7 +32,7 @@ public abstract class ImapLoginProbe(TimeProvider time, IOptionsMonitor<ProbeOpt
     {
         var endpoint = EndpointOf(server) ?? throw new ArgumentException($"{Name} does not apply to {server.Name}: no endpoint.", nameof(server));
         var mailbox = server.ProbeMailbox ?? throw new ArgumentException($"{Name} does not apply to {server.Name}: no probe mailbox.", nameof(server));
-        var run = new ProbeRun(time, server.Name, Name, HealthSet, endpoint)
+        var run = new ProbeRun(time, transport ?? new ImapTransport(), server.Name, Name, HealthSet, endpoint)
         {
             MailboxServer = mailbox.MailboxServer ?? (server.Role.HasFlag(ServerRole.Mailbox) ? server.Name : null),
         };

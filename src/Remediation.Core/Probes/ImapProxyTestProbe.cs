@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Topology;
 
 namespace Remediation.Probes;
@@ -9,7 +9,8 @@ namespace Remediation.Probes;
 /// proxied it to the mailbox server that holds the probe mailbox and that server accepted it; SELECT confirms the
 /// proxied session is usable. A proxy that cannot reach the back end answers [UNAVAILABLE] (area: Proxy).
 /// </summary>
-public sealed class ImapProxyTestProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options) : ImapLoginProbe(time, options)
+public sealed class ImapProxyTestProbe(TimeProvider time, IOptionsMonitor<ProbeOptions> options, ImapTransport? transport = null)
+    : ImapLoginProbe(time, options, transport)
 {
     /// <inheritdoc />
     public override string Name => ImapHealthModel.ProxyTestProbe;

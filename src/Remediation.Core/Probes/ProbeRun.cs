@@ -17,9 +17,12 @@ internal sealed class ProbeRun
     readonly string endpoint;
     readonly DateTimeOffset startedAt;
 
-    public ProbeRun(TimeProvider time, string server, string probe, string healthSet, ImapEndpointOptions endpoint)
+    readonly ImapTransport transport;
+
+    public ProbeRun(TimeProvider time, ImapTransport transport, string server, string probe, string healthSet, ImapEndpointOptions endpoint)
     {
         this.time = time;
+        this.transport = transport;
         this.server = server;
         this.probe = probe;
         this.healthSet = healthSet;
@@ -130,16 +133,8 @@ internal sealed class ProbeRun
     public async Task ConnectAsync(ImapClient client, ImapEndpointOptions endpoint, CancellationToken cancellationToken)
     {
         client.ServerCertificateValidationCallback = CertificateTrust.For(endpoint);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await StepAsync(ProbePhase.Connect, () => socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).AsTask());
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        Stream? stream = null;
+        await StepAsync(ProbePhase.Connect, async () => stream = await transport.OpenAsync(endpoint, cancellationToken));
 
         var options = endpoint.Security switch
         {
@@ -148,8 +143,8 @@ internal sealed class ProbeRun
             _ => SecureSocketOptions.None,
         };
 
-        // MailKit owns the socket from here (and disposes it with the client).
+        // MailKit owns the stream from here (and disposes it with the client).
         var greetingPhase = options == SecureSocketOptions.None ? ProbePhase.Greeting : ProbePhase.Tls;
-        await StepAsync(greetingPhase, () => client.ConnectAsync(socket, endpoint.Host, endpoint.Port, options, cancellationToken));
+        await StepAsync(greetingPhase, () => client.ConnectAsync(stream!, endpoint.Host, endpoint.Port, options, cancellationToken));
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.DurableTask;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -10,7 +10,7 @@ namespace Remediation.Recovery;
 /// </summary>
 internal static class CtpPlaybook
 {
-    public const string Service = "MSExchangeIMAP4";
+    public const string Service = ImapServices.FrontEnd;
 
     public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
     {

@@ -1,4 +1,4 @@
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -6,7 +6,7 @@ namespace Remediation.Recovery;
 /// <summary>Playbook 3.1, ImapDeepTestMonitor and ImapSelfTestMonitor on a mailbox server.</summary>
 internal static class DeepTestPlaybook
 {
-    public const string Service = "MSExchangeIMAP4BE";
+    public const string Service = ImapServices.BackEnd;
 
     public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
     {

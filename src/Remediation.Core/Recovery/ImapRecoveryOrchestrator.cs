@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -47,12 +47,13 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
             return new(RunOutcome.Transient, "The re-run probe passed: the failure was transient and nothing was touched.");
         }
 
-        return monitor.Name switch
+        return monitor.Playbook switch
         {
-            "ImapDeepTestMonitor" or "ImapSelfTestMonitor" => await DeepTestPlaybook.RunAsync(playbook, input.Server, monitor),
-            "ImapCTPMonitor" => await CtpPlaybook.RunAsync(playbook, input.Server, monitor),
-            "ImapProxyTestMonitor" => await ProxyTestPlaybook.RunAsync(playbook, input.Server, monitor),
-            _ => await PerformancePlaybook.RunAsync(playbook, input.Server, input.Role, monitor),
+            ImapPlaybook.DeepTest => await DeepTestPlaybook.RunAsync(playbook, input.Server, monitor),
+            ImapPlaybook.Ctp => await CtpPlaybook.RunAsync(playbook, input.Server, monitor),
+            ImapPlaybook.ProxyTest => await ProxyTestPlaybook.RunAsync(playbook, input.Server, monitor),
+            ImapPlaybook.Performance => await PerformancePlaybook.RunAsync(playbook, input.Server, input.Role, monitor),
+            _ => throw new InvalidOperationException($"Monitor {monitor.Name} names no playbook."),
         };
     }
 

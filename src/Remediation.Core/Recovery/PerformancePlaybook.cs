@@ -1,4 +1,4 @@
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 using Remediation.Topology;
 

@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
-using Remediation.Exchange;
-using Remediation.Monitoring;
+using Remediation.AgentApi;
+using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Recovery.Activities;
 using Remediation.Runs;

@@ -1,4 +1,4 @@
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -6,7 +6,7 @@ namespace Remediation.Recovery;
 /// <summary>Playbook 3.3, ImapProxyTestMonitor on a CAS.</summary>
 internal static class ProxyTestPlaybook
 {
-    public const string Service = "MSExchangeIMAP4";
+    public const string Service = ImapServices.FrontEnd;
 
     public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
     {

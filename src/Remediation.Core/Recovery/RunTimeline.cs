@@ -35,7 +35,7 @@ internal sealed class RunTimeline
     {
         this.context = context;
         Request = request;
-        cancelled = context.WaitForExternalEvent<string>(RecoveryEvents.Cancel);
+        cancelled = context.WaitForExternalEvent<string>(RunEvents.Cancel);
     }
 
     public RecoveryRequest Request { get; }
@@ -181,7 +181,7 @@ internal sealed class RunTimeline
     {
         context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for approval of {action}", action.ToString()));
         using var stop = new CancellationTokenSource();
-        var approval = context.WaitForExternalEvent<ApprovalDecision>(RecoveryEvents.Approval, stop.Token);
+        var approval = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, stop.Token);
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
         var first = await Task.WhenAny(approval, timeout, cancelled);
         CancelInline(stop);

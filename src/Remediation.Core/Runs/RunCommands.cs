@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
-using Remediation.Recovery;
 
 namespace Remediation.Runs;
 
@@ -28,11 +27,11 @@ public sealed class RunCommands(IRunLedger ledger)
 
     /// <summary>Answers the approval the run waits for.</summary>
     public Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
-        SendAsync(durable, runId, RecoveryEvents.Approval, decision, needsApprovalWait: true, cancellationToken);
+        SendAsync(durable, runId, RunEvents.Approval, decision, needsApprovalWait: true, cancellationToken);
 
     /// <summary>Stops the run at its next step; clean-up (protocol logging off) still runs.</summary>
     public Task<CommandResult> CancelAsync(DurableTaskClient durable, string runId, string by, CancellationToken cancellationToken) =>
-        SendAsync(durable, runId, RecoveryEvents.Cancel, by, needsApprovalWait: false, cancellationToken);
+        SendAsync(durable, runId, RunEvents.Cancel, by, needsApprovalWait: false, cancellationToken);
 
     async Task<CommandResult> SendAsync(DurableTaskClient durable, string runId, string eventName, object payload, bool needsApprovalWait, CancellationToken cancellationToken)
     {

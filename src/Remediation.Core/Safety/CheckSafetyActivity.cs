@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Options;
 using Remediation.Exchange;
+using Remediation.Imap;
 using Remediation.Monitoring;
 using Remediation.Topology;
 

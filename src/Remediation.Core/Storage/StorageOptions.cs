@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Azure.Data.Tables;
 
 namespace Remediation.Storage;
@@ -7,7 +8,7 @@ namespace Remediation.Storage;
 /// with a connection string (Azurite locally) or, in Azure, by account name with a managed identity.
 /// Unset: in memory, per host, lost on restart.
 /// </summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Storage";
@@ -34,4 +35,19 @@ public sealed class StorageOptions
     public TableServiceClient CreateTableServiceClient() => !string.IsNullOrWhiteSpace(ConnectionString)
         ? new TableServiceClient(ConnectionString)
         : new TableServiceClient(new Uri($"https://{AccountName}.table.core.windows.net"), Credential());
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Table names: letters and digits, starting with a letter, at most 63 characters with the longest suffix ("runalerts").
+        if (TablePrefix.Length is 0 or > 54 || !char.IsAsciiLetter(TablePrefix[0]) || !TablePrefix.All(char.IsAsciiLetterOrDigit))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(TablePrefix), $"'{TablePrefix}' must be 1-54 ASCII letters and digits, starting with a letter (it prefixes table names).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(AccountName) && !AccountName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(AccountName), "must be a storage account name (lower-case letters and digits).");
+        }
+    }
 }

@@ -16,10 +16,14 @@ namespace Remediation.Host.Durable;
 /// protobuf <c>MapField</c>. Both are replaced by their plain Durable Task Core equivalents before they are stored.</item>
 /// </list>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
 internal sealed class SidecarOrchestrationService(IOrchestrationService inner, DurableBackendOptions options)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     readonly IOrchestrationServiceClient client = (IOrchestrationServiceClient)inner;
+    readonly SemaphoreSlim lifecycle = new(1, 1);
+    bool started;
+    bool stopped;
 
     public int MaxConcurrentTaskOrchestrationWorkItems => options.MaxConcurrentOrchestrations;
 
@@ -73,11 +77,45 @@ internal sealed class SidecarOrchestrationService(IOrchestrationService inner, D
         }
     }
 
-    public Task StartAsync() => inner.StartAsync();
+    // The sidecar stops the service from its host's ApplicationStopping callback, where an exception ends the process.
+    // The Azure Storage service throws (NullReferenceException) when stopped twice or before it started: measured as a
+    // test host crash when a host was disposed right after start. So: stop once, and only what really started.
+    public async Task StartAsync()
+    {
+        await lifecycle.WaitAsync();
+        try
+        {
+            if (!stopped)
+            {
+                await inner.StartAsync();
+                started = true;
+            }
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
 
-    public Task StopAsync() => inner.StopAsync();
+    public Task StopAsync() => StopAsync(isForced: false);
 
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public async Task StopAsync(bool isForced)
+    {
+        await lifecycle.WaitAsync();
+        try
+        {
+            var wasRunning = started && !stopped;
+            stopped = true;
+            if (wasRunning)
+            {
+                await inner.StopAsync(isForced);
+            }
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
 
     public Task CreateAsync() => inner.CreateAsync();
 

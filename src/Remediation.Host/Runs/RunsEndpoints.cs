@@ -1,5 +1,4 @@
 using Microsoft.DurableTask.Client;
-using Remediation.Recovery;
 using Remediation.Runs;
 
 namespace Remediation.Host.Runs;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Remediation.Alerts;
+using Remediation.Recovery;
 
 namespace Remediation.Host.Workers;
 

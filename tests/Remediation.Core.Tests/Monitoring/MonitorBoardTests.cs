@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Remediation.Imap;
 using Remediation.Monitoring;
 using static Remediation.Core.Tests.Builders;
 

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
-using Remediation.Host;
+using Remediation.Lab;
 
 namespace Remediation.EndToEnd.Tests.Dashboard;
 
@@ -9,13 +8,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     const string Chromium = "/usr/bin/chromium";
     readonly string labDirectory = LabRoot.NewDirectory("dash");
-    RemediationHost host = null!;
+    LabHost host = null!;
     IPlaywright playwright = null!;
     IBrowser browser = null!;
 
     public async Task InitializeAsync()
     {
-        host = await RemediationHost.StartAsync(["--lab"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        host = await LabHost.StartAsync([], new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Lab:Directory"] = labDirectory,
@@ -26,7 +25,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             ["Remediation:Pump:Interval"] = "00:00:00.100",
             ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
             ["Remediation:Recovery:ApprovalTimeout"] = "00:02:00",
-        }));
+        });
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -51,7 +50,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.GotoAsync(host.Address.ToString());
         await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
 
-        await host.Lab!.MailboxServers["MBX1"].StopAsync(hard: true);
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
 
         var run = page.Locator(".run.waiting", new PageLocatorOptions { HasText = "MBX1" }).First;
         await Assertions.Expect(run).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Alerts;
+using Remediation.Recovery;
 
 namespace Remediation.EndToEnd.Tests.Host;
 

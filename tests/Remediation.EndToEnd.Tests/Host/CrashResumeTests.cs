@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Agent.Audit;
-using Remediation.Agent.Lab;
+using Remediation.AgentApi;
 using Remediation.EndToEnd.Tests.Recovery;
 using Remediation.EndToEnd.Tests.Storage;
-using Remediation.Exchange;
-using Remediation.Host.Lab;
-using Remediation.Monitoring;
+using Remediation.Imap;
+using Remediation.Lab;
+using Remediation.Lab.Agent;
 using Remediation.Runs;
 using Remediation.Safety;
 

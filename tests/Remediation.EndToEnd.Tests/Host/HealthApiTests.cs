@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Host;
+using Remediation.Imap;
 using Remediation.Monitoring;
 using Remediation.Probes;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
-using Remediation.Host;
+using Remediation.Lab;
 using Remediation.Runs;
 
 namespace Remediation.EndToEnd.Tests.Host;
@@ -13,19 +13,18 @@ public sealed class StandaloneHostTests : IAsyncLifetime
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
     readonly string labDirectory = LabRoot.NewDirectory("host");
-    RemediationHost host = null!;
+    LabHost host = null!;
 
-    public async Task InitializeAsync() => host = await RemediationHost.StartAsync(["--lab"], builder =>
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Lab:Directory"] = labDirectory,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Remediation:Probes:Interval"] = "00:00:00.200",
-            ["Remediation:Probes:Timeout"] = "00:00:02",
-            ["Remediation:Monitors:ConsecutiveFailures"] = "2",
-            ["Remediation:Pump:Interval"] = "00:00:00.100",
-        }));
+    public async Task InitializeAsync() => host = await LabHost.StartAsync([], new Dictionary<string, string?>
+    {
+        ["Urls"] = "http://127.0.0.1:0",
+        ["Lab:Directory"] = labDirectory,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Remediation:Probes:Interval"] = "00:00:00.200",
+        ["Remediation:Probes:Timeout"] = "00:00:02",
+        ["Remediation:Monitors:ConsecutiveFailures"] = "2",
+        ["Remediation:Pump:Interval"] = "00:00:00.100",
+    });
 
     public async Task DisposeAsync()
     {
@@ -38,7 +37,7 @@ public sealed class StandaloneHostTests : IAsyncLifetime
     {
         using var http = new HttpClient { BaseAddress = host.Address };
         Assert.Empty((await http.GetFromJsonAsync<List<RunRecord>>("api/runs", Json))!);
-        var pid = host.Lab!.MailboxServers["MBX1"].Pid!.Value;
+        var pid = host.Lab.MailboxServers["MBX1"].Pid!.Value;
 
         using (var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {

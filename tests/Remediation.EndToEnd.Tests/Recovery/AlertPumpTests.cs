@@ -2,7 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Alerts;
 using Remediation.Host;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Recovery;
 using Remediation.Runs;
 

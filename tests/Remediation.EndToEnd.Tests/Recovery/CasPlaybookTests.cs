@@ -1,6 +1,6 @@
-using Remediation.Agent.Lab;
-using Remediation.Exchange;
-using Remediation.Monitoring;
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Lab.Agent;
 using Remediation.Runs;
 
 namespace Remediation.EndToEnd.Tests.Recovery;

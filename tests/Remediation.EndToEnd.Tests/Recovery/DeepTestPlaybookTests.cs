@@ -1,4 +1,4 @@
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.EndToEnd.Tests.Recovery;
@@ -46,7 +46,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     {
         await using var host = await org.StartHostAsync();
         await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var run = await host.RunAsync(DeepTest);
 
@@ -93,7 +93,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
             ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Remediation:Probes:Timeout"] = "00:00:01",
         });
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.SetDatabaseCopyActivation, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.SetDatabaseCopyActivation, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var run = await host.RunAsync(DeepTest);
 
@@ -109,7 +109,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         await using var host = await org.StartHostAsync();
         await org.Lab.MailboxServers["MBX1"].StopAsync();
         await org.Lab.MailboxServers["MBX2"].StopAsync();
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var run = await host.RunAsync(DeepTest);
 
@@ -143,7 +143,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
             ["Remediation:Recovery:ApprovalTimeout"] = "00:00:01",
         });
         await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var run = await host.RunAsync(DeepTest);
 
@@ -164,7 +164,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
             ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
         });
         await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var runId = await host.StartAsync(DeepTest);
         await host.WaitForApprovalRequestAsync("MBX1");
@@ -197,7 +197,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     {
         await using var host = await org.StartHostAsync();
         await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Agent.Lab.LabFault(Exchange.AgentOperation.RestartService, "MBX1", Agent.Lab.FaultMode.Slow, null, TimeSpan.FromSeconds(3)));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Slow, null, TimeSpan.FromSeconds(3)));
         var restartsBefore = org.Organisation.Restarts("MBX1");
 
         var run = await host.RunAsync(DeepTest);

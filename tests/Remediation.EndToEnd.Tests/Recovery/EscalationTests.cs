@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Remediation.Monitoring;
+using Remediation.Imap;
 using Remediation.Runs;
 
 namespace Remediation.EndToEnd.Tests.Recovery;

@@ -1,5 +1,6 @@
-using Remediation.Agent.Lab;
-using Remediation.Exchange;
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Lab.Agent;
 using Remediation.Monitoring;
 using Remediation.Runs;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Remediation.AgentApi;
 using Remediation.Alerts;
 using Remediation.Exchange;
 using Remediation.Host;

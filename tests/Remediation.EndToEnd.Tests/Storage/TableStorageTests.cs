@@ -4,9 +4,10 @@ using System.Text.Json.Serialization;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.Alerts;
+using Remediation.Imap;
 using Remediation.Monitoring;
+using Remediation.Recovery;
 using Remediation.Runs;
-using Remediation.Storage;
 
 namespace Remediation.EndToEnd.Tests.Storage;
 

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Remediation.AgentApi;
 using Remediation.Exchange;
 
 namespace Remediation.Recovery.Activities;

@@ -1,6 +1,6 @@
-using Remediation.Monitoring;
+using Remediation.Imap;
 
-namespace Remediation.Exchange;
+namespace Remediation.AgentApi;
 
 /// <summary>The Exchange operations the on-premises agent performs, and nothing else.</summary>
 public enum AgentOperation

@@ -1,7 +1,7 @@
 using Microsoft.DurableTask;
 using Remediation.Probes;
 
-namespace Remediation.Recovery;
+namespace Remediation.Recovery.Activities;
 
 /// <summary>Input of <see cref="RunImapProbeActivity"/>.</summary>
 public sealed record ProbeRequest(string Server, string Probe);

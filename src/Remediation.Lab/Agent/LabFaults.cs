@@ -1,6 +1,6 @@
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
-namespace Remediation.Agent.Lab;
+namespace Remediation.Lab.Agent;
 
 /// <summary>How an injected fault behaves.</summary>
 public enum FaultMode
@@ -81,7 +81,7 @@ public sealed class LabFaults : IDisposable
         switch (fault?.Mode)
         {
             case FaultMode.Fail:
-                throw new Operations.ExchangeOperationException(cmdlet, fault.Message ?? "Injected failure.");
+                throw new Remediation.Agent.Operations.ExchangeOperationException(cmdlet, fault.Message ?? "Injected failure.");
             case FaultMode.Hang:
                 using (var hang = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clearedToken))
                 {
@@ -91,7 +91,7 @@ public sealed class LabFaults : IDisposable
                     }
                     catch (OperationCanceledException) when (clearedToken.IsCancellationRequested)
                     {
-                        throw new Operations.ExchangeOperationException(cmdlet, "Interrupted: the injected hang was cleared.");
+                        throw new Remediation.Agent.Operations.ExchangeOperationException(cmdlet, "Interrupted: the injected hang was cleared.");
                     }
                 }
 

@@ -1,9 +1,8 @@
 using Remediation.Agent.Operations;
-using Remediation.Exchange;
-using Remediation.Lab;
-using Remediation.Monitoring;
+using Remediation.AgentApi;
+using Remediation.Imap;
 
-namespace Remediation.Agent.Lab;
+namespace Remediation.Lab.Agent;
 
 /// <summary>Lab settings of the agent.</summary>
 public sealed class LabAgentOptions
@@ -149,14 +148,14 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
         var backEnd = organisation.Lab.MailboxServers.GetValueOrDefault(server);
         var proxy = organisation.Lab.ClientAccessServers.GetValueOrDefault(server);
         var counters = organisation.Counters(server);
-        return monitor.Name switch
+        return monitor switch
         {
-            "ImapDeepTestMonitor" or "ImapSelfTestMonitor" when backEnd is not null => await Answers(backEnd, cancellationToken),
-            "ImapSelfTestMonitor" when proxy is not null => await Answers(proxy, cancellationToken),
-            "ImapCTPMonitor" or "ImapProxyTestMonitor" when proxy is not null =>
+            { Playbook: ImapPlaybook.DeepTest } when backEnd is not null => await Answers(backEnd, cancellationToken),
+            _ when monitor == ImapHealthModel.SelfTestMonitor && proxy is not null => await Answers(proxy, cancellationToken),
+            { Playbook: ImapPlaybook.Ctp or ImapPlaybook.ProxyTest } when proxy is not null =>
                 await Answers(proxy, cancellationToken) == HealthState.Healthy && organisation.Lab.MailboxServers.Values.All(b => b.IsRunning) ? HealthState.Healthy : HealthState.Unhealthy,
-            "AverageCommandProcessingTimeGt60sMonitor" => counters.AverageCommandProcessingTimeMs > 60_000 ? HealthState.Unhealthy : HealthState.Healthy,
-            "RequestsQueuedGt500Monitor" => counters.RequestsQueued > 500 ? HealthState.Unhealthy : HealthState.Healthy,
+            _ when monitor == ImapHealthModel.CommandTimeMonitor => counters.AverageCommandProcessingTimeMs > 60_000 ? HealthState.Unhealthy : HealthState.Healthy,
+            _ when monitor == ImapHealthModel.RequestsQueuedMonitor => counters.RequestsQueued > 500 ? HealthState.Unhealthy : HealthState.Healthy,
             _ => null,
         };
     }

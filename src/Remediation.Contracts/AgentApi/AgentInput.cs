@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Remediation.Exchange;
+namespace Remediation.AgentApi;
 
 /// <summary>
 /// Strict input rules shared by the agent (which refuses) and the client (which never sends bad input):
@@ -8,9 +8,6 @@ namespace Remediation.Exchange;
 /// </summary>
 public static partial class AgentInput
 {
-    /// <summary>The IMAP services the agent may restart.</summary>
-    public static IReadOnlyList<string> ImapServices { get; } = ["MSExchangeIMAP4", "MSExchangeIMAP4BE"];
-
     /// <summary>Null when <paramref name="server"/> is a valid server name (NetBIOS or FQDN), else why not.</summary>
     public static string? CheckServer(string? server) =>
         server is null or "" ? "is required."

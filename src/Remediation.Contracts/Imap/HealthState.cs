@@ -1,4 +1,4 @@
-namespace Remediation.Monitoring;
+namespace Remediation.Imap;
 
 /// <summary>Monitor and health-set alert values. Order matters: a health set is its worst monitor.</summary>
 public enum HealthState

@@ -1,18 +1,14 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Remediation.Lab;
 using Remediation.Topology;
 
-namespace Remediation.Host.Lab;
+namespace Remediation.Lab;
 
 /// <summary>
 /// Lab mode: the simulated organisation's real Dovecot processes, and the topology that points the engine at them.
 /// </summary>
 public static class LabMode
 {
-    /// <summary>Configuration key (or the --lab switch) that turns lab mode on.</summary>
-    public const string EnabledKey = "Lab:Enabled";
-
     /// <summary>The lab's folder (kept between runs so a killed host's Dovecot processes are found and stopped).</summary>
     public const string DirectoryKey = "Lab:Directory";
 
@@ -43,7 +39,7 @@ public static class LabMode
     {
         const string keyId = "lab";
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var agent = Remediation.Agent.AgentApp.Build([], lab, builder =>
+        var agent = Agent.LabAgent.Build(lab, builder =>
         {
             var settings = new Dictionary<string, string?>
             {

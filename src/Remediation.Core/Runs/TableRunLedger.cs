@@ -2,9 +2,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Remediation.Alerts;
-using Remediation.Runs;
 
-namespace Remediation.Storage;
+namespace Remediation.Runs;
 
 /// <summary>
 /// The run ledger in Table storage: one entity per run (the record as JSON, plus columns to list by), updated with

@@ -3,12 +3,12 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Remediation.Recovery;
+using Remediation.Alerts;
 using Remediation.Runs;
 using Remediation.Telemetry;
 using Remediation.Topology;
 
-namespace Remediation.Alerts;
+namespace Remediation.Recovery;
 
 /// <summary>What one pump pass did.</summary>
 public sealed record PumpResult(int Received, int Started, int Coalesced, int DeadLettered, int Abandoned);

@@ -1,6 +1,6 @@
-using Remediation.Exchange;
+using Remediation.AgentApi;
 
-namespace Remediation.Agent.Lab;
+namespace Remediation.Lab.Agent;
 
 /// <summary>Fault injection on the lab agent: POST/GET/DELETE /lab/faults, PUT /lab/counters. Signed like every other route.</summary>
 public static class LabEndpoints

@@ -1,8 +1,9 @@
 using Microsoft.DurableTask;
 using Remediation.Exchange;
+using Remediation.Imap;
 using Remediation.Monitoring;
 
-namespace Remediation.Recovery;
+namespace Remediation.Recovery.Activities;
 
 /// <summary>
 /// Reads the IMAP monitors of a server (the runbook's Get-ServerHealth | ?{$_.HealthSetName -like "IMAP*"}): from

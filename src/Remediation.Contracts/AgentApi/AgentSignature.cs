@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Remediation.Exchange;
+namespace Remediation.AgentApi;
 
 /// <summary>
 /// The request signature both sides compute: HMAC-SHA256 over method, path, query, timestamp, nonce and the

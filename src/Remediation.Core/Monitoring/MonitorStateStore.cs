@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Azure.Data.Tables;
-using Remediation.Monitoring;
 
-namespace Remediation.Storage;
+namespace Remediation.Monitoring;
 
 /// <summary>Where monitor state is kept between restarts of a host.</summary>
 public interface IMonitorStateStore

@@ -1,7 +1,7 @@
-using Remediation.Exchange;
-using Remediation.Lab;
+using Remediation.AgentApi;
+using Remediation.Imap;
 
-namespace Remediation.Agent.Lab;
+namespace Remediation.Lab.Agent;
 
 /// <summary>
 /// The simulated Exchange organisation behind the lab agent: its servers are the lab's Dovecot processes; its
@@ -160,8 +160,8 @@ public sealed class LabOrganisation
 
     /// <summary>The Dovecot process that plays <paramref name="service"/> on <paramref name="server"/>, or null when the server does not run it.</summary>
     public DovecotInstance? ServiceProcess(string server, string service) =>
-        string.Equals(service, "MSExchangeIMAP4BE", StringComparison.OrdinalIgnoreCase) ? Lab.MailboxServers.GetValueOrDefault(server)
-        : string.Equals(service, "MSExchangeIMAP4", StringComparison.OrdinalIgnoreCase) ? Lab.ClientAccessServers.GetValueOrDefault(server)
+        string.Equals(service, ImapServices.BackEnd, StringComparison.OrdinalIgnoreCase) ? Lab.MailboxServers.GetValueOrDefault(server)
+        : string.Equals(service, ImapServices.FrontEnd, StringComparison.OrdinalIgnoreCase) ? Lab.ClientAccessServers.GetValueOrDefault(server)
         : null;
 
     /// <summary>Every process of <paramref name="server"/>.</summary>

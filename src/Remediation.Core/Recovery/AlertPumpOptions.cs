@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Remediation.Alerts;
+namespace Remediation.Recovery;
 
 /// <summary>How the alert pump drains the queue.</summary>
 public sealed class AlertPumpOptions

@@ -1,0 +1,15 @@
+namespace Remediation.Imap;
+
+/// <summary>A Get-ServerHealth row, with what the last probe saw (when this product's own probes feed the monitor).</summary>
+public sealed record ServerHealthRow(
+    string Server,
+    string Name,
+    string TargetResource,
+    string HealthSetName,
+    HealthState AlertValue,
+    DateTimeOffset LastTransitionTime,
+    double? LastProbeLatencyMs = null,
+    string? LastError = null);
+
+/// <summary>A Get-HealthReport row: a health set on a server is its worst monitor.</summary>
+public sealed record HealthReportRow(string Server, string HealthSet, HealthState State, DateTimeOffset LastTransitionTime, int MonitorCount);

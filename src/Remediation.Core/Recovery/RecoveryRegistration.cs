@@ -1,0 +1,62 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Escalation;
+using Remediation.Recovery.Activities;
+using Remediation.Runs;
+using Remediation.Safety;
+
+namespace Remediation.Recovery;
+
+/// <summary>Registers recovery: its settings, the alert pump that starts runs, and every Durable task of the engine.</summary>
+public static class RecoveryRegistration
+{
+    /// <summary>
+    /// Every orchestrator of the engine. Function name = class name: the Functions app's wrappers must match this list
+    /// (a test in Remediation.Functions.Tests fails when they drift).
+    /// </summary>
+    public static IReadOnlyList<Type> Orchestrators { get; } = [typeof(ImapRecoveryOrchestrator), typeof(DeepTestRecoveryOrchestrator)];
+
+    /// <summary>Every activity of the engine (see <see cref="Orchestrators"/>).</summary>
+    public static IReadOnlyList<Type> Activities { get; } =
+    [
+        typeof(RunImapProbeActivity),
+        typeof(ReadServerHealthActivity),
+        typeof(RestartImapServiceActivity),
+        typeof(RestartServerActivity),
+        typeof(SetDatabaseCopyActivationActivity),
+        typeof(ReadDatabaseCopyStatusActivity),
+        typeof(SetImapProtocolLoggingActivity),
+        typeof(ReadImapSettingsActivity),
+        typeof(CheckSafetyActivity),
+        typeof(ReleaseDisruptionActivity),
+        typeof(EscalateActivity),
+        typeof(OpenRunActivity),
+        typeof(RecordRunStepActivity),
+        typeof(CloseRunActivity),
+    ];
+
+    /// <summary>Recovery and pump settings, and the pump.</summary>
+    public static IServiceCollection AddRecovery(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<RecoveryOptions>(RecoveryOptions.Section);
+        services.AddValidatedOptions<AlertPumpOptions>(AlertPumpOptions.Section);
+        services.AddSingleton<AlertPump>();
+        return services;
+    }
+
+    /// <summary>Registers <see cref="Orchestrators"/> and <see cref="Activities"/> with a Durable worker.</summary>
+    public static DurableTaskRegistry AddRemediationTasks(this DurableTaskRegistry registry)
+    {
+        foreach (var orchestrator in Orchestrators)
+        {
+            registry.AddOrchestrator(orchestrator);
+        }
+
+        foreach (var activity in Activities)
+        {
+            registry.AddActivity(activity);
+        }
+
+        return registry;
+    }
+}

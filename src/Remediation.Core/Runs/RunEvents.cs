@@ -1,0 +1,22 @@
+namespace Remediation.Runs;
+
+/// <summary>What the run shows in Durable's custom status while it goes.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Server">Its server.</param>
+/// <param name="Steps">Steps so far.</param>
+/// <param name="CurrentStep">What it is doing (or its outcome once ended).</param>
+/// <param name="AwaitingApproval">The action waiting for a human, if any.</param>
+public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep, string? AwaitingApproval = null);
+
+/// <summary>An operator's answer to an approval request (event <see cref="RunEvents.Approval"/>).</summary>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+
+/// <summary>External events a run listens to.</summary>
+public static class RunEvents
+{
+    /// <summary>Approve or reject the disruptive step the run waits on.</summary>
+    public const string Approval = "Approval";
+
+    /// <summary>Stop the run; clean-up steps (protocol logging off) still run.</summary>
+    public const string Cancel = "Cancel";
+}

@@ -1,0 +1,129 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Remediation.Infra.Tests;
+
+/// <summary>
+/// The one-way house (docs/architecture.md), checked from the source: which project may reference which, and in which
+/// direction Core's feature folders may depend on each other. A change that bends an arrow fails here.
+/// </summary>
+public sealed partial class ArchitectureTests
+{
+    /// <summary>Core's feature folders, lowest first: a folder may use only folders before it.</summary>
+    static readonly string[] CoreLayers =
+    [
+        "Telemetry", "Topology", "Storage", "Probes", "Exchange", "Alerts", "Monitoring", "Runs", "Safety", "Escalation", "Recovery", "Dashboard",
+    ];
+
+    static readonly string[] ProductionProjects = ["Remediation.Contracts", "Remediation.Core", "Remediation.Functions", "Remediation.Host", "Remediation.Agent"];
+
+    static readonly string Root = typeof(ArchitectureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+
+    [Fact]
+    public void The_agent_references_contracts_only_of_ours()
+    {
+        Assert.Equal(["Remediation.Contracts"], References("Remediation.Agent"));
+        Assert.Equal(["Microsoft.Extensions.Hosting.Systemd", "Microsoft.Extensions.Hosting.WindowsServices", "Microsoft.PowerShell.SDK"], Packages("Remediation.Agent"));
+    }
+
+    [Fact]
+    public void Contracts_carry_no_package_and_no_project()
+    {
+        Assert.Empty(References("Remediation.Contracts"));
+        Assert.Empty(Packages("Remediation.Contracts"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Production))]
+    public void No_production_project_reaches_the_lab(string project)
+    {
+        Assert.DoesNotContain(Reachable(project), p => p.StartsWith("Remediation.Lab", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Production))]
+    public void No_production_source_names_the_lab(string project)
+    {
+        var offenders = Sources(Path.Combine(Root, "src", project))
+            .Where(f => File.ReadLines(f).Any(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal) && LabNamespace().IsMatch(line)))
+            .Select(f => Path.GetRelativePath(Root, f))
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Core_folders_depend_one_way()
+    {
+        var core = Path.Combine(Root, "src", "Remediation.Core");
+        var folders = Directory.GetDirectories(core).Select(Path.GetFileName).Where(d => d is not ("bin" or "obj")).ToList();
+        Assert.Equal(CoreLayers.Order(), folders.Order());
+
+        var wrongWay = new List<string>();
+        foreach (var folder in CoreLayers)
+        {
+            var rank = Array.IndexOf(CoreLayers, folder);
+            foreach (var file in Sources(Path.Combine(core, folder)))
+            {
+                foreach (var used in Uses(File.ReadAllText(file)).Where(u => u != folder && CoreLayers.Contains(u)))
+                {
+                    if (Array.IndexOf(CoreLayers, used) > rank)
+                    {
+                        wrongWay.Add($"{Path.GetRelativePath(core, file)} uses {used}");
+                    }
+                }
+            }
+        }
+
+        Assert.Empty(wrongWay);
+    }
+
+    [Fact]
+    public void The_folder_check_sees_a_dependency_written_either_way()
+    {
+        Assert.Equal(["Runs", "Safety"], Uses("using Remediation.Runs;\nvar x = Remediation.Safety.DisruptiveAction.ServerRestart;").Order());
+    }
+
+    public static TheoryData<string> Production() => [.. ProductionProjects];
+
+    static IEnumerable<string> Uses(string source) =>
+        UsedNamespace().Matches(source).Select(m => m.Groups["folder"].Value).Distinct();
+
+    static IEnumerable<string> Sources(string folder) =>
+        Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    static XDocument Project(string name) => XDocument.Load(Path.Combine(Root, "src", name, $"{name}.csproj"));
+
+    static List<string> References(string name) =>
+        [.. Project(name).Descendants("ProjectReference").Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/'))).Order()];
+
+    static List<string> Packages(string name) =>
+        [.. Project(name).Descendants("PackageReference").Select(r => r.Attribute("Include")!.Value).Order()];
+
+    static HashSet<string> Reachable(string name)
+    {
+        var seen = new HashSet<string>();
+        var next = new Stack<string>(References(name));
+        while (next.TryPop(out var project))
+        {
+            if (seen.Add(project))
+            {
+                foreach (var reference in References(project))
+                {
+                    next.Push(reference);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    [GeneratedRegex(@"\bRemediation\.Lab\b")]
+    private static partial Regex LabNamespace();
+
+    // "using Remediation.Runs;" or a qualified "Remediation.Safety.X" (not inside a longer name).
+    [GeneratedRegex(@"(?<![\w.])Remediation\.(?<folder>[A-Z]\w*)(?=[.;])")]
+    private static partial Regex UsedNamespace();
+}
