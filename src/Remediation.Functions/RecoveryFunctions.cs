@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Remediation.AgentApi;
 using Remediation.Escalation;
 using Remediation.Imap;
+using Remediation.Monitoring;
 using Remediation.Probes;
 using Remediation.Recovery;
 using Remediation.Recovery.Activities;
@@ -32,6 +33,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     [Function(nameof(RunImapProbeActivity))]
     public Task<ProbeResult> RunImapProbeActivityAsync([ActivityTrigger] ProbeRequest input, FunctionContext context) =>
         Run<RunImapProbeActivity, ProbeRequest, ProbeResult>(context, input);
+
+    /// <summary>Reads the IMAP4 counters and judges them by a performance monitor's limit.</summary>
+    [Function(nameof(ReadImapCountersActivity))]
+    public Task<CounterVerdict> ReadImapCountersActivityAsync([ActivityTrigger] CounterRequest input, FunctionContext context) =>
+        Run<ReadImapCountersActivity, CounterRequest, CounterVerdict>(context, input);
 
     /// <summary>Reads the server's IMAP monitors.</summary>
     [Function(nameof(ReadServerHealthActivity))]

@@ -38,7 +38,7 @@ public sealed class RemediationHost : IAsyncDisposable
     /// </summary>
     public static async Task<RemediationHost> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(Options(args));
         configure?.Invoke(builder);
         builder.Host.UseSystemd().UseWindowsService();
 
@@ -74,6 +74,12 @@ public sealed class RemediationHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The host's builder options: settings from appsettings.json beside the binary (as a systemd unit or Windows
+    /// service sees them, and whatever the working directory of <c>dotnet run</c>), then environment and command line.
+    /// </summary>
+    public static WebApplicationOptions Options(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
 
     static void AddServices(WebApplicationBuilder builder, EmbeddedDurableEngine durable)
     {

@@ -34,7 +34,7 @@ public sealed class LabHost : IAsyncDisposable
     public static async Task<LabHost> StartAsync(string[] args, IDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)
     {
         // The lab's settings come from the same places as the host's (appsettings, environment, command line).
-        var configuration = WebApplication.CreateBuilder(args).Configuration;
+        var configuration = WebApplication.CreateBuilder(RemediationHost.Options(args)).Configuration;
         configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         var directory = configuration[LabMode.DirectoryKey] ?? Path.Combine(Path.GetTempPath(), "remediation-lab");
         using var logging = LoggerFactory.Create(l => l.AddConfiguration(configuration.GetSection("Logging")).AddConsole());

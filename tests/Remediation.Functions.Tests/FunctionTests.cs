@@ -132,6 +132,6 @@ public sealed class FunctionTests
 
         Assert.Equal(engine.Outcome, wrapper.Outcome);
         Assert.Equal(engine.Steps.Select(s => (s.Name, s.Operation, s.Outcome)), wrapper.Steps.Select(s => (s.Name, s.Operation, s.Outcome)));
-        Assert.Contains(engine.Steps, s => s.Outcome == "DryRun");
+        Assert.Contains(engine.Steps, s => s.Outcome == StepOutcome.DryRun);
     }
 }

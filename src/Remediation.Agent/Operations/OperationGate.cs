@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Remediation.Agent.Audit;
 using Remediation.Agent.Security;
 using Remediation.AgentApi;
 
@@ -22,15 +23,15 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
         Func<IExchangeExecutor, CancellationToken, Task<IResult>> action,
         string? refusal = null)
     {
-        http.Items[AuditMiddleware.OperationItem] = operation;
-        http.Items[AuditMiddleware.ArgumentsItem] = arguments;
+        http.Audit().Operation = operation;
+        http.Audit().Arguments = arguments;
         var settings = options.CurrentValue;
         if (AgentInput.CheckServer(server) is { } badServer)
         {
             return Refuse(http, Results.ValidationProblem(new Dictionary<string, string[]> { ["server"] = [$"server {badServer}"] }), "Invalid server");
         }
 
-        http.Items[AuditMiddleware.ServerItem] = server;
+        http.Audit().Server = server;
         var forbidden = !settings.Allows(operation) ? $"Operation {operation} is not allowed on this agent."
             : !settings.Manages(server) ? $"Server '{server}' is not managed by this agent."
             : refusal;
@@ -52,7 +53,7 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
         }
         catch (TimeoutException)
         {
-            http.Items[AuditMiddleware.OutcomeItem] = "Still running: answered 504; a retry with the same idempotency key gets the result";
+            http.Audit().Outcome = "Still running: answered 504; a retry with the same idempotency key gets the result";
             return Results.Problem($"{operation} on {server} did not finish within {wait}; it is still running.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Operation still running");
         }
     }
@@ -96,7 +97,7 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
 
     static IResult Refuse(HttpContext http, IResult result, string why)
     {
-        http.Items[AuditMiddleware.OutcomeItem] = $"Refused: {why}";
+        http.Audit().Outcome = $"Refused: {why}";
         return result;
     }
 

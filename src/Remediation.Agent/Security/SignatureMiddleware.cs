@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Remediation.Agent.Audit;
 using Remediation.AgentApi;
 
 namespace Remediation.Agent.Security;
@@ -10,15 +11,12 @@ namespace Remediation.Agent.Security;
 /// </summary>
 public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<AgentOptions> options, ReplayGuard replay, TimeProvider time)
 {
-    /// <summary>Where the authenticated key ID is kept for the audit log.</summary>
-    public const string KeyIdItem = "agent.keyId";
-
     /// <summary>Checks the signature, then calls the rest of the pipeline.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         if (await RefusalAsync(context) is { } why)
         {
-            context.Items[AuditMiddleware.OutcomeItem] = $"Refused: {why}";
+            context.Audit().Outcome = $"Refused: {why}";
             await Results.Problem(why, statusCode: StatusCodes.Status401Unauthorized, title: "Request not authenticated").ExecuteAsync(context);
             return;
         }
@@ -75,7 +73,7 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
             return "Replayed request: this nonce was already used.";
         }
 
-        context.Items[KeyIdItem] = keyId;
+        context.Audit().KeyId = keyId;
         return null;
     }
 }

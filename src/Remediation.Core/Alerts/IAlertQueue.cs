@@ -5,8 +5,16 @@ namespace Remediation.Alerts;
 /// <param name="Alert">The alert, or null when the body was malformed.</param>
 /// <param name="Error">Why the body is not an alert.</param>
 /// <param name="DeliveryCount">How many times it was delivered, this time included.</param>
-/// <param name="Handle">The transport's own message (lock token holder).</param>
-public sealed record QueuedAlert(string MessageId, Alert? Alert, string? Error, int DeliveryCount, object Handle);
+/// <param name="ReceivedAt">When the product received it (the queue's enqueue time): what "late" is decided on, never the sender's own timestamp.</param>
+/// <param name="Handle">The transport's own message (its lock), for the queue that delivered it.</param>
+public sealed record QueuedAlert(string MessageId, Alert? Alert, string? Error, int DeliveryCount, DateTimeOffset ReceivedAt, QueueHandle Handle);
+
+/// <summary>The transport's own message behind a <see cref="QueuedAlert"/>: only the queue that delivered it can read it.</summary>
+public abstract class QueueHandle
+{
+    /// <summary>The <typeparamref name="T"/> message, or a clear error when another queue's message is handed back.</summary>
+    public T As<T>() where T : QueueHandle => this as T ?? throw new InvalidOperationException($"A {GetType().Name} was handed to a queue that delivers {typeof(T).Name}.");
+}
 
 /// <summary>The receiving side of the alert queue, with Service Bus peek-lock semantics.</summary>
 public interface IAlertQueue

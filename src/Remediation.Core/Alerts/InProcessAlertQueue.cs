@@ -31,7 +31,7 @@ public sealed record DeadLetteredAlert(QueuedAlert Message, string Reason, strin
 /// </summary>
 public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQueueOptions> options) : IAlertPublisher, IAlertQueue, IDisposable
 {
-    sealed class Entry(string id, BinaryData body, DateTimeOffset enqueued)
+    sealed class Entry(string id, BinaryData body, DateTimeOffset enqueued) : QueueHandle
     {
         public string Id { get; } = id;
         public BinaryData Body { get; } = body;
@@ -73,7 +73,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
 
     /// <inheritdoc />
     public Task PublishAsync(Alert alert, CancellationToken cancellationToken) =>
-        SendAsync(alert.AlertId, AlertJson.Serialize(alert), cancellationToken);
+        SendAsync(AlertMessageId.For(alert.AlertId), AlertJson.Serialize(alert), cancellationToken);
 
     /// <summary>Enqueues a raw body (tests use it for malformed messages).</summary>
     public Task SendAsync(string messageId, BinaryData body, CancellationToken cancellationToken)
@@ -116,7 +116,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
     {
         lock (gate)
         {
-            entries.Remove((Entry)message.Handle);
+            entries.Remove(message.Handle.As<Entry>());
         }
 
         return Task.CompletedTask;
@@ -127,7 +127,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
     {
         lock (gate)
         {
-            ((Entry)message.Handle).LockedUntil = null;
+            (message.Handle.As<Entry>()).LockedUntil = null;
         }
 
         arrived.Release();
@@ -139,7 +139,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
     {
         lock (gate)
         {
-            entries.Remove((Entry)message.Handle);
+            entries.Remove(message.Handle.As<Entry>());
             deadLetters.Add(new DeadLetteredAlert(message, reason, description));
         }
 
@@ -170,7 +170,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
                 if (entry.DeliveryCount >= settings.MaxDeliveryCount)
                 {
                     entries.Remove(entry);
-                    var parked = new QueuedAlert(entry.Id, null, null, entry.DeliveryCount, entry);
+                    var parked = new QueuedAlert(entry.Id, null, null, entry.DeliveryCount, entry.Enqueued, entry);
                     deadLetters.Add(new DeadLetteredAlert(parked, "MaxDeliveryCountExceeded", $"Delivered {entry.DeliveryCount} times without being completed."));
                     continue;
                 }
@@ -178,7 +178,7 @@ public sealed class InProcessAlertQueue(TimeProvider time, IOptions<InProcessQue
                 entry.DeliveryCount++;
                 entry.LockedUntil = now + settings.LockDuration;
                 var (alert, error) = AlertJson.Deserialize(entry.Body);
-                batch.Add(new QueuedAlert(entry.Id, alert, error, entry.DeliveryCount, entry));
+                batch.Add(new QueuedAlert(entry.Id, alert, error, entry.DeliveryCount, entry.Enqueued, entry));
             }
         }
 

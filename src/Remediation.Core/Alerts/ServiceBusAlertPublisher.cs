@@ -3,9 +3,9 @@ using Azure.Messaging.ServiceBus;
 namespace Remediation.Alerts;
 
 /// <summary>
-/// Publishes alerts to the Service Bus alerts queue. The message ID is the alert ID (the queue's duplicate
-/// detection drops webhook retries), the subject says what it is, and the application properties carry what the
-/// pump routes on without reading the body.
+/// Publishes alerts to the Service Bus alerts queue. The message ID is derived from the alert ID alone (the queue's
+/// duplicate detection drops webhook retries), the subject says what it is, and the application properties carry what
+/// the pump routes on without reading the body.
 /// </summary>
 public sealed class ServiceBusAlertPublisher(ServiceBusSender sender) : IAlertPublisher
 {
@@ -28,15 +28,15 @@ public sealed class ServiceBusAlertPublisher(ServiceBusSender sender) : IAlertPu
         public const string Source = "source";
     }
 
-    /// <summary>Builds the message for <paramref name="alert"/>.</summary>
+    /// <summary>Builds the message for <paramref name="alert"/>; the body keeps the full alert ID.</summary>
     public static ServiceBusMessage ToMessage(Alert alert)
     {
         var message = new ServiceBusMessage(AlertJson.Serialize(alert))
         {
-            MessageId = alert.AlertId,
+            MessageId = AlertMessageId.For(alert.AlertId),
             Subject = Subject,
             ContentType = "application/json",
-            CorrelationId = alert.CorrelationId ?? alert.AlertId,
+            CorrelationId = AlertMessageId.For(alert.CorrelationId ?? alert.AlertId),
         };
         message.ApplicationProperties[Properties.Server] = alert.Server;
         message.ApplicationProperties[Properties.HealthSet] = alert.HealthSet;

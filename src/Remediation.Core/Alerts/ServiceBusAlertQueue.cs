@@ -12,19 +12,25 @@ public sealed class ServiceBusAlertQueue(ServiceBusReceiver receiver) : IAlertQu
         return [.. messages.Select(m =>
         {
             var (alert, error) = AlertJson.Deserialize(m.Body);
-            return new QueuedAlert(m.MessageId, alert, error, m.DeliveryCount, m);
+            return new QueuedAlert(m.MessageId, alert, error, m.DeliveryCount, m.EnqueuedTime, new Received(m));
         })];
     }
 
     /// <inheritdoc />
     public Task CompleteAsync(QueuedAlert message, CancellationToken cancellationToken) =>
-        receiver.CompleteMessageAsync((ServiceBusReceivedMessage)message.Handle, cancellationToken);
+        receiver.CompleteMessageAsync(message.Handle.As<Received>().Message, cancellationToken);
 
     /// <inheritdoc />
     public Task AbandonAsync(QueuedAlert message, CancellationToken cancellationToken) =>
-        receiver.AbandonMessageAsync((ServiceBusReceivedMessage)message.Handle, cancellationToken: cancellationToken);
+        receiver.AbandonMessageAsync(message.Handle.As<Received>().Message, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public Task DeadLetterAsync(QueuedAlert message, string reason, string description, CancellationToken cancellationToken) =>
-        receiver.DeadLetterMessageAsync((ServiceBusReceivedMessage)message.Handle, reason, description, cancellationToken);
+        receiver.DeadLetterMessageAsync(message.Handle.As<Received>().Message, reason, description, cancellationToken);
+
+    /// <summary>The Service Bus message a <see cref="QueuedAlert"/> came from (its lock token).</summary>
+    sealed class Received(ServiceBusReceivedMessage message) : QueueHandle
+    {
+        public ServiceBusReceivedMessage Message { get; } = message;
+    }
 }

@@ -1,7 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 namespace Remediation.Alerts;
 
 /// <summary>The Service Bus alerts queue. Unset: the in-process queue is used.</summary>
-public sealed class ServiceBusOptions
+public sealed class ServiceBusOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:ServiceBus";
@@ -26,4 +27,18 @@ public sealed class ServiceBusOptions
         !string.IsNullOrWhiteSpace(ConnectionString)
             ? new(ConnectionString)
             : new(FullyQualifiedNamespace, AzureIdentity.Credential(ManagedIdentityClientId));
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString) && !string.IsNullOrWhiteSpace(FullyQualifiedNamespace))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(FullyQualifiedNamespace), "and ConnectionString are both set: choose one (the namespace with a managed identity in Azure).");
+        }
+
+        if (string.IsNullOrWhiteSpace(QueueName) || QueueName.Length > 260)
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(QueueName), "is required (at most 260 characters).");
+        }
+    }
 }

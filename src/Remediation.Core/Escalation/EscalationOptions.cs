@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
 
 namespace Remediation.Escalation;
 
 /// <summary>Where escalations go. Every configured channel gets each one; none configured: the ledger and logs only.</summary>
-public sealed class EscalationOptions
+public sealed class EscalationOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Escalation";
@@ -13,7 +14,35 @@ public sealed class EscalationOptions
 
     /// <summary>E-mail through an SMTP relay.</summary>
     public SmtpOptions? Smtp { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(WebhookUrl), "must be an absolute https URL (plain http only on loopback): escalations carry the run's evidence.");
+        }
+
+        if (Smtp is { } smtp)
+        {
+            if (string.IsNullOrWhiteSpace(smtp.Host))
+            {
+                yield return OptionsRegistration.Invalid(Section, "Smtp:Host", "is required when Smtp is set.");
+            }
+
+            if (smtp.Port is < 1 or > 65535)
+            {
+                yield return OptionsRegistration.Invalid(Section, "Smtp:Port", "must be between 1 and 65535.");
+            }
+
+            if (string.IsNullOrWhiteSpace(smtp.From) || smtp.To.Count == 0)
+            {
+                yield return OptionsRegistration.Invalid(Section, "Smtp:From", "and Smtp:To are required when Smtp is set.");
+            }
+        }
+    }
 }
+
 
 /// <summary>SMTP relay for escalation e-mail (MailKit).</summary>
 public sealed class SmtpOptions

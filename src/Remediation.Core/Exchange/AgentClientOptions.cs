@@ -1,7 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 namespace Remediation.Exchange;
 
 /// <summary>Where the on-premises agent is (through its Hybrid Connection) and the key that signs requests to it.</summary>
-public sealed class AgentClientOptions
+public sealed class AgentClientOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Agent";
@@ -20,4 +21,35 @@ public sealed class AgentClientOptions
 
     /// <summary>True when an agent is configured.</summary>
     public bool IsConfigured => BaseAddress is not null && KeyId.Length > 0 && Key.Length > 0;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var set = (BaseAddress is not null ? 1 : 0) + (KeyId.Length > 0 ? 1 : 0) + (Key.Length > 0 ? 1 : 0);
+        if (set is 1 or 2)
+        {
+            yield return OptionsRegistration.Invalid(Section, "BaseAddress", "KeyId and Key go together: set all three, or none (no agent).");
+        }
+
+        if (BaseAddress is { IsAbsoluteUri: false } || BaseAddress is { Scheme: not ("http" or "https") })
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(BaseAddress), "must be an absolute http(s) URL.");
+        }
+
+        if (Key.Length > 0 && !IsKey(Key))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(Key), "must be base64 of at least 32 bytes.");
+        }
+
+        if (Timeout <= TimeSpan.Zero)
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(Timeout), "must be positive.");
+        }
+    }
+
+    static bool IsKey(string key)
+    {
+        var bytes = new byte[key.Length];
+        return Convert.TryFromBase64String(key, bytes, out var length) && length >= 32;
+    }
 }

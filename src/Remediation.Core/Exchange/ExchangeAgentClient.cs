@@ -6,19 +6,25 @@ using Remediation.AgentApi;
 namespace Remediation.Exchange;
 
 /// <summary>The agent answered with an error: its status and the problem text it gave.</summary>
-public sealed class AgentException(HttpStatusCode status, string detail)
-    : Exception($"Agent answered {(int)status} {status}{(Transient(status) ? " (try again)" : "")}: {detail}")
+public class AgentException(HttpStatusCode status, string detail)
+    : Exception($"Agent answered {(int)status} {status}: {detail}")
 {
     /// <summary>HTTP status.</summary>
     public HttpStatusCode Status { get; } = status;
 
-    /// <summary>True when a retry may succeed (timeouts, unavailability).</summary>
-    public bool IsTransient => Transient(Status);
-
-    // 502 is the agent relaying a cmdlet's own error: not transient, retrying would repeat it.
-    static bool Transient(HttpStatusCode status) =>
-        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    /// <summary>The exception for an error answer: <see cref="AgentUnavailableException"/> when a retry may succeed.</summary>
+    public static AgentException For(HttpStatusCode status, string detail) =>
+        // 502 is the agent relaying a cmdlet's own error: not transient, retrying would repeat it.
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+            ? new AgentUnavailableException(status, detail)
+            : new AgentException(status, detail);
 }
+
+/// <summary>
+/// The agent said "try again" (timeout, busy, unavailable). Durable retries recognise it by its type name across the
+/// activity boundary (<c>TaskFailureDetails.ErrorType</c>); the step's idempotency key makes a retry return the first answer.
+/// </summary>
+public sealed class AgentUnavailableException(HttpStatusCode status, string detail) : AgentException(status, detail);
 
 /// <summary>
 /// The one typed client the engine uses to reach Exchange through the on-premises agent. Every state-changing call
@@ -88,7 +94,7 @@ public sealed class ExchangeAgentClient(HttpClient http)
         if (!response.IsSuccessStatusCode)
         {
             var problem = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new AgentException(response.StatusCode, Detail(problem));
+            throw AgentException.For(response.StatusCode, Detail(problem));
         }
 
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;

@@ -94,19 +94,12 @@ public sealed partial class ProbeCycle(
             return;
         }
 
-        var limits = monitors.CurrentValue;
-        var slow = counters.AverageCommandProcessingTimeMs > limits.AverageCommandProcessingTimeLimit.TotalMilliseconds;
-        var queued = counters.RequestsQueued > limits.RequestsQueuedLimit;
-        await PublishIfUnhealthyAsync(
-            board.Record(server.Name, ImapHealthModel.CommandTimeMonitor, !slow),
-            $"Average Command Processing Time on {server.Name} is {counters.AverageCommandProcessingTimeMs:0} ms (limit {limits.AverageCommandProcessingTimeLimit.TotalMilliseconds:0} ms)",
-            cancellationToken);
-        await PublishIfUnhealthyAsync(
-            board.Record(server.Name, ImapHealthModel.RequestsQueuedMonitor, !queued),
-            $"Requests Queued on {server.Name} is {counters.RequestsQueued} (limit {limits.RequestsQueuedLimit})",
-            cancellationToken);
-        await SaveAsync(server.Name, ImapHealthModel.CommandTimeMonitor.Name, cancellationToken);
-        await SaveAsync(server.Name, ImapHealthModel.RequestsQueuedMonitor.Name, cancellationToken);
+        foreach (var monitor in new[] { ImapHealthModel.CommandTimeMonitor, ImapHealthModel.RequestsQueuedMonitor })
+        {
+            var verdict = PerformanceThresholds.Judge(monitor, counters, monitors.CurrentValue);
+            await PublishIfUnhealthyAsync(board.Record(server.Name, monitor, !verdict.Exceeded), verdict.Evidence, cancellationToken);
+            await SaveAsync(server.Name, monitor.Name, cancellationToken);
+        }
     }
 
     Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>

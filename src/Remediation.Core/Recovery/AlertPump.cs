@@ -54,34 +54,33 @@ public sealed partial class AlertPump(
             }
         }
 
-        foreach (var group in valid.GroupBy(m => m.Alert!.Server, StringComparer.OrdinalIgnoreCase))
+        // Each alert is decided on its own, in the order the product received them; a run found going serves the rest
+        // of its server's alerts in this pass without asking Durable again.
+        var going = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var message in valid.OrderBy(m => m.ReceivedAt))
         {
-            var messages = group.OrderBy(m => m.Alert!.RaisedAt).ToList();
+            var alert = message.Alert!;
             try
             {
-                var (runId, isNew) = await StartOrJoinAsync(messages[0].Alert!, cancellationToken);
-                foreach (var message in messages.Skip(isNew ? 1 : 0))
+                var (runId, isNew, isGoing) = going.TryGetValue(alert.Server, out var run) ? (run, false, true) : await StartOrJoinAsync(alert, message.ReceivedAt, cancellationToken);
+                if (!isNew)
                 {
-                    await ledger.RecordAlertAsync(runId, message.Alert!, cancellationToken);
+                    await ledger.RecordAlertAsync(runId, alert, cancellationToken);
                 }
 
-                foreach (var message in messages)
-                {
-                    await queue.CompleteAsync(message, cancellationToken);
-                }
-
+                await queue.CompleteAsync(message, cancellationToken);
                 started += isNew ? 1 : 0;
-                coalesced += messages.Count - (isNew ? 1 : 0);
+                coalesced += isNew ? 0 : 1;
+                if (isGoing)
+                {
+                    going[alert.Server] = runId;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogAbandoned(logger, ex, group.Key);
-                foreach (var message in messages)
-                {
-                    await queue.AbandonAsync(message, CancellationToken.None);
-                }
-
-                abandoned += messages.Count;
+                LogAbandoned(logger, ex, alert.Server);
+                await queue.AbandonAsync(message, CancellationToken.None);
+                abandoned++;
             }
         }
 
@@ -89,21 +88,23 @@ public sealed partial class AlertPump(
         return new PumpResult(batch.Count, started, coalesced, deadLettered, abandoned);
     }
 
-    async Task<(string RunId, bool IsNew)> StartOrJoinAsync(Alert alert, CancellationToken cancellationToken)
+    /// <summary>The run the alert belongs to: a new one, the one going (IsGoing), or the one that ended after it arrived.</summary>
+    async Task<(string RunId, bool IsNew, bool IsGoing)> StartOrJoinAsync(Alert alert, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var instanceId = RecoveryInstance.IdFor(alert.Server);
         var last = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
         if (RunningRunId(last) is { } running)
         {
-            return (running, false);
+            return (running, false, true);
         }
 
-        if (last is { IsCompleted: true } && alert.RaisedAt <= last.LastUpdatedAt && last.ReadInputAs<RecoveryRequest>()?.RunId is { } ended)
+        if (last is { IsCompleted: true } && receivedAt <= last.LastUpdatedAt && last.ReadInputAs<RecoveryRequest>()?.RunId is { } ended)
         {
-            // Raised before the server's last run ended: the same incident, already handled (a storm's tail, a
+            // Received before the server's last run ended: the same incident, already handled (a storm's tail, a
             // retrying sender, a queue that was behind). Recorded on that run; a new failure raises a new alert.
-            LogLate(logger, alert.AlertId, alert.RaisedAt, ended, last.LastUpdatedAt);
-            return (ended, false);
+            // Decided on when we received it: a sender's own timestamp can be anything.
+            LogLate(logger, alert.AlertId, receivedAt, ended, last.LastUpdatedAt);
+            return (ended, false, false);
         }
 
         var target = topology.CurrentValue.Find(alert.Server)!;
@@ -127,7 +128,7 @@ public sealed partial class AlertPump(
                 throw;
             }
 
-            return (other, false);
+            return (other, false, true);
         }
 
         // Some backends drop a duplicate start silently: the input of the run that is going says whose it is.
@@ -135,10 +136,10 @@ public sealed partial class AlertPump(
         if (current == runId || current is null)
         {
             LogStarted(logger, runId, server, alert.AlertId);
-            return (runId, true);
+            return (runId, true, true);
         }
 
-        return (current, false);
+        return (current, false, true);
     }
 
     async Task<string?> RunningRunIdAsync(string instanceId, CancellationToken cancellationToken) =>
@@ -163,8 +164,8 @@ public sealed partial class AlertPump(
     [LoggerMessage(LogLevel.Information, "Run {RunId} started for {Server} by alert {AlertId}")]
     static partial void LogStarted(ILogger logger, string runId, string server, string alertId);
 
-    [LoggerMessage(LogLevel.Information, "Alert {AlertId} raised at {RaisedAt:O}, before run {RunId} ended at {EndedAt:O}: recorded on that run, no new run")]
-    static partial void LogLate(ILogger logger, string alertId, DateTimeOffset raisedAt, string runId, DateTimeOffset endedAt);
+    [LoggerMessage(LogLevel.Information, "Alert {AlertId} received at {ReceivedAt:O}, before run {RunId} ended at {EndedAt:O}: recorded on that run, no new run")]
+    static partial void LogLate(ILogger logger, string alertId, DateTimeOffset receivedAt, string runId, DateTimeOffset endedAt);
 
     [LoggerMessage(LogLevel.Warning, "Alert {MessageId} dead-lettered: {Reason}: {Description}")]
     static partial void LogDeadLettered(ILogger logger, string messageId, string reason, string description);

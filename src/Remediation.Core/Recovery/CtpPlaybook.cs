@@ -111,6 +111,6 @@ internal static class CtpPlaybook
             new Dictionary<string, string> { ["Server"] = mailboxServer, ["Monitor"] = monitor.Name, ["RunId"] = subRunId },
             () => run.Context.CallSubOrchestratorAsync<RunOutcome>(
                 nameof(DeepTestRecoveryOrchestrator), request, new SubOrchestrationOptions { InstanceId = $"{run.Context.InstanceId}-{mailboxServer.ToLowerInvariant()}" }),
-            outcome => (outcome.ToString(), $"Sub-run {subRunId} ended {outcome}."));
+            outcome => (outcome is RunOutcome.Recovered or RunOutcome.Transient ? StepOutcome.Succeeded : StepOutcome.Failed, $"Sub-run {subRunId} ended {outcome}."));
     }
 }

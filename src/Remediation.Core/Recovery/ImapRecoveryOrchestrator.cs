@@ -37,15 +37,22 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
                 .FirstOrDefault(m => m is not null);
             if (monitor is null)
             {
-                return new(RunOutcome.Escalated, $"The alert names no monitor and no {input.HealthSet} monitor on {input.Server} is Unhealthy: nothing to verify.");
+                return new(RunOutcome.Transient, $"The alert names no monitor and no {input.HealthSet} monitor on {input.Server} is Unhealthy: nothing to fix, nothing was touched.");
             }
         }
 
-        // Section 2.3-2.4: re-run the probe; the performance monitors have no probe, their playbook re-reads health.
+        // Section 2.3-2.4: re-run the probe; the performance monitors have no probe: their counters are read again.
         if (monitor.Probe is not null && (await playbook.ReprobeAsync(input.Server, monitor)).Succeeded)
         {
             return new(RunOutcome.Transient, "The re-run probe passed: the failure was transient and nothing was touched.");
         }
+
+        if (monitor.Probe is null && await playbook.ReadCountersAsync(input.Server, monitor) is { Exceeded: false } verdict)
+        {
+            return new(RunOutcome.Transient, $"{verdict.Evidence}: under the limit of {monitor.Name}, so nothing was touched.");
+        }
+
+        run.StillFailing = () => StillFailingAsync(playbook, input.Server, monitor);
 
         return monitor.Playbook switch
         {
@@ -56,6 +63,11 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
             _ => throw new InvalidOperationException($"Monitor {monitor.Name} names no playbook."),
         };
     }
+
+    internal static async Task<bool> StillFailingAsync(Playbook playbook, string server, MonitorDefinition monitor) =>
+        monitor.Probe is not null
+            ? !(await playbook.ReprobeAsync(server, monitor)).Succeeded
+            : (await playbook.ReadCountersAsync(server, monitor)).Exceeded;
 
     [LoggerMessage(LogLevel.Information, "Run {RunId} on {Server} ended {Outcome}: {Reason}")]
     static partial void LogEnded(ILogger logger, string runId, string server, RunOutcome outcome, string reason);
@@ -73,7 +85,9 @@ public sealed class DeepTestRecoveryOrchestrator : TaskOrchestrator<RecoveryRequ
         var run = new RunTimeline(context, input);
         await run.OpenAsync();
         var monitor = ImapHealthModel.FindMonitor(input.Monitor) ?? ImapHealthModel.MonitorOf(ImapHealthModel.DeepTestProbe);
-        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => DeepTestPlaybook.RunAsync(new Playbook(run), input.Server, monitor));
+        var playbook = new Playbook(run);
+        run.StillFailing = () => ImapRecoveryOrchestrator.StillFailingAsync(playbook, input.Server, monitor);
+        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => DeepTestPlaybook.RunAsync(playbook, input.Server, monitor));
         return outcome;
     }
 }

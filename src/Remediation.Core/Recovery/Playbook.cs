@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Remediation.AgentApi;
 using Remediation.Imap;
+using Remediation.Monitoring;
 using Remediation.Probes;
 using Remediation.Recovery.Activities;
 using Remediation.Runs;
@@ -27,7 +28,7 @@ internal sealed class Playbook(RunTimeline run)
         Args(("ComputerName", server), ("Name", service)),
         DisruptiveAction.RestartService,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), RunTimeline.AgentCall),
-        r => (r.Running ? "Succeeded" : "Failed", r.Detail),
+        r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
         new RestartResult(server, service, true, 0, "dry run"));
 
     /// <summary>"Re-run probe" (runbook section 2.3).</summary>
@@ -39,7 +40,19 @@ internal sealed class Playbook(RunTimeline run)
             $"Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe} -Server {server}",
             Args(("Identity", $"{monitor.HealthSet}\\{monitor.Probe}"), ("Server", server)),
             () => Context.CallActivityAsync<ProbeResult>(nameof(RunImapProbeActivity), new ProbeRequest(server, monitor.Probe!)),
-            r => (r.Result.ToString(), r.Summary));
+            r => (r.Result switch { ProbeOutcome.Succeeded => StepOutcome.Succeeded, ProbeOutcome.TimedOut => StepOutcome.TimedOut, _ => StepOutcome.Failed }, r.Summary));
+    }
+
+    /// <summary>The performance monitors' verification: read the IMAP4 counters and judge them by the monitor's limit.</summary>
+    public Task<CounterVerdict> ReadCountersAsync(string server, MonitorDefinition monitor)
+    {
+        run.ThrowIfCancelled();
+        return run.StepAsync(
+            "Read IMAP4 counters",
+            $"Get-Counter '\\MSExchangeImap4\\Average Command Processing Time','\\MSExchangeImap4\\Requests Queued' -ComputerName {server}",
+            Args(("ComputerName", server), ("Monitor", monitor.Name)),
+            () => Context.CallActivityAsync<CounterVerdict>(nameof(ReadImapCountersActivity), new CounterRequest(server, monitor.Name), RunTimeline.AgentCall),
+            v => (StepOutcome.Succeeded, v.Evidence));
     }
 
     /// <summary>Fail the server's databases over (Set-MailboxServer ... $true).</summary>
@@ -69,7 +82,7 @@ internal sealed class Playbook(RunTimeline run)
         Args(("ComputerName", server)),
         DisruptiveAction.ServerRestart,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartServerActivity), new ServerStep(server, key), RunTimeline.AgentCall),
-        r => (r.Running ? "Succeeded" : "Failed", r.Detail),
+        r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
         new RestartResult(server, "computer", true, 0, "dry run"));
 
     /// <summary>Fail back (Set-MailboxServer ... $false).</summary>
@@ -88,7 +101,7 @@ internal sealed class Playbook(RunTimeline run)
         $"Get-ServerHealth {server} | ?{{$_.HealthSetName -like \"IMAP*\"}}",
         Args(("Identity", server)),
         () => Context.CallActivityAsync<IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), server, RunTimeline.AgentCall),
-        rows => ("Succeeded", rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
+        rows => (StepOutcome.Succeeded, rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
 
     /// <summary>Set-ImapSettings -ProtocolLogEnabled (no safety gate: it is part of gathering evidence and of cleaning up).</summary>
     public Task<ImapSettings> SetProtocolLoggingAsync(string server, bool enabled, bool cleanUp = false)
@@ -97,7 +110,7 @@ internal sealed class Playbook(RunTimeline run)
         var operation = $"Set-ImapSettings -Server {server} -ProtocolLogEnabled ${enabled.ToString().ToLowerInvariant()}";
         var args = Args(("Server", server), ("ProtocolLogEnabled", enabled ? "$true" : "$false"));
         Task<ImapSettings> Act(string key) => Context.CallActivityAsync<ImapSettings>(nameof(SetImapProtocolLoggingActivity), new FlagStep(server, enabled, key), RunTimeline.AgentCall);
-        (string, string) Describe(ImapSettings s) => (s.ProtocolLogEnabled == enabled ? "Succeeded" : "Failed", $"ProtocolLogEnabled={s.ProtocolLogEnabled}, LogFileLocation={s.LogFileLocation}");
+        (StepOutcome, string) Describe(ImapSettings s) => (s.ProtocolLogEnabled == enabled ? StepOutcome.Succeeded : StepOutcome.Failed, $"ProtocolLogEnabled={s.ProtocolLogEnabled}, LogFileLocation={s.LogFileLocation}");
         var dry = new ImapSettings(server, enabled, "");
 
         // Clean-up runs even after a cancel: it is the step that must never be skipped.
@@ -114,8 +127,8 @@ internal sealed class Playbook(RunTimeline run)
         () => run.Request.Settings.DryRun
             ? Task.FromResult(new ImapSettings(server, false, "(dry run)"))
             : Context.CallActivityAsync<ImapSettings>(nameof(ReadImapSettingsActivity), server, RunTimeline.AgentCall),
-        s => ("Succeeded", $"LogFileLocation={s.LogFileLocation}"));
+        s => (StepOutcome.Succeeded, $"LogFileLocation={s.LogFileLocation}"));
 
-    static (string, string) Describe(DatabaseCopyStatus status) =>
-        ("Succeeded", status.Copies.Count == 0 ? "No copies reported." : string.Join(", ", status.ByStatus.Select(kv => $"{kv.Key}: {kv.Value}")));
+    static (StepOutcome, string) Describe(DatabaseCopyStatus status) =>
+        (StepOutcome.Succeeded, status.Copies.Count == 0 ? "No copies reported." : string.Join(", ", status.ByStatus.Select(kv => $"{kv.Key}: {kv.Value}")));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.DurableTask;
+using Remediation.Exchange;
 using Remediation.Runs;
 using Remediation.Safety;
 
@@ -24,12 +25,14 @@ internal sealed class RunTimeline
     // makes the retry return the first answer instead of acting twice.
     static readonly TaskOptions AgentRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), backoffCoefficient: 2)
     {
-        HandleFailure = failure => failure.ErrorMessage.Contains("(try again)", StringComparison.Ordinal),
+        // By the failure's type name: IsCausedBy<T> resolves ErrorType with Type.GetType, which does not look in our assembly.
+        HandleFailure = failure => failure.ErrorType == typeof(AgentUnavailableException).FullName,
     });
 
     readonly TaskOrchestrationContext context;
     readonly Task<string> cancelled;
     int sequence;
+    bool acted;
 
     public RunTimeline(TaskOrchestrationContext context, RecoveryRequest request)
     {
@@ -66,7 +69,7 @@ internal sealed class RunTimeline
         string operation,
         IReadOnlyDictionary<string, string> arguments,
         Func<Task<T>> action,
-        Func<T, (string Outcome, string Answer)> describe)
+        Func<T, (StepOutcome Outcome, string Answer)> describe)
     {
         var number = ++sequence;
         context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, number, name));
@@ -78,7 +81,7 @@ internal sealed class RunTimeline
         }
         catch (TaskFailedException ex)
         {
-            await RecordAsync(new RunStep(number, name, operation, arguments, started, Now, "Failed", ex.FailureDetails.ErrorMessage));
+            await RecordAsync(new RunStep(number, name, operation, arguments, started, Now, StepOutcome.Failed, ex.FailureDetails.ErrorMessage));
             throw;
         }
 
@@ -97,7 +100,7 @@ internal sealed class RunTimeline
         IReadOnlyDictionary<string, string> arguments,
         DisruptiveAction? action,
         Func<string, Task<T>> act,
-        Func<T, (string Outcome, string Answer)> describe,
+        Func<T, (StepOutcome Outcome, string Answer)> describe,
         T dryRunResult)
     {
         ThrowIfCancelled();
@@ -108,12 +111,19 @@ internal sealed class RunTimeline
 
         if (Request.Settings.DryRun)
         {
-            return await StepAsync(name, operation, arguments, () => Task.FromResult(dryRunResult), _ => ("DryRun", $"Dry run: would call {operation}; nothing was done."));
+            return await StepAsync(name, operation, arguments, () => Task.FromResult(dryRunResult), _ => (StepOutcome.DryRun, $"Dry run: would call {operation}; nothing was done."));
         }
 
         var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
+        acted = true;
         return await StepAsync(name, operation, arguments, () => act(key), describe);
     }
+
+    /// <summary>
+    /// The run's verification (re-run the probe, or read the counters): true while the failure is still there. Set once
+    /// the run has verified its issue; asked again after every approval wait, before the approved action.
+    /// </summary>
+    public Func<Task<bool>>? StillFailing { get; set; }
 
     /// <summary>Waits <paramref name="wait"/> on a durable timer (an operator's cancel interrupts it).</summary>
     public async Task WaitAsync(TimeSpan wait, string why)
@@ -151,7 +161,7 @@ internal sealed class RunTimeline
                 $"Wait for an operator to approve {action} on {Request.Server}",
                 new Dictionary<string, string> { ["Action"] = action.ToString(), ["Timeout"] = Request.Settings.ApprovalTimeout.ToString() },
                 () => WaitForApprovalAsync(action),
-                d => d is null ? ("TimedOut", "No decision within the approval timeout.") : (d.Approved ? "Approved" : "Rejected", $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
+                d => d is null ? (StepOutcome.TimedOut, "No decision within the approval timeout.") : (d.Approved ? StepOutcome.Approved : StepOutcome.Rejected, $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
             ThrowIfCancelled();
             if (decision is null)
             {
@@ -162,6 +172,14 @@ internal sealed class RunTimeline
             {
                 throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.By}.");
             }
+
+            // An approval can take an hour: what was verified before it may no longer be true.
+            if (StillFailing is { } stillFailing && !await stillFailing())
+            {
+                throw new RunStoppedException(
+                    acted ? RunOutcome.Recovered : RunOutcome.Transient,
+                    $"The failure went away while {action} on {Request.Server} waited for approval: verified again after the approval, {action} was not done.");
+            }
         }
 
         var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
@@ -170,7 +188,7 @@ internal sealed class RunTimeline
             $"Maintenance, blast radius and throttle for {action} on {Request.Server}",
             new Dictionary<string, string> { ["Action"] = action.ToString(), ["Server"] = Request.Server },
             () => context.CallActivityAsync<SafetyVerdict>(nameof(CheckSafetyActivity), new SafetyRequest(Request.RunId, Request.Server, action, key), AgentRetry),
-            v => (v.Allowed ? "Allowed" : v.Refusal.ToString(), v.Reason));
+            v => (v.Allowed ? StepOutcome.Allowed : v.Refusal == RunOutcome.Throttled ? StepOutcome.Throttled : StepOutcome.Rejected, v.Reason));
         if (!verdict.Allowed)
         {
             throw new RunStoppedException(verdict.Refusal, verdict.Reason);

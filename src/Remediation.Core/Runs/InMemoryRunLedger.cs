@@ -8,8 +8,8 @@ public sealed class InMemoryRunLedger : IRunLedger
     readonly Lock gate = new();
     readonly Dictionary<string, RunRecord> runs = new(StringComparer.OrdinalIgnoreCase);
 
-    // Alerts can arrive for a run before its first activity has opened it.
-    readonly Dictionary<string, List<Alert>> earlyAlerts = new(StringComparer.OrdinalIgnoreCase);
+    // Alerts can arrive for a run before its first activity has opened it: kept in a placeholder record, bounded the same way.
+    readonly Dictionary<string, RunRecord> earlyAlerts = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
     public Task OpenAsync(RunRecord run, CancellationToken cancellationToken)
@@ -18,8 +18,7 @@ public sealed class InMemoryRunLedger : IRunLedger
         {
             if (!runs.ContainsKey(run.RunId))
             {
-                var alerts = earlyAlerts.Remove(run.RunId, out var early) ? [.. run.Alerts, .. early.Where(a => run.Alerts.All(r => r.AlertId != a.AlertId))] : run.Alerts;
-                runs[run.RunId] = run with { Alerts = alerts };
+                runs[run.RunId] = earlyAlerts.Remove(run.RunId, out var early) ? WithEarly(run, early) : run;
             }
         }
 
@@ -38,20 +37,11 @@ public sealed class InMemoryRunLedger : IRunLedger
     {
         lock (gate)
         {
-            if (runs.TryGetValue(runId, out var run))
+            var store = runs.ContainsKey(runId) ? runs : earlyAlerts;
+            var run = store.GetValueOrDefault(runId) ?? Placeholder(runId);
+            if (RunAlerts.Add(run, alert) is { } updated)
             {
-                if (run.Alerts.All(a => a.AlertId != alert.AlertId))
-                {
-                    runs[runId] = run with { Alerts = [.. run.Alerts, alert] };
-                }
-            }
-            else
-            {
-                var early = earlyAlerts.TryGetValue(runId, out var list) ? list : earlyAlerts[runId] = [];
-                if (early.All(a => a.AlertId != alert.AlertId))
-                {
-                    early.Add(alert);
-                }
+                store[runId] = updated;
             }
         }
 
@@ -86,6 +76,15 @@ public sealed class InMemoryRunLedger : IRunLedger
                 .Take(max)];
             return Task.FromResult(list);
         }
+    }
+
+    static RunRecord Placeholder(string runId) => new(runId, "", "", "", null, default, null, RunOutcome.Running, null, [], [], AlertCount: 0);
+
+    // The run's own first alert stays first; the count adds what arrived before it opened.
+    static RunRecord WithEarly(RunRecord run, RunRecord early)
+    {
+        var merged = RunAlerts.AddAll(run, early.Alerts);
+        return merged with { AlertCount = run.AlertCount + early.AlertCount - early.Alerts.Count(a => run.Alerts.Any(r => r.AlertId == a.AlertId)) };
     }
 
     void Update(string runId, Func<RunRecord, RunRecord> change)

@@ -30,6 +30,34 @@ public enum RunOutcome
     Cancelled,
 }
 
+/// <summary>How one step of a run ended.</summary>
+public enum StepOutcome
+{
+    /// <summary>It did what it was asked.</summary>
+    Succeeded,
+
+    /// <summary>It was tried and did not work (or the call failed).</summary>
+    Failed,
+
+    /// <summary>No answer in time (a probe, an approval).</summary>
+    TimedOut,
+
+    /// <summary>Dry run: recorded as what would be done; nothing was called.</summary>
+    DryRun,
+
+    /// <summary>The safety gate let the next action go ahead.</summary>
+    Allowed,
+
+    /// <summary>An operator approved the next action.</summary>
+    Approved,
+
+    /// <summary>Refused: by an operator, the blast radius or a maintenance window.</summary>
+    Rejected,
+
+    /// <summary>Refused by a throttle.</summary>
+    Throttled,
+}
+
 /// <summary>One step of a run: what was called, with which arguments, what came back, and when.</summary>
 /// <param name="Sequence">1-based position in the run; writing the same sequence twice is a no-op.</param>
 /// <param name="Name">The runbook step (e.g. "Re-run probe").</param>
@@ -37,7 +65,7 @@ public enum RunOutcome
 /// <param name="Arguments">Arguments, never secrets.</param>
 /// <param name="StartedAt">Start.</param>
 /// <param name="EndedAt">End.</param>
-/// <param name="Outcome">Succeeded, Failed, Skipped...</param>
+/// <param name="Outcome">How it ended.</param>
 /// <param name="Answer">What came back, summarised.</param>
 public sealed record RunStep(
     int Sequence,
@@ -46,7 +74,7 @@ public sealed record RunStep(
     IReadOnlyDictionary<string, string> Arguments,
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
-    string Outcome,
+    StepOutcome Outcome,
     string? Answer);
 
 /// <summary>
@@ -68,4 +96,5 @@ public sealed record RunRecord(
     IReadOnlyList<Alert> Alerts,
     string? ParentRunId = null,
     string? AwaitingApproval = null,
-    string? CurrentStep = null);
+    string? CurrentStep = null,
+    int AlertCount = 1);

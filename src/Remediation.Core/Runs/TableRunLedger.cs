@@ -26,13 +26,12 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
     /// <inheritdoc />
     public async Task OpenAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        var early = new List<Alert>();
+        var record = run;
         await foreach (var entity in pendingAlerts.QueryAsync<TableEntity>(e => e.PartitionKey == Key(run.RunId), cancellationToken: cancellationToken))
         {
-            early.Add(JsonSerializer.Deserialize<Alert>(entity.GetString("Json"), JsonDefaults.Options)!);
+            record = RunAlerts.AddAll(record, [JsonSerializer.Deserialize<Alert>(entity.GetString("Json"), JsonDefaults.Options)!]);
         }
 
-        var record = run with { Alerts = [.. run.Alerts, .. early.Where(a => run.Alerts.All(r => r.AlertId != a.AlertId))] };
         try
         {
             await runs.AddEntityAsync(ToEntity(record), cancellationToken);
@@ -61,7 +60,7 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
             }
         }
 
-        await UpdateAsync(runId, run => run.Alerts.Any(a => a.AlertId == alert.AlertId) ? null : run with { Alerts = [.. run.Alerts, alert] }, cancellationToken);
+        await UpdateAsync(runId, run => RunAlerts.Add(run, alert), cancellationToken);
     }
 
     /// <inheritdoc />

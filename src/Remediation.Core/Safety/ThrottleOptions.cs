@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Remediation.Safety;
 
 /// <summary>One action's limits, per server and per group (DAG, or the CAS servers of a site).</summary>
@@ -17,7 +18,7 @@ public sealed class ThrottleRule
 }
 
 /// <summary>Recovery-action throttles. Defaults after Managed Availability's throttle policy (see REFERENCE.md).</summary>
-public sealed class ThrottleOptions
+public sealed class ThrottleOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Throttles";
@@ -44,4 +45,21 @@ public sealed class ThrottleOptions
         DisruptiveAction.DatabaseFailover => DatabaseFailover,
         _ => ServerRestart,
     };
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, rule) in new[] { (nameof(RestartService), RestartService), (nameof(DatabaseFailover), DatabaseFailover), (nameof(ServerRestart), ServerRestart) })
+        {
+            if (rule.ServerMinInterval < TimeSpan.Zero || rule.GroupMinInterval < TimeSpan.Zero)
+            {
+                yield return OptionsRegistration.Invalid(Section, name, "intervals cannot be negative.");
+            }
+
+            if (rule.ServerMaxPerDay < 0 || rule.GroupMaxPerDay < 0)
+            {
+                yield return OptionsRegistration.Invalid(Section, name, "per-day limits cannot be negative (0 forbids the action).");
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ public class AlertWebhookTests
 
     static WebhookResult Parse(string json) => AlertWebhook.Parse(Encoding.UTF8.GetBytes(json), Topology, Time);
 
-    const string AzureMonitor = """
+    internal const string AzureMonitor = """
         {
           "schemaId": "azureMonitorCommonAlertSchema",
           "data": {

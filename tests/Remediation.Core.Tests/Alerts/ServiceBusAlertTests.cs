@@ -65,6 +65,35 @@ public class ServiceBusAlertTests
     }
 
     [Fact]
+    public async Task A_real_azure_monitor_alert_id_of_132_characters_is_published_with_a_deterministic_id_that_fits()
+    {
+        var parsed = AlertWebhook.Parse(System.Text.Encoding.UTF8.GetBytes(AlertWebhookTests.AzureMonitor), new()
+        {
+            Servers = [new() { Name = "EXMBX01", Role = Remediation.Topology.ServerRole.Mailbox, BackEnd = new() { Host = "exmbx01", Port = 1993 } }],
+        }, TimeProvider.System).Alert!;
+        var sender = new RecordingSender();
+        var publisher = new ServiceBusAlertPublisher(sender);
+
+        await publisher.PublishAsync(parsed, CancellationToken.None);
+        await publisher.PublishAsync(parsed, CancellationToken.None);
+        await publisher.PublishAsync(parsed with { AlertId = parsed.AlertId[..^1] + "1" }, CancellationToken.None);
+
+        Assert.Equal(132, parsed.AlertId.Length);
+        Assert.All(sender.Sent, m => Assert.InRange(m.MessageId.Length, 1, 128));
+        Assert.All(sender.Sent, m => Assert.InRange(m.CorrelationId.Length, 1, 128));
+        Assert.Equal(sender.Sent[0].MessageId, sender.Sent[1].MessageId);
+        Assert.NotEqual(sender.Sent[0].MessageId, sender.Sent[2].MessageId);
+        Assert.Equal(parsed.AlertId, AlertJson.Deserialize(sender.Sent[0].Body).Alert!.AlertId);
+    }
+
+    [Fact]
+    public void An_alert_id_that_fits_is_its_own_message_id()
+    {
+        Assert.Equal(new string('a', 128), AlertMessageId.For(new string('a', 128)));
+        Assert.StartsWith("sha256:", AlertMessageId.For(new string('a', 129)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Publisher_without_monitor_or_correlation_falls_back_to_the_alert_id()
     {
         var sender = new RecordingSender();

@@ -8,7 +8,7 @@ public class InMemoryRunLedgerTests
     static RunRecord Run(string id = "r1", string server = "MBX1", DateTimeOffset? at = null) =>
         new(id, "imap-recovery-mbx1", server, "IMAP.Protocol", "ImapSelfTestMonitor", at ?? Start, null, RunOutcome.Running, null, [], [Alert("a1")]);
 
-    static RunStep Step(int sequence, string outcome = "Failed") =>
+    static RunStep Step(int sequence, StepOutcome outcome = StepOutcome.Failed) =>
         new(sequence, "Re-run probe", "Invoke-MonitoringProbe", new Dictionary<string, string>(), Start, Start, outcome, null);
 
     [Fact]
@@ -18,15 +18,36 @@ public class InMemoryRunLedgerTests
         await ledger.OpenAsync(Run(), default);
         await ledger.OpenAsync(Run() with { Server = "OTHER" }, default);
         await ledger.AppendStepAsync("r1", Step(1), default);
-        await ledger.AppendStepAsync("r1", Step(1, "Succeeded"), default);
+        await ledger.AppendStepAsync("r1", Step(1, StepOutcome.Succeeded), default);
         await ledger.CloseAsync("r1", RunOutcome.Escalated, "first", Start, default);
         await ledger.CloseAsync("r1", RunOutcome.Recovered, "second", Start, default);
 
         var run = (await ledger.GetAsync("R1", default))!;
 
         Assert.Equal("MBX1", run.Server);
-        Assert.Equal("Failed", Assert.Single(run.Steps).Outcome);
+        Assert.Equal(StepOutcome.Failed, Assert.Single(run.Steps).Outcome);
         Assert.Equal((RunOutcome.Escalated, "first"), (run.Outcome, run.Reason));
+    }
+
+    [Fact]
+    public async Task A_storm_before_and_after_the_run_opens_keeps_the_first_and_last_alerts_and_counts_them_all()
+    {
+        var ledger = new InMemoryRunLedger();
+        for (var i = 0; i < 300; i++)
+        {
+            await ledger.RecordAlertAsync("r1", Alert($"early-{i}"), default);
+        }
+
+        await ledger.OpenAsync(Run(), default);
+        for (var i = 0; i < 700; i++)
+        {
+            await ledger.RecordAlertAsync("r1", Alert($"late-{i}"), default);
+        }
+
+        var run = (await ledger.GetAsync("r1", default))!;
+
+        Assert.Equal(1001, run.AlertCount);
+        Assert.Equal(["a1", "early-0", "early-1", "early-2", "early-3", "late-695", "late-696", "late-697", "late-698", "late-699"], run.Alerts.Select(a => a.AlertId));
     }
 
     [Fact]

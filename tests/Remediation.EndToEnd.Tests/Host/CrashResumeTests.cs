@@ -90,7 +90,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "ImapCTPMonitor"));
 
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
-        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Recovered", run.Timeline());
+        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
         var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
     }
@@ -122,7 +122,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         {
             using var posted = await first.Http.PostAsJsonAsync("api/alerts", new { alertId = "crash-1", server = "MBX2", healthSet = "IMAP", monitor = "RequestsQueuedGt500Monitor" });
             posted.EnsureSuccessStatusCode();
-            var waiting = await first.WaitForRunAsync("MBX2", r => r.Steps.Any(s => s.Name == "Restart server" && s.Outcome == "Succeeded") && r.CurrentStep?.StartsWith("Waiting", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(90));
+            var waiting = await first.WaitForRunAsync("MBX2", r => r.Steps.Any(s => s.Name == "Restart server" && s.Outcome == StepOutcome.Succeeded) && r.CurrentStep?.StartsWith("Waiting", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(90));
             runId = waiting.RunId;
             await first.KillAsync();
         }

@@ -60,7 +60,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal((2, 0, 2), (second.Received, second.Started, second.Coalesced));
         Assert.Equal(["first", "second", "third"], run.Alerts.Select(a => a.AlertId));
         Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, default));
-        Assert.Equal("TimedOut", run.Steps[0].Outcome);
+        Assert.Equal(StepOutcome.TimedOut, run.Steps[0].Outcome);
 
         // No agent is configured for this host: the playbook cannot act, and says exactly why.
         Assert.Equal(RunOutcome.Failed, run.Outcome);
@@ -68,17 +68,16 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
     }
 
     [Fact]
-    public async Task An_alert_raised_before_the_last_run_ended_is_recorded_on_it_and_a_later_one_starts_a_new_run()
+    public async Task An_alert_received_before_the_last_run_ended_is_recorded_on_it_and_a_later_one_starts_a_new_run()
     {
         var publisher = Get<IAlertPublisher>();
         var pump = Get<AlertPump>();
-        var before = TimeProvider.System.GetUtcNow();
         await publisher.PublishAsync(Alert("incident"), default);
         await pump.RunOnceAsync(default);
-        var ended = await CompletedRunAsync("MBX1");
 
-        // The storm's tail: raised while the run was going, delivered after it ended.
-        await publisher.PublishAsync(Alert("late", raisedAt: before.AddSeconds(1)), default);
+        // The storm's tail: received while the run was going, handled only after it ended (a pump that was behind).
+        await publisher.PublishAsync(Alert("late"), default);
+        var ended = await CompletedRunAsync("MBX1");
         var late = await pump.RunOnceAsync(default);
         await publisher.PublishAsync(Alert("new failure"), default);
         var fresh = await pump.RunOnceAsync(default);
@@ -89,6 +88,59 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal((1, 0), (fresh.Started, fresh.Coalesced));
         Assert.NotEqual(ended.RunId, next.RunId);
         Assert.Equal(["new failure"], next.Alerts.Select(a => a.AlertId));
+    }
+
+    [Fact]
+    public async Task A_back_dated_alert_posted_with_a_fresh_one_cannot_swallow_it_into_the_ended_run()
+    {
+        var publisher = Get<IAlertPublisher>();
+        var pump = Get<AlertPump>();
+        var before = TimeProvider.System.GetUtcNow();
+        await publisher.PublishAsync(Alert("incident"), default);
+        await pump.RunOnceAsync(default);
+        var ended = await CompletedRunAsync("MBX1");
+
+        // Claims to have been raised during the last run (or a day ago): the sender's clock decides nothing.
+        await publisher.PublishAsync(Alert("back-dated", raisedAt: before.AddDays(-1)), default);
+        await publisher.PublishAsync(Alert("fresh"), default);
+        var result = await pump.RunOnceAsync(default);
+        var next = await CompletedRunAsync("MBX1");
+
+        Assert.Equal((1, 1), (result.Started, result.Coalesced));
+        Assert.NotEqual(ended.RunId, next.RunId);
+        Assert.Equal(["back-dated", "fresh"], next.Alerts.Select(a => a.AlertId));
+        Assert.Equal(["incident"], (await Get<IRunLedger>().GetAsync(ended.RunId, default))!.Alerts.Select(a => a.AlertId));
+    }
+
+    [Fact]
+    public async Task Five_thousand_alerts_on_one_server_leave_its_run_record_and_the_run_list_small()
+    {
+        var publisher = Get<IAlertPublisher>();
+        var pump = Get<AlertPump>();
+        for (var i = 0; i < 5000; i++)
+        {
+            await publisher.PublishAsync(Alert($"storm-{i:D4}"), default);
+        }
+
+        var received = 0;
+        while (received < 5000)
+        {
+            var pass = await pump.RunOnceAsync(default);
+            Assert.NotEqual(0, pass.Received);
+            received += pass.Received;
+        }
+
+        var run = await CompletedRunAsync("MBX1");
+        using var http = new HttpClient { BaseAddress = host.Address };
+        var list = await http.GetByteArrayAsync(new Uri("api/runs", UriKind.Relative));
+
+        Assert.Equal(5000, run.AlertCount);
+        Assert.Equal(RunAlerts.KeepFirst + RunAlerts.KeepLast, run.Alerts.Count);
+        Assert.Equal(["storm-0000", "storm-0001", "storm-0002", "storm-0003", "storm-0004"], run.Alerts.Take(5).Select(a => a.AlertId));
+        Assert.Equal("storm-4999", run.Alerts[^1].AlertId);
+
+        // The bound: one run with ten alerts and its steps is a few kilobytes, whatever the storm.
+        Assert.InRange(list.Length, 1, 16 * 1024);
     }
 
     [Fact]
@@ -110,6 +162,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal(1, results.Sum(r => r.Started));
         Assert.Equal(5, results.Sum(r => r.Coalesced));
         Assert.Equal(6, run.Alerts.Count);
+        Assert.Equal(6, run.AlertCount);
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         var run = await host.RunAsync(Ctp);
 
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
-        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Recovered", run.Timeline());
+        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
         Assert.Contains("Failed at Auth [UNAVAILABLE]", run.Steps[0].Answer, StringComparison.Ordinal);
         var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));

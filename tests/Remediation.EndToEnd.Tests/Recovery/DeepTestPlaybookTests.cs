@@ -177,6 +177,30 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task An_approval_granted_after_the_fault_went_away_does_not_act()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        var restartsBefore = org.Organisation.Restarts("MBX1");
+
+        var runId = await host.StartAsync(DeepTest);
+        await host.WaitForApprovalRequestAsync("MBX1");
+        await org.Lab.MailboxServers["MBX1"].StartAsync(); // someone fixed it while the approval waited
+        using var approved = await host.PostAsync($"api/runs/{runId}/approve", new { by = "ops-oncall" });
+        var run = await host.CompletedAsync("MBX1");
+
+        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        Assert.Contains("went away while RestartService on MBX1 waited for approval", run.Reason, StringComparison.Ordinal);
+        Assert.Equal(["Re-run probe: Failed", "Approval for: Restart MSExchangeIMAP4BE: Approved", "Re-run probe: Succeeded"], run.Timeline());
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.Equal(restartsBefore, org.Organisation.Restarts("MBX1"));
+    }
+
+    [Fact]
     public async Task A_dry_run_records_what_it_would_do_and_performs_no_operation()
     {
         await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Recovery:DryRun"] = "true" });

@@ -1,4 +1,5 @@
 using Remediation.AgentApi;
+using Remediation.Exchange;
 using Remediation.Imap;
 using Remediation.Lab.Agent;
 using Remediation.Monitoring;
@@ -41,10 +42,40 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
         Assert.Equal(
-            ["Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Read server health: Succeeded", "Read server health: Succeeded"],
+            ["Read IMAP4 counters: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Read server health: Succeeded", "Read server health: Succeeded"],
             run.Timeline());
         var reads = run.Steps.Where(s => s.Name == "Read server health").ToList();
         Assert.True(reads[1].StartedAt - reads[0].EndedAt >= TimeSpan.FromMilliseconds(200), "the second read waits the recheck interval");
+    }
+
+    [Theory]
+    [InlineData("RequestsQueuedGt500Monitor", "MBX1")]
+    [InlineData("AverageCommandProcessingTimeGt60sMonitor", "CAS1")]
+    public async Task A_performance_alert_on_a_healthy_server_is_verified_from_its_counters_and_touches_nothing(string monitor, string server)
+    {
+        await using var host = await org.StartHostAsync();
+        org.Organisation.SetCounters(new ImapCounters(server, 20, 3));
+        var started = TimeProvider.System.GetUtcNow();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert(server, ImapHealthModel.ImapHealthSet, monitor));
+
+        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        Assert.Equal(["Read IMAP4 counters: Succeeded"], run.Timeline());
+        var audit = await host.Get<AgentConnection>().Client().GetAuditAsync(10_000, default);
+        Assert.Contains(audit, e => e.At >= started && e.Operation == "GetImapCounters" && e.Server == server);
+        Assert.DoesNotContain(audit, e => e.At >= started && e.Operation is "RestartService" or "RestartServer" or "SetDatabaseCopyActivation");
+    }
+
+    [Fact]
+    public async Task An_alert_that_names_no_monitor_on_a_healthy_server_ends_transient_without_acting()
+    {
+        await using var host = await org.StartHostAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ImapHealthSet, null));
+
+        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        Assert.Equal(["Read server health: Succeeded"], run.Timeline());
+        Assert.Empty(await host.ActionsAsync(run.RunId));
     }
 
     [Fact]
@@ -59,12 +90,14 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
         Assert.Equal(
         [
+            "Read IMAP4 counters: Succeeded",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
             "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
             "Fail back: Succeeded",
         ], run.Timeline());
-        Assert.Contains("RequestsQueuedGt500Monitor=Unhealthy", run.Steps[2].Answer, StringComparison.Ordinal);
+        Assert.Equal("Requests Queued on MBX2 is 900 (limit 500)", run.Steps[0].Answer);
+        Assert.Contains("RequestsQueuedGt500Monitor=Unhealthy", run.Steps[3].Answer, StringComparison.Ordinal);
         Assert.False(org.Organisation.IsActivationDisabled("MBX2"));
     }
 

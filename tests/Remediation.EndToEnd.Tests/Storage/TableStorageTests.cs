@@ -26,7 +26,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     static RunRecord Run(string id, DateTimeOffset at, string server = "MBX1") =>
         new(id, "imap-recovery-mbx1", server, "IMAP.Protocol", "ImapSelfTestMonitor", at, null, RunOutcome.Running, null, [], [Alert("a1")]);
 
-    static RunStep Step(int sequence, string outcome = "Failed") =>
+    static RunStep Step(int sequence, StepOutcome outcome = StepOutcome.Failed) =>
         new(sequence, "Re-run probe", "Invoke-MonitoringProbe", new Dictionary<string, string> { ["Server"] = "MBX1" }, At, At, outcome, "answer");
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         await ledger.OpenAsync(Run("r1", At), default);
         await ledger.OpenAsync(Run("r1", At) with { Server = "OTHER" }, default);
         await ledger.AppendStepAsync("r1", Step(1), default);
-        await ledger.AppendStepAsync("r1", Step(1, "Succeeded"), default);
+        await ledger.AppendStepAsync("r1", Step(1, StepOutcome.Succeeded), default);
         await Task.WhenAll(Enumerable.Range(2, 8).Select(i => ledger.AppendStepAsync("r1", Step(i), default)));
         await ledger.RecordAlertAsync("r1", Alert("late"), default);
         await ledger.CloseAsync("r1", RunOutcome.Escalated, "first", At, default);
@@ -50,7 +50,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
 
         Assert.Equal("MBX1", run.Server);
         Assert.Equal(Enumerable.Range(1, 9), run.Steps.Select(s => s.Sequence).Order());
-        Assert.Equal("Failed", run.Steps.Single(s => s.Sequence == 1).Outcome);
+        Assert.Equal(StepOutcome.Failed, run.Steps.Single(s => s.Sequence == 1).Outcome);
         Assert.Equal(["a1", "early", "late"], run.Alerts.Select(a => a.AlertId));
         Assert.Equal((RunOutcome.Escalated, "first"), (run.Outcome, run.Reason));
         Assert.Equal(["r2", "r1"], mbx1.Select(r => r.RunId));
