@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Remediation.AgentApi;
 using Remediation.Escalation;
@@ -23,11 +24,6 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     [Function(nameof(ImapRecoveryOrchestrator))]
     public Task<RunOutcome> ImapRecoveryOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ImapRecoveryOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
-
-    /// <summary>Playbook 3.1 as a sub-run on a mailbox server.</summary>
-    [Function(nameof(DeepTestRecoveryOrchestrator))]
-    public Task<RunOutcome> DeepTestRecoveryOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new DeepTestRecoveryOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
 
     /// <summary>Re-runs a probe.</summary>
     [Function(nameof(RunImapProbeActivity))]
@@ -104,8 +100,18 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<bool> CloseRunActivityAsync([ActivityTrigger] CloseRun input, FunctionContext context) =>
         Run<CloseRunActivity, CloseRun, bool>(context, input);
 
-    Task<TOut> Run<TActivity, TIn, TOut>(FunctionContext context, TIn input) where TActivity : TaskActivity<TIn, TOut> =>
-        ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(
+    /// <summary>Starts, or joins, another server's run (3.2 needing 3.1 on its mailbox server).</summary>
+    [Function(nameof(StartServerRunActivity))]
+    public Task<ServerRunTicket> StartServerRunActivityAsync([ActivityTrigger] ServerRunRequest input, [DurableClient] DurableTaskClient durable, FunctionContext context) =>
+        Run<StartServerRunActivity, ServerRunRequest, ServerRunTicket>(context, input, durable);
+
+    /// <summary>Reads a run's outcome from the ledger.</summary>
+    [Function(nameof(ReadRunOutcomeActivity))]
+    public Task<RunOutcome> ReadRunOutcomeActivityAsync([ActivityTrigger] string runId, FunctionContext context) =>
+        Run<ReadRunOutcomeActivity, string, RunOutcome>(context, runId);
+
+    Task<TOut> Run<TActivity, TIn, TOut>(FunctionContext context, TIn input, params object[] bindings) where TActivity : TaskActivity<TIn, TOut> =>
+        ActivatorUtilities.CreateInstance<TActivity>(services, bindings).RunAsync(
             new FunctionActivityContext(new TaskName(typeof(TActivity).Name), context.BindingContext.BindingData.TryGetValue("instanceId", out var id) ? id?.ToString() ?? "" : ""),
             input);
 

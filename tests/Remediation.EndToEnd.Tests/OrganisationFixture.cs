@@ -56,6 +56,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Remediation:Agent:KeyId"] = KeyId,
             ["Remediation:Agent:Key"] = key,
             ["Remediation:Recovery:RecheckWait"] = "00:00:00.200",
+            ["Remediation:Recovery:OtherRunPoll"] = "00:00:00.200",
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {

@@ -42,16 +42,22 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 (HealthState.Healthy, true) => HealthState.Healthy,
                 (_, true) => successes >= settings.SuccessesToRecover && !ratioExceeded ? HealthState.Healthy : before.AlertValue,
             };
+            var now = time.GetUtcNow();
+            var becameUnhealthy = state == HealthState.Unhealthy && before.AlertValue != HealthState.Unhealthy;
+            var reminder = state == HealthState.Unhealthy && !becameUnhealthy && before.LastAlertAt is { } last
+                && now - last >= settings.RealertAfter * Math.Pow(2, Math.Min(before.Reminders, 4));
             var after = before with
             {
                 AlertValue = state,
-                LastTransitionTime = state == before.AlertValue ? before.LastTransitionTime : time.GetUtcNow(),
+                LastTransitionTime = state == before.AlertValue ? before.LastTransitionTime : now,
                 ConsecutiveFailures = failures,
                 ConsecutiveSuccesses = successes,
                 LastResult = result ?? before.LastResult,
+                LastAlertAt = becameUnhealthy || reminder ? now : state == HealthState.Healthy ? null : before.LastAlertAt,
+                Reminders = reminder ? before.Reminders + 1 : becameUnhealthy || state == HealthState.Healthy ? 0 : before.Reminders,
             };
             monitors[key] = after;
-            return state == before.AlertValue ? null : new MonitorTransition(before, after);
+            return state != before.AlertValue || reminder ? new MonitorTransition(before, after, reminder) : null;
         }
     }
 
@@ -61,7 +67,10 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     /// </summary>
     public void BeginRepair(string server) => Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing);
 
-    /// <summary>The run ended: Repairing monitors take the state their latest samples give them.</summary>
+    /// <summary>
+    /// The run ended: Repairing monitors take the state their latest samples give them. One still Unhealthy counts the
+    /// run's end as its last alert: it alerts again after <see cref="MonitorOptions.RealertAfter"/> if it stays so.
+    /// </summary>
     public void EndRepair(string server)
     {
         var threshold = options.CurrentValue.ConsecutiveFailures;
@@ -73,10 +82,17 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     {
         lock (gate)
         {
+            var now = time.GetUtcNow();
             foreach (var (key, snapshot) in monitors.Where(kv => string.Equals(kv.Key.Server, server, StringComparison.OrdinalIgnoreCase) && which(kv.Value)).ToList())
             {
                 var next = state(snapshot);
-                monitors[key] = snapshot with { AlertValue = next, LastTransitionTime = next == snapshot.AlertValue ? snapshot.LastTransitionTime : time.GetUtcNow() };
+                monitors[key] = snapshot with
+                {
+                    AlertValue = next,
+                    LastTransitionTime = next == snapshot.AlertValue ? snapshot.LastTransitionTime : now,
+                    LastAlertAt = next == HealthState.Unhealthy ? now : snapshot.LastAlertAt,
+                    Reminders = next == HealthState.Unhealthy ? 0 : snapshot.Reminders,
+                };
             }
         }
     }

@@ -28,6 +28,13 @@ public sealed class MonitorOptions
     [Range(1, 10_000)]
     public int MinimumSamples { get; set; } = 5;
 
+    /// <summary>
+    /// A monitor still Unhealthy after its server's run ended alerts again after this long, then after twice as long, and
+    /// so on (at most 16 times this): an escalated server is never silently dropped.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan RealertAfter { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>AverageCommandProcessingTimeGt60sMonitor fails a sample above this (MSExchangeImap4 "Average Command Processing Time").</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan AverageCommandProcessingTimeLimit { get; set; } = TimeSpan.FromSeconds(60);

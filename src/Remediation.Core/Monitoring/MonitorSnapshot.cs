@@ -13,11 +13,16 @@ public sealed record MonitorSnapshot(
     DateTimeOffset LastTransitionTime,
     int ConsecutiveFailures,
     int ConsecutiveSuccesses,
-    ProbeResult? LastResult);
+    ProbeResult? LastResult,
+    DateTimeOffset? LastAlertAt = null,
+    int Reminders = 0);
 
 /// <summary>A monitor changed state.</summary>
-public sealed record MonitorTransition(MonitorSnapshot Before, MonitorSnapshot After)
+public sealed record MonitorTransition(MonitorSnapshot Before, MonitorSnapshot After, bool IsReminder = false)
 {
     /// <summary>True when this transition should raise an alert.</summary>
     public bool BecameUnhealthy => After.AlertValue == HealthState.Unhealthy && Before.AlertValue != HealthState.Unhealthy;
+
+    /// <summary>True when an alert goes out: the monitor turned Unhealthy, or is still Unhealthy past its back-off.</summary>
+    public bool RaisesAlert => BecameUnhealthy || IsReminder;
 }

@@ -114,15 +114,15 @@ public sealed partial class ProbeCycle(
 
         var after = transition.After;
         LogTransition(logger, after.Server, after.Name, transition.Before.AlertValue, after.AlertValue);
-        if (transition.BecameUnhealthy)
+        if (transition.RaisesAlert)
         {
             var alert = new Alert(
-                AlertId: string.Create(CultureInfo.InvariantCulture, $"probe:{after.Server}:{after.Name}:{after.LastTransitionTime:yyyyMMddTHHmmssfffZ}"),
+                AlertId: string.Create(CultureInfo.InvariantCulture, $"probe:{after.Server}:{after.Name}:{after.LastAlertAt ?? after.LastTransitionTime:yyyyMMddTHHmmssfffZ}"),
                 Server: after.Server,
                 HealthSet: after.HealthSet,
                 Monitor: after.Name,
                 Source: "Probe",
-                Description: summary,
+                Description: transition.IsReminder ? $"Still Unhealthy since {after.LastTransitionTime:O} (alert {after.Reminders + 1}): {summary}" : summary,
                 RaisedAt: after.LastTransitionTime);
             await publisher.PublishAsync(alert, cancellationToken);
             LogAlertPublished(logger, alert.AlertId);

@@ -1,5 +1,5 @@
-using Microsoft.DurableTask;
 using Remediation.Imap;
+using Remediation.Probes;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -12,8 +12,13 @@ internal static class CtpPlaybook
 {
     public const string Service = ImapServices.FrontEnd;
 
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
+        if (await RootCauseFirst.RunAsync(playbook, server, monitor, failed) is { } rootCause)
+        {
+            return rootCause;
+        }
+
         // 1-2.
         await playbook.RestartImapAsync(server, Service);
         var probe = await playbook.ReprobeAsync(server, monitor);
@@ -61,8 +66,10 @@ internal static class CtpPlaybook
             var health = await playbook.ReadHealthAsync(mailboxServer);
             if (health.Any(r => r.AlertValue == HealthState.Unhealthy))
             {
-                var sub = await RunMailboxSubRunAsync(playbook, mailboxServer, health);
-                if (sub != RunOutcome.Recovered)
+                var unhealthy = health.First(r => r.AlertValue == HealthState.Unhealthy);
+                var target = ImapHealthModel.FindMonitor(unhealthy.Name) is { Playbook: ImapPlaybook.DeepTest } m ? m : ImapHealthModel.DeepTestMonitor;
+                var sub = await playbook.RecoverOtherServerAsync(mailboxServer, target, $"{unhealthy.Name} is Unhealthy on {mailboxServer}, the mailbox server behind the probe mailbox of {server} (playbook 3.2 step 3.7).");
+                if (sub is not (RunOutcome.Recovered or RunOutcome.Transient))
                 {
                     return new(RunOutcome.Escalated, $"The mailbox server {mailboxServer} behind the probe mailbox is unhealthy and its recovery ended {sub}: {server} was not restarted. {evidence}");
                 }
@@ -86,31 +93,5 @@ internal static class CtpPlaybook
         return probe.Succeeded
             ? new(RunOutcome.Recovered, $"{server} recovered after a restart. {evidence}")
             : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}). {evidence}");
-    }
-
-    static async Task<RunOutcome> RunMailboxSubRunAsync(Playbook playbook, string mailboxServer, IReadOnlyList<ServerHealthRow> health)
-    {
-        var run = playbook.Run;
-        var unhealthy = health.First(r => r.AlertValue == HealthState.Unhealthy);
-        var monitor = ImapHealthModel.FindMonitor(unhealthy.Name) is { Probe: not null } m && m.HealthSet == ImapHealthModel.ProtocolHealthSet
-            ? m
-            : ImapHealthModel.MonitorOf(ImapHealthModel.DeepTestProbe);
-        var subRunId = $"{run.Request.RunId}-{mailboxServer.ToLowerInvariant()}";
-        var request = run.Request with
-        {
-            RunId = subRunId,
-            Server = mailboxServer,
-            Role = Topology.ServerRole.Mailbox,
-            HealthSet = monitor.HealthSet,
-            Monitor = monitor.Name,
-            ParentRunId = run.Request.RunId,
-        };
-        return await run.StepAsync(
-            $"Recover mailbox server {mailboxServer} (playbook 3.1)",
-            $"Sub-run {subRunId}: {nameof(DeepTestRecoveryOrchestrator)} on {mailboxServer}",
-            new Dictionary<string, string> { ["Server"] = mailboxServer, ["Monitor"] = monitor.Name, ["RunId"] = subRunId },
-            () => run.Context.CallSubOrchestratorAsync<RunOutcome>(
-                nameof(DeepTestRecoveryOrchestrator), request, new SubOrchestrationOptions { InstanceId = $"{run.Context.InstanceId}-{mailboxServer.ToLowerInvariant()}" }),
-            outcome => (outcome is RunOutcome.Recovered or RunOutcome.Transient ? StepOutcome.Succeeded : StepOutcome.Failed, $"Sub-run {subRunId} ended {outcome}."));
     }
 }

@@ -42,7 +42,8 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         }
 
         // Section 2.3-2.4: re-run the probe; the performance monitors have no probe: their counters are read again.
-        if (monitor.Probe is not null && (await playbook.ReprobeAsync(input.Server, monitor)).Succeeded)
+        var verified = monitor.Probe is not null ? await playbook.ReprobeAsync(input.Server, monitor) : null;
+        if (verified is { Succeeded: true })
         {
             return new(RunOutcome.Transient, "The re-run probe passed: the failure was transient and nothing was touched.");
         }
@@ -57,8 +58,8 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         return monitor.Playbook switch
         {
             ImapPlaybook.DeepTest => await DeepTestPlaybook.RunAsync(playbook, input.Server, monitor),
-            ImapPlaybook.Ctp => await CtpPlaybook.RunAsync(playbook, input.Server, monitor),
-            ImapPlaybook.ProxyTest => await ProxyTestPlaybook.RunAsync(playbook, input.Server, monitor),
+            ImapPlaybook.Ctp => await CtpPlaybook.RunAsync(playbook, input.Server, monitor, verified!),
+            ImapPlaybook.ProxyTest => await ProxyTestPlaybook.RunAsync(playbook, input.Server, monitor, verified!),
             ImapPlaybook.Performance => await PerformancePlaybook.RunAsync(playbook, input.Server, input.Role, monitor),
             _ => throw new InvalidOperationException($"Monitor {monitor.Name} names no playbook."),
         };
@@ -71,25 +72,6 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
 
     [LoggerMessage(LogLevel.Information, "Run {RunId} on {Server} ended {Outcome}: {Reason}")]
     static partial void LogEnded(ILogger logger, string runId, string server, RunOutcome outcome, string reason);
-}
-
-/// <summary>
-/// Playbook 3.1 as its own run on a mailbox server, started by playbook 3.2 (step 3.7) for the server behind the
-/// CAS's probe mailbox. It has its own ledger run, linked to the parent.
-/// </summary>
-public sealed class DeepTestRecoveryOrchestrator : TaskOrchestrator<RecoveryRequest, RunOutcome>
-{
-    /// <inheritdoc />
-    public override async Task<RunOutcome> RunAsync(TaskOrchestrationContext context, RecoveryRequest input)
-    {
-        var run = new RunTimeline(context, input);
-        await run.OpenAsync();
-        var monitor = ImapHealthModel.FindMonitor(input.Monitor) ?? ImapHealthModel.MonitorOf(ImapHealthModel.DeepTestProbe);
-        var playbook = new Playbook(run);
-        run.StillFailing = () => ImapRecoveryOrchestrator.StillFailingAsync(playbook, input.Server, monitor);
-        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => DeepTestPlaybook.RunAsync(playbook, input.Server, monitor));
-        return outcome;
-    }
 }
 
 /// <summary>Runs a playbook to its outcome: stops, failures and escalation handled the same way for every run.</summary>

@@ -21,24 +21,24 @@ internal sealed class Playbook(RunTimeline run)
 
     static Dictionary<string, string> Args(params (string Key, string Value)[] args) => args.ToDictionary(a => a.Key, a => a.Value);
 
-    /// <summary>"Restart IMAP4": the service that matches the failing monitor.</summary>
+    /// <summary>"Restart IMAP4": the service that matches the failing monitor (the agent stops and starts it through CIM).</summary>
     public Task<RestartResult> RestartImapAsync(string server, string service) => run.ActAsync(
         $"Restart {service}",
-        $"Restart-Service {service} -ComputerName {server}",
-        Args(("ComputerName", server), ("Name", service)),
+        $"Invoke-CimMethod -ComputerName {server} -ClassName Win32_Service -Filter \"Name='{service}'\" -MethodName StopService, then StartService",
+        Args(("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{service}'"), ("MethodName", "StopService, StartService")),
         DisruptiveAction.RestartService,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), RunTimeline.AgentCall),
         r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
         new RestartResult(server, service, true, 0, "dry run"));
 
-    /// <summary>"Re-run probe" (runbook section 2.3).</summary>
+    /// <summary>"Re-run probe" (runbook section 2.3): this product's own probe, not Exchange's Invoke-MonitoringProbe.</summary>
     public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
     {
         run.ThrowIfCancelled();
         return run.StepAsync(
             "Re-run probe",
-            $"Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe} -Server {server}",
-            Args(("Identity", $"{monitor.HealthSet}\\{monitor.Probe}"), ("Server", server)),
+            $"{monitor.Probe} on {server}: this product's IMAP probe (MailKit), in place of Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe}",
+            Args(("Probe", monitor.Probe!), ("HealthSet", monitor.HealthSet), ("Server", server)),
             () => Context.CallActivityAsync<ProbeResult>(nameof(RunImapProbeActivity), new ProbeRequest(server, monitor.Probe!)),
             r => (r.Result switch { ProbeOutcome.Succeeded => StepOutcome.Succeeded, ProbeOutcome.TimedOut => StepOutcome.TimedOut, _ => StepOutcome.Failed }, r.Summary));
     }
@@ -53,6 +53,29 @@ internal sealed class Playbook(RunTimeline run)
             Args(("ComputerName", server), ("Monitor", monitor.Name)),
             () => Context.CallActivityAsync<CounterVerdict>(nameof(ReadImapCountersActivity), new CounterRequest(server, monitor.Name), RunTimeline.AgentCall),
             v => (StepOutcome.Succeeded, v.Evidence));
+    }
+
+    /// <summary>
+    /// Has <paramref name="server"/> (another server) recovered for <paramref name="monitor"/>: its run is started, or
+    /// joined when one is going, through the same per-server identity as alerts; this run waits for it to end.
+    /// </summary>
+    public Task<RunOutcome> RecoverOtherServerAsync(string server, MonitorDefinition monitor, string why)
+    {
+        run.ThrowIfCancelled();
+        ServerRunTicket? ticket = null;
+        return run.StepAsync(
+            $"Recover mailbox server {server} (playbook 3.1)",
+            $"Run of {nameof(ImapRecoveryOrchestrator)} on {server} for {monitor.Name} (started, or joined when one is going)",
+            Args(("Server", server), ("Monitor", monitor.Name)),
+            async () =>
+            {
+                var alert = new Alerts.Alert($"{run.Request.RunId}:{server.ToLowerInvariant()}", server, monitor.HealthSet, monitor.Name, "Run", why, Context.CurrentUtcDateTime);
+                ticket = await Context.CallActivityAsync<ServerRunTicket>(nameof(StartServerRunActivity), new ServerRunRequest(alert, run.Request.RunId), RunTimeline.LedgerCall);
+                return await run.WaitForRunAsync(ticket, server);
+            },
+            outcome => (
+                outcome is RunOutcome.Recovered or RunOutcome.Transient ? StepOutcome.Succeeded : StepOutcome.Failed,
+                $"Run {ticket?.RunId} ({(ticket?.IsNew == true ? "started by this run" : "already going")}) {(outcome == RunOutcome.Running ? $"had not ended after {run.Request.Settings.OtherRunWait}" : $"ended {outcome}")}."));
     }
 
     /// <summary>Fail the server's databases over (Set-MailboxServer ... $true).</summary>

@@ -1,4 +1,5 @@
 using Remediation.Imap;
+using Remediation.Probes;
 using Remediation.Runs;
 
 namespace Remediation.Recovery;
@@ -8,8 +9,13 @@ internal static class ProxyTestPlaybook
 {
     public const string Service = ImapServices.FrontEnd;
 
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
+        if (await RootCauseFirst.RunAsync(playbook, server, monitor, failed) is { } rootCause)
+        {
+            return rootCause;
+        }
+
         await playbook.RestartImapAsync(server, Service);
         if ((await playbook.ReprobeAsync(server, monitor)).Succeeded)
         {

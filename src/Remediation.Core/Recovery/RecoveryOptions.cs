@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Remediation.Safety;
 
 namespace Remediation.Recovery;
@@ -20,6 +21,17 @@ public sealed class RecoveryOptions
     /// <summary>How long to wait for an approval before escalating without acting.</summary>
     public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a CAS run waits for the run of the mailbox server behind its probe mailbox (PLAYBOOKS.md 2.7) before it
+    /// escalates: long enough for playbook 3.1 with a server restart.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OtherRunWait { get; set; } = TimeSpan.FromMinutes(45);
+
+    /// <summary>How often a waiting run looks whether the run it waits for has ended.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan OtherRunPoll { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The settings a new run carries.</summary>
-    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout);
+    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, OtherRunPoll);
 }

@@ -14,7 +14,7 @@ public static class RecoveryRegistration
     /// Every orchestrator of the engine. Function name = class name: the Functions app's wrappers must match this list
     /// (a test in Remediation.Functions.Tests fails when they drift).
     /// </summary>
-    public static IReadOnlyList<Type> Orchestrators { get; } = [typeof(ImapRecoveryOrchestrator), typeof(DeepTestRecoveryOrchestrator)];
+    public static IReadOnlyList<Type> Orchestrators { get; } = [typeof(ImapRecoveryOrchestrator)];
 
     /// <summary>Every activity of the engine (see <see cref="Orchestrators"/>).</summary>
     public static IReadOnlyList<Type> Activities { get; } =
@@ -34,6 +34,8 @@ public static class RecoveryRegistration
         typeof(OpenRunActivity),
         typeof(RecordRunStepActivity),
         typeof(CloseRunActivity),
+        typeof(StartServerRunActivity),
+        typeof(ReadRunOutcomeActivity),
     ];
 
     /// <summary>Recovery and pump settings, and the pump.</summary>

@@ -12,7 +12,15 @@ namespace Remediation.Recovery;
 /// <param name="RecheckWait">Playbook 3.4's "wait 10 minutes and recheck".</param>
 /// <param name="ApprovalRequiredFor">Disruptive actions that wait for a human's approval.</param>
 /// <param name="ApprovalTimeout">How long an approval is waited for before the run escalates without acting.</param>
-public sealed record RecoverySettings(bool DryRun, TimeSpan RecheckWait, IReadOnlyList<DisruptiveAction> ApprovalRequiredFor, TimeSpan ApprovalTimeout);
+/// <param name="OtherRunWait">How long a CAS run waits for its mailbox server's run before escalating.</param>
+/// <param name="OtherRunPoll">How often it looks whether that run has ended.</param>
+public sealed record RecoverySettings(
+    bool DryRun,
+    TimeSpan RecheckWait,
+    IReadOnlyList<DisruptiveAction> ApprovalRequiredFor,
+    TimeSpan ApprovalTimeout,
+    TimeSpan OtherRunWait,
+    TimeSpan OtherRunPoll);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.DurableTask;
 using Remediation.Exchange;
+using Remediation.Recovery.Activities;
 using Remediation.Runs;
 using Remediation.Safety;
 
@@ -48,6 +49,9 @@ internal sealed class RunTimeline
     public DateTimeOffset Now => new(context.CurrentUtcDateTime, TimeSpan.Zero);
 
     public static TaskOptions AgentCall => AgentRetry;
+
+    /// <summary>Retries for ledger reads and writes.</summary>
+    public static TaskOptions LedgerCall => LedgerRetry;
 
     public Task OpenAsync() => context.CallActivityAsync(
         nameof(OpenRunActivity),
@@ -124,6 +128,43 @@ internal sealed class RunTimeline
     /// the run has verified its issue; asked again after every approval wait, before the approved action.
     /// </summary>
     public Func<Task<bool>>? StillFailing { get; set; }
+
+    /// <summary>Records a decision the run took (a rule and its evidence) as a step of its own: nothing is called.</summary>
+    public Task NoteAsync(string name, string decision) =>
+        StepAsync(name, "Decision (nothing called)", new Dictionary<string, string>(), () => Task.FromResult(true), _ => (StepOutcome.Succeeded, decision));
+
+    /// <summary>
+    /// Waits for another server's run (<paramref name="ticket"/>) to end, looking every OtherRunPoll, at most
+    /// OtherRunWait; returns its outcome (Running if it outlasted the wait). Cancelling this run cancels that one too
+    /// when this run started it.
+    /// </summary>
+    public async Task<RunOutcome> WaitForRunAsync(ServerRunTicket ticket, string server)
+    {
+        // Bounded: at most OtherRunWait / OtherRunPoll looks (history stays small whatever the settings).
+        var looks = (int)Math.Ceiling(Request.Settings.OtherRunWait / Request.Settings.OtherRunPoll);
+        for (var look = 0; ; look++)
+        {
+            var outcome = await context.CallActivityAsync<RunOutcome>(nameof(ReadRunOutcomeActivity), ticket.RunId, LedgerRetry);
+            if (outcome != RunOutcome.Running || look >= looks)
+            {
+                return outcome;
+            }
+
+            context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for run {ticket.RunId} on {server}"));
+            using var stop = new CancellationTokenSource();
+            var timer = context.CreateTimer(Request.Settings.OtherRunPoll, stop.Token);
+            if (await Task.WhenAny(timer, cancelled) == cancelled)
+            {
+                CancelInline(stop);
+                if (ticket.IsNew)
+                {
+                    context.SendEvent(RecoveryInstance.IdFor(server), RunEvents.Cancel, $"{cancelled.Result} (through run {Request.RunId})");
+                }
+
+                ThrowIfCancelled();
+            }
+        }
+    }
 
     /// <summary>Waits <paramref name="wait"/> on a durable timer (an operator's cancel interrupts it).</summary>
     public async Task WaitAsync(TimeSpan wait, string why)

@@ -33,6 +33,33 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public void A_monitor_still_unhealthy_after_its_run_alerts_again_after_a_growing_back_off()
+    {
+        var board = new MonitorBoard(time, Monitor(new MonitorOptions { ConsecutiveFailures = 1, RealertAfter = TimeSpan.FromMinutes(30) }));
+        Assert.True(board.Record(Probe(false))!.RaisesAlert);
+        board.BeginRepair("MBX1");
+        time.Advance(TimeSpan.FromMinutes(20));
+        Assert.Null(board.Record(Probe(false)));
+        board.EndRepair("MBX1"); // the run escalated; the server is still broken
+
+        var alerts = new List<int>();
+        for (var minute = 1; minute <= 120; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            if (board.Record(Probe(false)) is { RaisesAlert: true, IsReminder: true })
+            {
+                alerts.Add(minute);
+            }
+        }
+
+        // 30 minutes after the run ended, then 60 minutes after that.
+        Assert.Equal([30, 90], alerts);
+        time.Advance(TimeSpan.FromMinutes(1));
+        board.Record(Probe(true));
+        Assert.Equal((HealthState.Healthy, null, 0), (board.Snapshot()[0].AlertValue, board.Snapshot()[0].LastAlertAt, board.Snapshot()[0].Reminders));
+    }
+
+    [Fact]
     public void A_monitor_under_repair_raises_nothing_and_then_takes_the_state_its_samples_give()
     {
         var board = Board(failures: 1, successes: 1);

@@ -1,6 +1,8 @@
 using Remediation.AgentApi;
+using Remediation.Alerts;
 using Remediation.Imap;
 using Remediation.Lab.Agent;
+using Remediation.Recovery;
 using Remediation.Runs;
 
 namespace Remediation.EndToEnd.Tests.Recovery;
@@ -129,21 +131,95 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ctp_recovers_an_unhealthy_mailbox_server_first_as_a_sub_run()
+    public async Task A_killed_mailbox_back_end_is_repaired_by_its_own_run_without_touching_the_cas()
     {
         await using var host = await HostWithSecondCasAsync();
-        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
 
         var run = await host.RunAsync(Ctp);
 
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
-        Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
         Assert.Contains("Failed at Auth [UNAVAILABLE]", run.Steps[0].Answer, StringComparison.Ordinal);
-        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
-        Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
-        Assert.Equal(["Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], sub.Timeline());
-        Assert.DoesNotContain(run.Steps, s => s.Name == "Restart server");
+        Assert.Equal(
+            ["Re-run probe: Failed", "Read server health: Succeeded", "Root cause: mailbox server MBX1: Succeeded", "Recover mailbox server MBX1 (playbook 3.1): Succeeded", "Re-run probe: Succeeded"],
+            run.Timeline());
+        Assert.Contains("CAS1 is not restarted for a failure of MBX1", run.Steps[2].Answer, StringComparison.Ordinal);
+        Assert.Contains("answered [UNAVAILABLE]", run.Steps[2].Answer, StringComparison.Ordinal);
+        Assert.Contains("nothing was done on CAS1", run.Reason, StringComparison.Ordinal);
+        var mailboxRun = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        Assert.Equal((run.RunId, RunOutcome.Recovered), (mailboxRun.ParentRunId, mailboxRun.Outcome));
+        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], mailboxRun.Timeline());
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.Equal(["RestartService"], (await host.ActionsAsync(mailboxRun.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+    }
+
+    [Fact]
+    public async Task Three_cas_runs_and_the_mailbox_servers_own_alert_share_one_run_on_the_failed_mailbox_server()
+    {
+        var settings = org.SecondCasSettings();
+        foreach (var (key, value) in ExtraCasWithProbeMailbox("CAS3", 4).Concat(ExtraCasWithProbeMailbox("CAS4", 5)))
+        {
+            settings[key] = value;
+        }
+
+        await using var host = await org.StartHostAsync(settings);
+        await org.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+
+        // As on Exchange, the back end takes a while to come back: the CAS runs find the mailbox server's run going.
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX1", FaultMode.Slow, null, TimeSpan.FromSeconds(1.5)));
+        var started = TimeProvider.System.GetUtcNow();
+        var publisher = host.Get<IAlertPublisher>();
+        foreach (var server in new[] { "CAS1", "CAS3", "CAS4" })
+        {
+            await publisher.PublishAsync(PlaybookHarness.Alert(server, ImapHealthModel.ImapHealthSet, "ImapCTPMonitor"), default);
+        }
+
+        await publisher.PublishAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"), default);
+        // The mailbox server's run is started by its own alert or by the first CAS run that needs it: either way, one.
+        Assert.InRange((await host.Get<AlertPump>().RunOnceAsync(default)).Started, 3, 4);
+        var cas = await Task.WhenAll(new[] { "CAS1", "CAS3", "CAS4" }.Select(s => host.CompletedAsync(s)));
+        var mailbox = await host.CompletedAsync("MBX1");
+
+        Assert.All(cas, r => Assert.Equal(RunOutcome.Recovered, r.Outcome));
+        Assert.Equal(RunOutcome.Recovered, mailbox.Outcome);
+        Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        Assert.All(cas, r => Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", r.Timeline()));
+        Assert.All(cas, r => Assert.StartsWith($"Run {mailbox.RunId} (", r.Steps.Single(s => s.Name.StartsWith("Recover mailbox server", StringComparison.Ordinal)).Answer, StringComparison.Ordinal));
+        var audit = (await host.Get<Exchange.AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.At >= started).ToList();
+        Assert.Equal(["MBX1"], audit.Where(e => e.Operation == "RestartService").Select(e => e.Server));
+        Assert.DoesNotContain(audit, e => e.Operation is "RestartServer" or "SetDatabaseCopyActivation" or "SetImapSettings");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_cas_run_cancels_the_mailbox_run_it_started()
+    {
+        await using var host = await HostWithSecondCasAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:05:00",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+
+        var runId = await host.StartAsync(Ctp);
+        await host.WaitForApprovalRequestAsync("MBX1");
+        using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { by = "ops-oncall" });
+        var run = await host.CompletedAsync("CAS1");
+        var mailboxRun = await host.CompletedAsync("MBX1");
+
+        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
+        Assert.Equal(RunOutcome.Cancelled, mailboxRun.Outcome);
+        Assert.Equal($"Cancelled by ops-oncall (through run {runId}).", mailboxRun.Reason);
+        Assert.Empty(await host.ActionsAsync(mailboxRun.RunId));
+    }
+
+    Dictionary<string, string?> ExtraCasWithProbeMailbox(string name, int index)
+    {
+        // Another CAS of site Lab in front of the same proxy, probing with CAS1's probe mailbox (on MBX1).
+        var cas1 = Lab.LabMode.Settings(org.Lab).Where(kv => kv.Key.StartsWith("Remediation:Topology:Servers:2:", StringComparison.Ordinal));
+        var settings = cas1.ToDictionary(kv => kv.Key.Replace("Servers:2:", $"Servers:{index}:", StringComparison.Ordinal), kv => kv.Value);
+        settings[$"Remediation:Topology:Servers:{index}:Name"] = name;
+        return settings;
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Remediation.Alerts;
+using Remediation.Runs;
+
+namespace Remediation.Recovery.Activities;
+
+/// <summary>Input of <see cref="StartServerRunActivity"/>: the alert a run raises for another server, and who raises it.</summary>
+public sealed record ServerRunRequest(Alert Alert, string ParentRunId);
+
+/// <summary>
+/// Starts the other server's run, or joins the one going, through <see cref="ServerRuns"/>: the same per-server
+/// identity as every alert, so a server never gets two runs (three CAS runs needing one mailbox server share its run).
+/// </summary>
+public sealed class StartServerRunActivity(DurableTaskClient durable, IServiceProvider services, TimeProvider time) : TaskActivity<ServerRunRequest, ServerRunTicket>
+{
+    /// <inheritdoc />
+    public override Task<ServerRunTicket> RunAsync(TaskActivityContext context, ServerRunRequest input) =>
+        ActivatorUtilities.CreateInstance<ServerRuns>(services, durable).StartOrJoinAsync(input.Alert, time.GetUtcNow(), input.ParentRunId, CancellationToken.None);
+}
+
+/// <summary>How a run stands in the ledger (Running until it has ended; also while it is not opened yet).</summary>
+public sealed class ReadRunOutcomeActivity(IRunLedger ledger) : TaskActivity<string, RunOutcome>
+{
+    /// <inheritdoc />
+    public override async Task<RunOutcome> RunAsync(TaskActivityContext context, string input) =>
+        (await ledger.GetAsync(input, CancellationToken.None))?.Outcome ?? RunOutcome.Running;
+}
