@@ -11,7 +11,7 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands)
     /// <summary>GET /api/runs?server=&amp;top=.</summary>
     [Function("ListRuns")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        runs.ListHttpAsync(durable, request.Query["server"].FirstOrDefault(), request.Query["top"].FirstOrDefault(), cancellationToken);
+        runs.ListHttpAsync(durable, request, cancellationToken);
 
     /// <summary>GET /api/runs/{id}.</summary>
     [Function("GetRun")]

@@ -23,6 +23,6 @@ public interface IRunLedger
     /// <summary>One run, or null.</summary>
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);
 
-    /// <summary>Runs, running first, then newest first.</summary>
-    Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, CancellationToken cancellationToken);
+    /// <summary>Runs, running first, then newest first; with <paramref name="startedBefore"/>, only runs started before it (the next page).</summary>
+    Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken);
 }

@@ -65,12 +65,13 @@ public sealed class InMemoryRunLedger : IRunLedger
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken)
     {
         lock (gate)
         {
             IReadOnlyList<RunRecord> list = [.. runs.Values
                 .Where(r => server is null || string.Equals(r.Server, server, StringComparison.OrdinalIgnoreCase))
+                .Where(r => startedBefore is null || r.StartedAt < startedBefore)
                 .OrderByDescending(r => r.Outcome == RunOutcome.Running)
                 .ThenByDescending(r => r.StartedAt)
                 .Take(max)];

@@ -72,10 +72,15 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         (await TryGetAsync(runId, cancellationToken))?.Run;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken)
     {
         var all = new List<RunRecord>();
         var filter = server is null ? $"PartitionKey eq '{Partition}'" : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Server eq {server.ToUpperInvariant()}");
+        if (startedBefore is { } before)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"StartedAt lt {before}");
+        }
+
         await foreach (var entity in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             all.Add(FromEntity(entity));

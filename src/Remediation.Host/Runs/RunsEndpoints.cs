@@ -10,7 +10,7 @@ public static class RunsEndpoints
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
-        group.MapGet("/", (RunQueries runs, DurableTaskClient durable, string? server, string? top, CancellationToken ct) => runs.ListHttpAsync(durable, server, top, ct));
+        group.MapGet("/", (RunQueries runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListHttpAsync(durable, request, ct));
         group.MapGet("/{id}", (RunQueries runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetHttpAsync(durable, id, ct));
         group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());

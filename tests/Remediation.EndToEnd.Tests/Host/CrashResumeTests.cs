@@ -91,7 +91,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
 
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
         Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
-        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
     }
 

@@ -59,7 +59,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal((1, 1, 0), (first.Received, first.Started, first.Coalesced));
         Assert.Equal((2, 0, 2), (second.Received, second.Started, second.Coalesced));
         Assert.Equal(["first", "second", "third"], run.Alerts.Select(a => a.AlertId));
-        Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, default));
+        Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
         Assert.Equal(StepOutcome.TimedOut, run.Steps[0].Outcome);
 
         // No agent is configured for this host: the playbook cannot act, and says exactly why.
@@ -132,15 +132,23 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
 
         var run = await CompletedRunAsync("MBX1");
         using var http = new HttpClient { BaseAddress = host.Address };
-        var list = await http.GetByteArrayAsync(new Uri("api/runs", UriKind.Relative));
+        using var response = await http.GetAsync(new Uri("api/runs", UriKind.Relative));
+        var list = await response.Content.ReadAsByteArrayAsync();
+        using var poll = new HttpRequestMessage(HttpMethod.Get, new Uri("api/runs", UriKind.Relative));
+        poll.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var unchanged = await http.SendAsync(poll);
+        using var nextPage = await http.GetAsync(new Uri($"api/runs?before={Uri.EscapeDataString(run.StartedAt.ToString("O"))}", UriKind.Relative));
 
         Assert.Equal(5000, run.AlertCount);
         Assert.Equal(RunAlerts.KeepFirst + RunAlerts.KeepLast, run.Alerts.Count);
         Assert.Equal(["storm-0000", "storm-0001", "storm-0002", "storm-0003", "storm-0004"], run.Alerts.Take(5).Select(a => a.AlertId));
         Assert.Equal("storm-4999", run.Alerts[^1].AlertId);
 
-        // The bound: one run with ten alerts and its steps is a few kilobytes, whatever the storm.
+        // The bound: one run with ten alerts and its steps is a few kilobytes, whatever the storm; a poll while nothing
+        // changed costs no body at all, and the next page (runs started before this one) is empty.
         Assert.InRange(list.Length, 1, 16 * 1024);
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal("[]", await nextPage.Content.ReadAsStringAsync());
     }
 
     [Fact]

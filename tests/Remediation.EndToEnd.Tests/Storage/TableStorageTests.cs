@@ -46,7 +46,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         await ledger.OpenAsync(Run("r3", At.AddHours(2), server: "MBX2"), default);
 
         var run = (await ledger.GetAsync("r1", default))!;
-        var mbx1 = await ledger.ListAsync("mbx1", 10, default);
+        var mbx1 = await ledger.ListAsync("mbx1", 10, null, default);
 
         Assert.Equal("MBX1", run.Server);
         Assert.Equal(Enumerable.Range(1, 9), run.Steps.Select(s => s.Sequence).Order());
@@ -54,7 +54,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         Assert.Equal(["a1", "early", "late"], run.Alerts.Select(a => a.AlertId));
         Assert.Equal((RunOutcome.Escalated, "first"), (run.Outcome, run.Reason));
         Assert.Equal(["r2", "r1"], mbx1.Select(r => r.RunId));
-        Assert.Equal(3, (await ledger.ListAsync(null, 10, default)).Count);
+        Assert.Equal(3, (await ledger.ListAsync(null, 10, null, default)).Count);
     }
 
     [Fact]
