@@ -82,8 +82,8 @@ public sealed class RecoveryFunctions(IServiceProvider services)
 
     /// <summary>Sends the run to the escalation channels.</summary>
     [Function(nameof(EscalateActivity))]
-    public Task<bool> EscalateActivityAsync([ActivityTrigger] string runId, FunctionContext context) =>
-        Run<EscalateActivity, string, bool>(context, runId);
+    public Task<string> EscalateActivityAsync([ActivityTrigger] EscalationRequest input, FunctionContext context) =>
+        Run<EscalateActivity, EscalationRequest, string>(context, input);
 
     /// <summary>Opens the run in the ledger.</summary>
     [Function(nameof(OpenRunActivity))]

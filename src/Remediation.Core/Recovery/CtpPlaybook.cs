@@ -1,3 +1,4 @@
+using Microsoft.DurableTask;
 using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Runs;
@@ -27,26 +28,46 @@ internal static class CtpPlaybook
             return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
         }
 
-        // 3.1 Protocol logging on; from here on step 6 always runs.
-        await playbook.SetProtocolLoggingAsync(server, true);
-        var loggingOn = true;
-        PlaybookResult? result = null;
+        // 3.1 Protocol logging on; from here on steps 6-7 (off again, and the IMAP4 restart that applies it) always
+        // run, whatever ends the run: a failure, a refusal, a cancel, or "on" itself failing half-way.
         try
         {
-            result = await GatherEvidenceAndRecoverAsync(playbook, server, monitor);
-            return result;
+            await playbook.SetProtocolLoggingAsync(server, true);
+            return await GatherEvidenceAndRecoverAsync(playbook, server, monitor);
         }
         finally
         {
-            if (loggingOn)
+            if (await TurnLoggingOffAsync(playbook, server) is { } note)
             {
-                // 6-7. Off again, then restart IMAP4 so the service picks the setting up.
-                await playbook.SetProtocolLoggingAsync(server, false, cleanUp: true);
-                if (result is not null)
-                {
-                    await playbook.RestartImapAsync(server, Service);
-                }
+                playbook.Run.AddClosingNote(note);
             }
+        }
+    }
+
+    /// <summary>Steps 6-7; null when done, else what is left for a human (it never changes the run's outcome).</summary>
+    static async Task<string?> TurnLoggingOffAsync(Playbook playbook, string server)
+    {
+        try
+        {
+            await playbook.SetProtocolLoggingAsync(server, false, cleanUp: true);
+        }
+        catch (TaskFailedException ex)
+        {
+            return $"Protocol logging could NOT be turned off on {server} ({ex.FailureDetails.ErrorMessage}): run Set-ImapSettings -Server {server} -ProtocolLogEnabled $false, then restart {Service}.";
+        }
+
+        try
+        {
+            await playbook.RestartImapAsync(server, Service, cleanUp: true);
+            return null;
+        }
+        catch (RunStoppedException refused)
+        {
+            return $"Protocol logging is off in the settings of {server}; it takes effect at the next {Service} restart, refused now ({refused.Message}).";
+        }
+        catch (TaskFailedException ex)
+        {
+            return $"Protocol logging is off in the settings of {server}; the {Service} restart that applies it failed ({ex.FailureDetails.ErrorMessage}): restart it by hand.";
         }
     }
 

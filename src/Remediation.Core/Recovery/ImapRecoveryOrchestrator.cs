@@ -97,7 +97,15 @@ internal static class RecoveryRun
         await run.CloseAsync(result.Outcome, result.Reason);
         if (result.Outcome is not (RunOutcome.Transient or RunOutcome.Recovered))
         {
-            await run.EscalateAsync();
+            try
+            {
+                await run.EscalateAsync();
+            }
+            catch (TaskFailedException)
+            {
+                // Each channel's failure is already recorded by the activity; this is the activity itself failing
+                // (the ledger unreachable). The run's outcome is known and stays what it is.
+            }
         }
 
         return (result.Outcome, result.Reason);

@@ -22,14 +22,15 @@ internal sealed class Playbook(RunTimeline run)
     static Dictionary<string, string> Args(params (string Key, string Value)[] args) => args.ToDictionary(a => a.Key, a => a.Value);
 
     /// <summary>"Restart IMAP4": the service that matches the failing monitor (the agent stops and starts it through CIM).</summary>
-    public Task<RestartResult> RestartImapAsync(string server, string service) => run.ActAsync(
+    public Task<RestartResult> RestartImapAsync(string server, string service, bool cleanUp = false) => run.ActAsync(
         $"Restart {service}",
         $"Invoke-CimMethod -ComputerName {server} -ClassName Win32_Service -Filter \"Name='{service}'\" -MethodName StopService, then StartService",
         Args(("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{service}'"), ("MethodName", "StopService, StartService")),
         DisruptiveAction.RestartService,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), RunTimeline.AgentCall),
         r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
-        new RestartResult(server, service, true, 0, "dry run"));
+        new RestartResult(server, service, true, 0, "dry run"),
+        cleanUp);
 
     /// <summary>"Re-run probe" (runbook section 2.3): this product's own probe, not Exchange's Invoke-MonitoringProbe.</summary>
     public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
@@ -78,8 +79,17 @@ internal sealed class Playbook(RunTimeline run)
                 $"Run {ticket?.RunId} ({(ticket?.IsNew == true ? "started by this run" : "already going")}) {(outcome == RunOutcome.Running ? $"had not ended after {run.Request.Settings.OtherRunWait}" : $"ended {outcome}")}."));
     }
 
-    /// <summary>Fail the server's databases over (Set-MailboxServer ... $true).</summary>
-    public Task<DatabaseCopyStatus> DrainAsync(string server) => run.ActAsync(
+    /// <summary>
+    /// Fail the server's databases over (Set-MailboxServer ... $true), only once the server restart it commits to has
+    /// been approved and would pass the safety gate: a refused restart never leaves the server drained.
+    /// </summary>
+    public async Task<DatabaseCopyStatus> DrainAsync(string server)
+    {
+        await run.CheckAheadAsync("Restart server", DisruptiveAction.ServerRestart);
+        return await FailOverAsync(server);
+    }
+
+    Task<DatabaseCopyStatus> FailOverAsync(string server) => run.ActAsync(
         "Fail databases over",
         $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $true",
         Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$true")),

@@ -34,6 +34,8 @@ internal sealed class RunTimeline
     readonly Task<string> cancelled;
     int sequence;
     bool acted;
+    readonly HashSet<DisruptiveAction> approved = [];
+    readonly List<string> closingNotes = [];
 
     public RunTimeline(TaskOrchestrationContext context, RecoveryRequest request)
     {
@@ -105,12 +107,30 @@ internal sealed class RunTimeline
         DisruptiveAction? action,
         Func<string, Task<T>> act,
         Func<T, (StepOutcome Outcome, string Answer)> describe,
-        T dryRunResult)
+        T dryRunResult,
+        bool cleanUp = false)
     {
-        ThrowIfCancelled();
+        // Clean-up (undoing what the run did) goes on after a cancel and waits for no approval; it still passes the
+        // safety gate, and a refusal is the caller's to handle.
+        if (!cleanUp)
+        {
+            ThrowIfCancelled();
+        }
+
         if (action is { } disruptive)
         {
-            await GateAsync(name, disruptive);
+            if (cleanUp)
+            {
+                var verdict = await SafetyAsync($"Safety check: {name}", disruptive, preview: Request.Settings.DryRun);
+                if (!verdict.Allowed)
+                {
+                    throw new RunStoppedException(verdict.Refusal, verdict.Reason);
+                }
+            }
+            else
+            {
+                await GateAsync(name, disruptive);
+            }
         }
 
         if (Request.Settings.DryRun)
@@ -181,8 +201,12 @@ internal sealed class RunTimeline
         ThrowIfCancelled();
     }
 
+    /// <summary>Adds a sentence to the run's closing reason, whatever the outcome (e.g. what clean-up could not do).</summary>
+    public void AddClosingNote(string note) => closingNotes.Add(note);
+
     public async Task<RunOutcome> CloseAsync(RunOutcome outcome, string reason)
     {
+        reason = string.Join(" ", [reason, .. closingNotes]);
         await context.CallActivityAsync(nameof(CloseRunActivity), new CloseRun(Request.RunId, outcome, reason, Now), LedgerRetry);
         await context.CallActivityAsync(nameof(ReleaseDisruptionActivity), Request.RunId, LedgerRetry);
         context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, outcome.ToString()));
@@ -190,50 +214,88 @@ internal sealed class RunTimeline
     }
 
     /// <summary>Sends the whole timeline and evidence to the escalation channels (a human takes over from here).</summary>
-    public Task EscalateAsync() =>
-        context.CallActivityAsync(nameof(Escalation.EscalateActivity), Request.RunId, TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+    public Task<string> EscalateAsync() =>
+        context.CallActivityAsync<string>(nameof(Escalation.EscalateActivity), new Escalation.EscalationRequest(Request.RunId, Request.Settings.DryRun), LedgerRetry);
+
+    /// <summary>
+    /// Checks a later step's gate before the step that commits to it (a drain commits to the server restart that
+    /// follows): its approval is asked now, its safety previewed (no throttle slot, no hold). Refused: the run stops
+    /// before anything is done, instead of leaving the server drained.
+    /// </summary>
+    public async Task CheckAheadAsync(string name, DisruptiveAction action)
+    {
+        ThrowIfCancelled();
+        await ApproveAsync(name, action);
+        var verdict = await SafetyAsync($"Safety check ahead: {name}", action, preview: true);
+        if (!verdict.Allowed)
+        {
+            throw new RunStoppedException(verdict.Refusal, $"{verdict.Reason} Checked before the step that commits to it: nothing was done.");
+        }
+    }
 
     async Task GateAsync(string name, DisruptiveAction action)
     {
-        if (Request.Settings.ApprovalRequiredFor.Contains(action))
-        {
-            var decision = await StepAsync(
-                $"Approval for: {name}",
-                $"Wait for an operator to approve {action} on {Request.Server}",
-                new Dictionary<string, string> { ["Action"] = action.ToString(), ["Timeout"] = Request.Settings.ApprovalTimeout.ToString() },
-                () => WaitForApprovalAsync(action),
-                d => d is null ? (StepOutcome.TimedOut, "No decision within the approval timeout.") : (d.Approved ? StepOutcome.Approved : StepOutcome.Rejected, $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
-            ThrowIfCancelled();
-            if (decision is null)
-            {
-                throw new RunStoppedException(RunOutcome.Escalated, $"{action} on {Request.Server} was not approved within {Request.Settings.ApprovalTimeout}: nothing was done.");
-            }
-
-            if (!decision.Approved)
-            {
-                throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.By}.");
-            }
-
-            // An approval can take an hour: what was verified before it may no longer be true.
-            if (StillFailing is { } stillFailing && !await stillFailing())
-            {
-                throw new RunStoppedException(
-                    acted ? RunOutcome.Recovered : RunOutcome.Transient,
-                    $"The failure went away while {action} on {Request.Server} waited for approval: verified again after the approval, {action} was not done.");
-            }
-        }
-
-        var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
-        var verdict = await StepAsync(
-            $"Safety check: {name}",
-            $"Maintenance, blast radius and throttle for {action} on {Request.Server}",
-            new Dictionary<string, string> { ["Action"] = action.ToString(), ["Server"] = Request.Server },
-            () => context.CallActivityAsync<SafetyVerdict>(nameof(CheckSafetyActivity), new SafetyRequest(Request.RunId, Request.Server, action, key), AgentRetry),
-            v => (v.Allowed ? StepOutcome.Allowed : v.Refusal == RunOutcome.Throttled ? StepOutcome.Throttled : StepOutcome.Rejected, v.Reason));
+        await ApproveAsync(name, action);
+        var verdict = await SafetyAsync($"Safety check: {name}", action, preview: Request.Settings.DryRun);
         if (!verdict.Allowed)
         {
             throw new RunStoppedException(verdict.Refusal, verdict.Reason);
         }
+    }
+
+    async Task ApproveAsync(string name, DisruptiveAction action)
+    {
+        if (!Request.Settings.ApprovalRequiredFor.Contains(action) || !approved.Add(action))
+        {
+            return;
+        }
+
+        var operation = $"Wait for an operator to approve {action} on {Request.Server}";
+        var arguments = new Dictionary<string, string> { ["Action"] = action.ToString(), ["Timeout"] = Request.Settings.ApprovalTimeout.ToString() };
+        if (Request.Settings.DryRun)
+        {
+            // A dry run never waits for anyone: it says it would.
+            await StepAsync($"Approval for: {name}", operation, arguments, () => Task.FromResult(true),
+                _ => (StepOutcome.DryRun, $"Dry run: would wait up to {Request.Settings.ApprovalTimeout} for an operator to approve {action}."));
+            return;
+        }
+
+        var decision = await StepAsync(
+            $"Approval for: {name}",
+            operation,
+            arguments,
+            () => WaitForApprovalAsync(action),
+            d => d is null ? (StepOutcome.TimedOut, "No decision within the approval timeout.") : (d.Approved ? StepOutcome.Approved : StepOutcome.Rejected, $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
+        ThrowIfCancelled();
+        if (decision is null)
+        {
+            throw new RunStoppedException(RunOutcome.Escalated, $"{action} on {Request.Server} was not approved within {Request.Settings.ApprovalTimeout}: nothing was done.");
+        }
+
+        if (!decision.Approved)
+        {
+            throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.By}.");
+        }
+
+        // An approval can take an hour: what was verified before it may no longer be true.
+        if (StillFailing is { } stillFailing && !await stillFailing())
+        {
+            throw new RunStoppedException(
+                acted ? RunOutcome.Recovered : RunOutcome.Transient,
+                $"The failure went away while {action} on {Request.Server} waited for approval: verified again after the approval, {action} was not done.");
+        }
+    }
+
+    /// <summary>The safety gate's answer; a preview (dry run, or a check ahead) takes no throttle slot and no hold.</summary>
+    Task<SafetyVerdict> SafetyAsync(string name, DisruptiveAction action, bool preview)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{Request.RunId}:{sequence + 1}");
+        return StepAsync(
+            name,
+            $"Maintenance, blast radius and throttle for {action} on {Request.Server}{(preview ? " (preview: nothing taken)" : "")}",
+            new Dictionary<string, string> { ["Action"] = action.ToString(), ["Server"] = Request.Server },
+            () => context.CallActivityAsync<SafetyVerdict>(nameof(CheckSafetyActivity), new SafetyRequest(Request.RunId, Request.Server, action, key, preview), AgentRetry),
+            v => (v.Allowed ? StepOutcome.Allowed : v.Refusal == RunOutcome.Throttled ? StepOutcome.Throttled : StepOutcome.Rejected, v.Reason));
     }
 
     async Task<ApprovalDecision?> WaitForApprovalAsync(DisruptiveAction action)

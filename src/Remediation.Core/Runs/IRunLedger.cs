@@ -20,6 +20,9 @@ public interface IRunLedger
     /// <summary>Sets the outcome and end time (first close wins).</summary>
     Task CloseAsync(string runId, RunOutcome outcome, string? reason, DateTimeOffset endedAt, CancellationToken cancellationToken);
 
+    /// <summary>Records how the run's escalation went (each channel's result), after it closed.</summary>
+    Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken);
+
     /// <summary>One run, or null.</summary>
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);
 

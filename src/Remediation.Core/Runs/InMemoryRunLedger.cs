@@ -56,6 +56,13 @@ public sealed class InMemoryRunLedger : IRunLedger
     }
 
     /// <inheritdoc />
+    public Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken)
+    {
+        Update(runId, run => run with { Escalation = escalation });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken)
     {
         lock (gate)

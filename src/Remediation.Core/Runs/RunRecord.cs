@@ -97,4 +97,5 @@ public sealed record RunRecord(
     string? ParentRunId = null,
     string? AwaitingApproval = null,
     string? CurrentStep = null,
-    int AlertCount = 1);
+    int AlertCount = 1,
+    string? Escalation = null);

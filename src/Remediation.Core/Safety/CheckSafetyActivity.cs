@@ -8,7 +8,12 @@ using Remediation.Topology;
 namespace Remediation.Safety;
 
 /// <summary>Input of <see cref="CheckSafetyActivity"/>.</summary>
-public sealed record SafetyRequest(string RunId, string Server, DisruptiveAction Action, string StepKey);
+/// <param name="RunId">The run asking.</param>
+/// <param name="Server">The server it would act on.</param>
+/// <param name="Action">What it would do.</param>
+/// <param name="StepKey">The step's idempotency key (a retried check counts once).</param>
+/// <param name="Preview">Answer only: take no throttle slot and no hold (a dry run, or a step checked ahead).</param>
+public sealed record SafetyRequest(string RunId, string Server, DisruptiveAction Action, string StepKey, bool Preview = false);
 
 /// <summary>
 /// Decides whether a disruptive step may go ahead (PLAYBOOKS.md section 4): maintenance windows, blast radius
@@ -66,6 +71,11 @@ public sealed class CheckSafetyActivity(
             }
 
             var (after, verdict) = ThrottleLedger.TryAcquire(held, rule, input.Action, server.Name, group, input.StepKey, now);
+            if (input.Preview)
+            {
+                return (state, verdict.Allowed ? SafetyVerdict.Allow($"Would be allowed: {verdict.Reason}") : verdict);
+            }
+
             return verdict.Allowed ? (after, verdict) : (state, verdict);
         }, CancellationToken.None);
     }

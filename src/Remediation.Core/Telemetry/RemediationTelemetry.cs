@@ -28,4 +28,7 @@ public static class RemediationTelemetry
 
     /// <summary>Alerts the pump handled, by disposition (started, coalesced, dead-lettered, abandoned).</summary>
     public static Counter<long> Alerts { get; } = Meter.CreateCounter<long>("remediation.alerts", description: "Alerts handled by the pump");
+
+    /// <summary>Escalations by channel and result (delivered, failed).</summary>
+    public static Counter<long> Escalations { get; } = Meter.CreateCounter<long>("remediation.escalations", description: "Escalations by channel and result");
 }

@@ -61,6 +61,20 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_throttled_restart_that_would_apply_logging_off_leaves_a_recovered_run_recovered_and_says_so()
+    {
+        await using var host = await HostWithSecondCasAsync(new Dictionary<string, string?> { ["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "2" });
+        await BreakCasProxyAsync();
+
+        var run = await host.RunAsync(Ctp);
+
+        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Throttled"], run.Timeline()[^2..]);
+        Assert.Contains("Protocol logging is off in the settings of CAS1; it takes effect at the next MSExchangeIMAP4 restart, refused now", run.Reason, StringComparison.Ordinal);
+        Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+    }
+
+    [Fact]
     public async Task Ctp_fixed_by_restarting_imap4_ends_there_without_protocol_logging()
     {
         await using var host = await HostWithSecondCasAsync();
@@ -111,7 +125,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         Assert.Equal(RunOutcome.Failed, run.Outcome);
         Assert.Contains("The RPC server is unavailable.", run.Reason, StringComparison.Ordinal);
-        Assert.Equal(["Restart server: Failed", "Turn protocol logging off: Succeeded"], run.Timeline()[^2..]);
+        Assert.Equal(["Restart server: Failed", "Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^4..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
     }
 
@@ -125,7 +139,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         Assert.Equal(RunOutcome.Rejected, run.Outcome);
         Assert.Contains("last healthy Client Access server of site Lab", run.Reason, StringComparison.Ordinal);
-        Assert.Equal(["Safety check: Restart server: Rejected", "Turn protocol logging off: Succeeded"], run.Timeline()[^2..]);
+        Assert.Equal(["Safety check: Restart server: Rejected", "Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^4..]);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
     }
@@ -240,7 +254,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal(RunOutcome.Cancelled, run.Outcome);
         Assert.Equal("Cancelled by ops-oncall.", run.Reason);
-        Assert.Equal("Turn protocol logging off: Succeeded", run.Timeline()[^1]);
+        Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }

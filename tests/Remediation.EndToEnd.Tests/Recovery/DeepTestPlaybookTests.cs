@@ -55,7 +55,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         [
             "Re-run probe: Failed",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
-            "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Re-run probe: Succeeded",
             "Fail back: Succeeded",
         ], run.Timeline());
@@ -114,7 +114,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         var run = await host.RunAsync(DeepTest);
 
         Assert.Equal(RunOutcome.Rejected, run.Outcome);
-        Assert.Equal("Safety check: Fail databases over: Rejected", run.Timeline()[^1]);
+        Assert.Equal("Safety check ahead: Restart server: Rejected", run.Timeline()[^1]);
         Assert.Contains("would leave DB1, DB2 without another healthy copy", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("SetDatabaseCopyActivation", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
@@ -132,6 +132,47 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         Assert.Contains("refused by the throttle: 0 already on server MBX1 in 24 h, the limit is 0", run.Reason, StringComparison.Ordinal);
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
+    }
+
+    [Fact]
+    public async Task A_server_restart_the_throttle_would_refuse_is_found_before_the_drain_and_nothing_is_drained()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Throttles:ServerRestart:ServerMaxPerDay"] = "0" });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        Assert.Equal("Safety check ahead: Restart server: Throttled", run.Timeline()[^1]);
+        Assert.Contains("Checked before the step that commits to it: nothing was done.", run.Reason, StringComparison.Ordinal);
+        Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.Equal("Healthy", org.Organisation.CopyStatus("MBX2").Copies.Single(c => c.Database == "DB1").Status);
+    }
+
+    [Fact]
+    public async Task A_dry_run_waits_for_no_approval_and_takes_no_throttle_slot()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:DryRun"] = "true",
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:10:00",
+            ["Remediation:Throttles:RestartService:ServerMaxPerDay"] = "1",
+        };
+        await using var host = await org.StartHostAsync(settings);
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var first = await host.RunAsync(DeepTest);
+        var second = await host.RunAsync(DeepTest with { AlertId = "again" });
+
+        // Had the first dry run spent the only slot, the second would be Throttled at once.
+        Assert.Contains("Approval for: Restart MSExchangeIMAP4BE: DryRun", first.Timeline());
+        Assert.Contains("Safety check: Restart MSExchangeIMAP4BE: Allowed", second.Timeline());
+        Assert.Contains(second.Steps, s => s.Answer?.StartsWith("Would be allowed: RestartService on MBX1 within its throttle (1 on the server", StringComparison.Ordinal) == true);
+        Assert.Empty(await host.ActionsAsync(first.RunId));
+        Assert.Empty(await host.ActionsAsync(second.RunId));
     }
 
     [Fact]

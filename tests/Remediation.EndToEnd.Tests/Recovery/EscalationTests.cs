@@ -57,12 +57,14 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(run.RunId, sent.GetProperty("runId").GetString());
         Assert.Equal("Throttled", sent.GetProperty("outcome").GetString());
         Assert.Equal(run.Steps.Count, sent.GetProperty("steps").GetArrayLength());
+        Assert.Equal("webhook delivered.", run.Escalation);
         Assert.Contains("refused by the throttle", sent.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_escalation_is_mailed_through_an_smtp_relay()
+    public async Task An_escalation_is_mailed_even_when_the_webhook_is_unreachable_and_the_outcome_stays()
     {
+        var deadWebhook = $"http://127.0.0.1:{Lab.FreePort.Next()}/hooks/imap"; // nothing listens there
         var port = Lab.FreePort.Next();
         var smtpd = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", ["-u", "-m", "smtpd", "-n", "-c", "DebuggingServer", $"127.0.0.1:{port}"])
         {
@@ -82,6 +84,7 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 
             await using var host = await org.StartHostAsync(new Dictionary<string, string?>
             {
+                ["Remediation:Escalation:WebhookUrl"] = deadWebhook,
                 ["Remediation:Escalation:Smtp:Host"] = "127.0.0.1",
                 ["Remediation:Escalation:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Remediation:Escalation:Smtp:Security"] = "None",
@@ -103,6 +106,8 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
             Assert.Contains("Subject: [IMAP remediation] Throttled on MBX1: ImapDeepTestMonitor", text, StringComparison.Ordinal);
             Assert.Contains($"Run {run.RunId} on MBX1 ended Throttled.", text, StringComparison.Ordinal);
             Assert.Contains("exchange-oncall@contoso.com", text, StringComparison.Ordinal);
+            Assert.StartsWith("webhook FAILED (HttpRequestException", run.Escalation, StringComparison.Ordinal);
+            Assert.EndsWith("e-mail delivered.", run.Escalation, StringComparison.Ordinal);
         }
         finally
         {

@@ -92,7 +92,7 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
         [
             "Read IMAP4 counters: Succeeded",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
-            "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
             "Fail back: Succeeded",
         ], run.Timeline());
