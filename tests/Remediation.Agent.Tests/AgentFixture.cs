@@ -45,6 +45,7 @@ public sealed class AgentFixture : IAsyncLifetime
                 ["Agent:AuditLogPath"] = AuditPath,
                 ["Agent:OperationTimeout"] = "00:00:03",
                 ["Agent:Lab:BootDelay"] = "00:00:00.100",
+                ["Agent:Lab:MoveDuration"] = "00:00:00",
             });
             builder.Services.AddSingleton<CountingExecutor>(sp => new CountingExecutor(ActivatorUtilities.CreateInstance<LabExchangeExecutor>(sp)));
             builder.Services.AddSingleton<IExchangeExecutor>(sp => sp.GetRequiredService<CountingExecutor>());

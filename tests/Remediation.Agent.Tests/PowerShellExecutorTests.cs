@@ -59,6 +59,7 @@ public sealed class PowerShellExecutorTests : IDisposable
         Assert.Equal("ImapDeepTestMonitor", Assert.Single(health.Rows).Name);
         Assert.Equal(("Failed", "Probe failed. _Mbx: MBX1"), (probe.Result, probe.Error));
         Assert.True(copies.HasNoActiveCopy);
+        Assert.True(copies.ActivationDisabled);
         Assert.Equal((61234.5, 7L), (counters.AverageCommandProcessingTimeMs, counters.RequestsQueued));
         var calls = Calls();
         Assert.Equal(@"IMAP.Protocol\ImapDeepTestProbe", calls.Single(c => c.Cmdlet == "Invoke-MonitoringProbe").Params["Identity"]);

@@ -43,6 +43,9 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Agent:OperationTimeout"] = "00:00:02",
             ["Agent:ExecutionLimit"] = "00:00:20",
             ["Agent:Lab:BootDelay"] = "00:00:00.100",
+
+            // As on Exchange (slower there), a fail-over is not instant: runs must wait for the copies to settle.
+            ["Agent:Lab:MoveDuration"] = "00:00:01",
         }));
         await Agent.StartAsync();
     }
@@ -56,7 +59,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Remediation:Agent:KeyId"] = KeyId,
             ["Remediation:Agent:Key"] = key,
             ["Remediation:Recovery:RecheckWait"] = "00:00:00.200",
-            ["Remediation:Recovery:OtherRunPoll"] = "00:00:00.200",
+            ["Remediation:Recovery:PollInterval"] = "00:00:00.200",
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {

@@ -17,7 +17,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 {
     /// <summary>The cmdlets imported from the Exchange session: nothing else is.</summary>
     public static readonly string[] ExchangeCmdlets =
-        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings"];
+        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings"];
 
     static readonly string[] ImapCounterPaths = [@"\MSExchangeImap4\Average Command Processing Time", @"\MSExchangeImap4\Requests Queued"];
 
@@ -87,11 +87,15 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)
     {
         var rows = await InvokeAsync("Get-MailboxDatabaseCopyStatus", cancellationToken, ("Server", server));
+
+        // Copies on a server whose activation is disabled cannot take over: the safety gate must know.
+        var mailboxServer = First(await InvokeAsync("Get-MailboxServer", cancellationToken, ("Identity", server)));
+        bool? activationDisabled = mailboxServer is null ? null : bool.TryParse(Text(mailboxServer, "DatabaseCopyActivationDisabledAndMoveNow"), out var disabled) && disabled;
         return new DatabaseCopyStatus(server, [.. rows.Select(r => new DatabaseCopy(
             Text(r, "DatabaseName") is { Length: > 0 } d ? d : Text(r, "Name").Split('\\')[0],
             Text(r, "MailboxServer") is { Length: > 0 } m ? m : server,
             Text(r, "Status"),
-            int.TryParse(Text(r, "ActivationPreference"), out var p) ? p : 0))]);
+            int.TryParse(Text(r, "ActivationPreference"), out var p) ? p : 0))], activationDisabled);
     }
 
     /// <inheritdoc />

@@ -49,13 +49,19 @@ public sealed record DatabaseCopyActivationRequest(bool DisabledAndMoveNow);
 public sealed record DatabaseCopy(string Database, string Server, string Status, int ActivationPreference);
 
 /// <summary>Get-MailboxDatabaseCopyStatus -Server X, with the runbook's "| Group Status".</summary>
-public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCopy> Copies)
+/// <param name="Server">The mailbox server.</param>
+/// <param name="Copies">Its database copies.</param>
+/// <param name="ActivationDisabled">Get-MailboxServer's DatabaseCopyActivationDisabledAndMoveNow: no copy here can be activated (null: not read).</param>
+public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCopy> Copies, bool? ActivationDisabled = null)
 {
     /// <summary>Copies by status (Mounted, Healthy, Failed...).</summary>
     public IReadOnlyDictionary<string, int> ByStatus => Copies.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Count());
 
-    /// <summary>True when no copy on the server is active (Mounted).</summary>
-    public bool HasNoActiveCopy => Copies.All(c => c.Status != "Mounted");
+    /// <summary>True when no copy on the server is active or on its way in or out (Mounted, Mounting, Dismounting).</summary>
+    public bool HasNoActiveCopy => Copies.All(c => c.Status is not ("Mounted" or "Mounting" or "Dismounting"));
+
+    /// <summary>True when no copy is between states (Mounting, Dismounting, Initializing): what it reads will stay.</summary>
+    public bool IsSettled => Copies.All(c => c.Status is not ("Mounting" or "Dismounting" or "Initializing"));
 }
 
 /// <summary>Get-ImapSettings -Server X (the fields the playbooks read).</summary>

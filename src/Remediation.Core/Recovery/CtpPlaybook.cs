@@ -89,7 +89,7 @@ internal static class CtpPlaybook
             {
                 var unhealthy = health.First(r => r.AlertValue == HealthState.Unhealthy);
                 var target = ImapHealthModel.FindMonitor(unhealthy.Name) is { Playbook: ImapPlaybook.DeepTest } m ? m : ImapHealthModel.DeepTestMonitor;
-                var sub = await playbook.RecoverOtherServerAsync(mailboxServer, target, $"{unhealthy.Name} is Unhealthy on {mailboxServer}, the mailbox server behind the probe mailbox of {server} (playbook 3.2 step 3.7).");
+                var sub = await playbook.RecoverOtherServerAsync(mailboxServer, target, $"{unhealthy.Name} is Unhealthy on {mailboxServer}, the mailbox server behind the probe mailbox of {server} (playbook 3.2 step 3.7).", playbook.Run.Context.CurrentUtcDateTime);
                 if (sub is not (RunOutcome.Recovered or RunOutcome.Transient))
                 {
                     return new(RunOutcome.Escalated, $"The mailbox server {mailboxServer} behind the probe mailbox is unhealthy and its recovery ended {sub}: {server} was not restarted. {evidence}");
@@ -109,10 +109,20 @@ internal static class CtpPlaybook
         }
 
         // 4-5. The mailbox server is healthy: restart the CAS, re-run the probe.
-        await playbook.RestartServerAsync(server);
+        var (drained, notRestarted) = await playbook.RestartCasServerAsync(server);
+        if (notRestarted is not null)
+        {
+            return new(RunOutcome.Escalated, $"{notRestarted} {evidence}");
+        }
+
         probe = await playbook.ReprobeAsync(server, monitor);
+        if (probe.Succeeded && drained)
+        {
+            await playbook.FailBackAsync(server);
+        }
+
         return probe.Succeeded
-            ? new(RunOutcome.Recovered, $"{server} recovered after a restart. {evidence}")
-            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}). {evidence}");
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(drained ? "; databases failed back" : "")}. {evidence}")
+            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).{(drained ? " Fail-back decided: none; activation stays disabled." : "")} {evidence}");
     }
 }

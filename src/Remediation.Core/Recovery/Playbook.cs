@@ -60,7 +60,7 @@ internal sealed class Playbook(RunTimeline run)
     /// Has <paramref name="server"/> (another server) recovered for <paramref name="monitor"/>: its run is started, or
     /// joined when one is going, through the same per-server identity as alerts; this run waits for it to end.
     /// </summary>
-    public Task<RunOutcome> RecoverOtherServerAsync(string server, MonitorDefinition monitor, string why)
+    public Task<RunOutcome> RecoverOtherServerAsync(string server, MonitorDefinition monitor, string why, DateTimeOffset observedAt)
     {
         run.ThrowIfCancelled();
         ServerRunTicket? ticket = null;
@@ -70,13 +70,13 @@ internal sealed class Playbook(RunTimeline run)
             Args(("Server", server), ("Monitor", monitor.Name)),
             async () =>
             {
-                var alert = new Alerts.Alert($"{run.Request.RunId}:{server.ToLowerInvariant()}", server, monitor.HealthSet, monitor.Name, "Run", why, Context.CurrentUtcDateTime);
+                var alert = new Alerts.Alert($"{run.Request.RunId}:{server.ToLowerInvariant()}", server, monitor.HealthSet, monitor.Name, "Run", why, observedAt);
                 ticket = await Context.CallActivityAsync<ServerRunTicket>(nameof(StartServerRunActivity), new ServerRunRequest(alert, run.Request.RunId), RunTimeline.LedgerCall);
                 return await run.WaitForRunAsync(ticket, server);
             },
             outcome => (
                 outcome is RunOutcome.Recovered or RunOutcome.Transient ? StepOutcome.Succeeded : StepOutcome.Failed,
-                $"Run {ticket?.RunId} ({(ticket?.IsNew == true ? "started by this run" : "already going")}) {(outcome == RunOutcome.Running ? $"had not ended after {run.Request.Settings.OtherRunWait}" : $"ended {outcome}")}."));
+                $"Run {ticket?.RunId} ({(ticket?.IsNew == true ? "started by this run" : ticket?.IsGoing == true ? "already going" : "ended since the failure was seen")}) {(outcome == RunOutcome.Running ? $"had not ended after {run.Request.Settings.OtherRunWait}" : $"ended {outcome}")}."));
     }
 
     /// <summary>
@@ -98,15 +98,55 @@ internal sealed class Playbook(RunTimeline run)
         Describe,
         new DatabaseCopyStatus(server, []));
 
-    /// <summary>Get-MailboxDatabaseCopyStatus -Server | Group Status.</summary>
+    /// <summary>
+    /// Get-MailboxDatabaseCopyStatus -Server | Group Status, read again every PollInterval until no copy is Mounting or
+    /// Dismounting (a fail-over takes seconds to minutes), at most CopySettleWait: "no active copy" on a settled reading.
+    /// </summary>
     public Task<DatabaseCopyStatus> CopyStatusAsync(string server) => run.StepAsync(
         "Check active copies",
-        $"Get-MailboxDatabaseCopyStatus -Server {server} | Group Status",
+        $"Get-MailboxDatabaseCopyStatus -Server {server} | Group Status (until no copy is Mounting or Dismounting)",
         Args(("Server", server)),
-        () => run.Request.Settings.DryRun
-            ? Task.FromResult(new DatabaseCopyStatus(server, []))
-            : Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, RunTimeline.AgentCall),
+        async () =>
+        {
+            if (run.Request.Settings.DryRun)
+            {
+                return new DatabaseCopyStatus(server, []);
+            }
+
+            var settings = run.Request.Settings;
+            var looks = (int)Math.Ceiling(settings.CopySettleWait / settings.PollInterval);
+            var status = await Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, RunTimeline.AgentCall);
+            for (var look = 0; !status.IsSettled && look < looks; look++)
+            {
+                await run.WaitAsync(settings.PollInterval, $"for the database copies of {server} to settle");
+                status = await Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, RunTimeline.AgentCall);
+            }
+
+            return status;
+        },
         Describe);
+
+    /// <summary>
+    /// The CAS playbooks' "restart the server" (3.2 step 4, 3.3): a server that also holds the mailbox role is drained
+    /// first, like 3.1, and never rebooted with a copy still active. Returns null when restarted (drained: whether it
+    /// was), or why it was not.
+    /// </summary>
+    public async Task<(bool Drained, string? NotRestarted)> RestartCasServerAsync(string server)
+    {
+        var drained = run.Request.Role.HasFlag(Topology.ServerRole.Mailbox);
+        if (drained)
+        {
+            await DrainAsync(server);
+            var copies = await CopyStatusAsync(server);
+            if (!copies.HasNoActiveCopy)
+            {
+                return (true, $"Copies are still active on {server} (it also holds the mailbox role) after the fail-over: it was not restarted. Fail-back decided: none; activation stays disabled.");
+            }
+        }
+
+        await RestartServerAsync(server);
+        return (drained, null);
+    }
 
     /// <summary>Restart the server and wait for it to come back.</summary>
     public Task<RestartResult> RestartServerAsync(string server) => run.ActAsync(

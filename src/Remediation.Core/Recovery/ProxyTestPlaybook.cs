@@ -22,10 +22,20 @@ internal static class ProxyTestPlaybook
             return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
         }
 
-        await playbook.RestartServerAsync(server);
+        var (drained, notRestarted) = await playbook.RestartCasServerAsync(server);
+        if (notRestarted is not null)
+        {
+            return new(RunOutcome.Escalated, notRestarted);
+        }
+
         var probe = await playbook.ReprobeAsync(server, monitor);
+        if (probe.Succeeded && drained)
+        {
+            await playbook.FailBackAsync(server);
+        }
+
         return probe.Succeeded
-            ? new(RunOutcome.Recovered, $"{server} recovered after a restart.")
-            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).");
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(drained ? "; databases failed back" : "")}.")
+            : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).{(drained ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 }

@@ -28,10 +28,14 @@ public sealed class RecoveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan OtherRunWait { get; set; } = TimeSpan.FromMinutes(45);
 
-    /// <summary>How often a waiting run looks whether the run it waits for has ended.</summary>
+    /// <summary>How long a run waits for a drained server's database copies to settle (no Mounting/Dismounting) before it escalates.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan CopySettleWait { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a run looks again at what it waits for: another server's run, copies settling.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
-    public TimeSpan OtherRunPoll { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The settings a new run carries.</summary>
-    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, OtherRunPoll);
+    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait);
 }

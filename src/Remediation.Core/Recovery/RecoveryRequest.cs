@@ -13,14 +13,16 @@ namespace Remediation.Recovery;
 /// <param name="ApprovalRequiredFor">Disruptive actions that wait for a human's approval.</param>
 /// <param name="ApprovalTimeout">How long an approval is waited for before the run escalates without acting.</param>
 /// <param name="OtherRunWait">How long a CAS run waits for its mailbox server's run before escalating.</param>
-/// <param name="OtherRunPoll">How often it looks whether that run has ended.</param>
+/// <param name="PollInterval">How often a run looks again at what it waits for (another run, copies settling).</param>
+/// <param name="CopySettleWait">How long it waits for a drained server's copies to leave Mounting/Dismounting.</param>
 public sealed record RecoverySettings(
     bool DryRun,
     TimeSpan RecheckWait,
     IReadOnlyList<DisruptiveAction> ApprovalRequiredFor,
     TimeSpan ApprovalTimeout,
     TimeSpan OtherRunWait,
-    TimeSpan OtherRunPoll);
+    TimeSpan PollInterval,
+    TimeSpan CopySettleWait);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>

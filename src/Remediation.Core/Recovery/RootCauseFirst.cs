@@ -44,7 +44,7 @@ internal static class RootCauseFirst
 
         var target = unhealthy.Select(r => ImapHealthModel.FindMonitor(r.Name)).FirstOrDefault(m => m is { Playbook: ImapPlaybook.DeepTest })
             ?? ImapHealthModel.DeepTestMonitor;
-        var outcome = await playbook.RecoverOtherServerAsync(mailbox, target, $"The probe mailbox of {server} is on {mailbox}: {evidence}.");
+        var outcome = await playbook.RecoverOtherServerAsync(mailbox, target, $"The probe mailbox of {server} is on {mailbox}: {evidence}.", failed.StartedAt);
         var probe = await playbook.ReprobeAsync(server, monitor);
         if (probe.Succeeded)
         {

@@ -154,14 +154,14 @@ internal sealed class RunTimeline
         StepAsync(name, "Decision (nothing called)", new Dictionary<string, string>(), () => Task.FromResult(true), _ => (StepOutcome.Succeeded, decision));
 
     /// <summary>
-    /// Waits for another server's run (<paramref name="ticket"/>) to end, looking every OtherRunPoll, at most
+    /// Waits for another server's run (<paramref name="ticket"/>) to end, looking every PollInterval, at most
     /// OtherRunWait; returns its outcome (Running if it outlasted the wait). Cancelling this run cancels that one too
     /// when this run started it.
     /// </summary>
     public async Task<RunOutcome> WaitForRunAsync(ServerRunTicket ticket, string server)
     {
-        // Bounded: at most OtherRunWait / OtherRunPoll looks (history stays small whatever the settings).
-        var looks = (int)Math.Ceiling(Request.Settings.OtherRunWait / Request.Settings.OtherRunPoll);
+        // Bounded: at most OtherRunWait / PollInterval looks (history stays small whatever the settings).
+        var looks = (int)Math.Ceiling(Request.Settings.OtherRunWait / Request.Settings.PollInterval);
         for (var look = 0; ; look++)
         {
             var outcome = await context.CallActivityAsync<RunOutcome>(nameof(ReadRunOutcomeActivity), ticket.RunId, LedgerRetry);
@@ -172,7 +172,7 @@ internal sealed class RunTimeline
 
             context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for run {ticket.RunId} on {server}"));
             using var stop = new CancellationTokenSource();
-            var timer = context.CreateTimer(Request.Settings.OtherRunPoll, stop.Token);
+            var timer = context.CreateTimer(Request.Settings.PollInterval, stop.Token);
             if (await Task.WhenAny(timer, cancelled) == cancelled)
             {
                 CancelInline(stop);

@@ -1,7 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Options;
+using Remediation.AgentApi;
 using Remediation.Exchange;
-using Remediation.Imap;
 using Remediation.Monitoring;
 using Remediation.Topology;
 
@@ -44,9 +44,9 @@ public sealed class CheckSafetyActivity(
         var disruptive = input.Action != DisruptiveAction.RestartService;
         if (disruptive)
         {
-            var blastRadius = server.Role.HasFlag(ServerRole.Mailbox)
-                ? await DatabasesStayAvailableAsync(server, servers)
-                : LastHealthyCas(server, servers);
+            // A server holding both roles obeys both rules.
+            var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
+                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name)) : null);
             if (blastRadius is not null)
             {
                 return Rejected(blastRadius);
@@ -84,25 +84,15 @@ public sealed class CheckSafetyActivity(
     {
         var client = agent.Client();
         var own = await client.GetDatabaseCopyStatusAsync(server.Name, CancellationToken.None);
-        var peers = servers.Servers.Where(s => s != server && !string.IsNullOrEmpty(s.Dag) && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)).ToList();
-        var healthyElsewhere = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var peer in peers.Where(p => !p.InMaintenance))
+        var peers = new List<DatabaseCopyStatus>();
+        foreach (var peer in servers.Servers.Where(s => s != server && !s.InMaintenance && !string.IsNullOrEmpty(s.Dag) && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)))
         {
-            var status = await client.GetDatabaseCopyStatusAsync(peer.Name, CancellationToken.None);
-            healthyElsewhere.UnionWith(status.Copies.Where(c => c.Status is "Healthy" or "Mounted").Select(c => c.Database));
+            peers.Add(await client.GetDatabaseCopyStatusAsync(peer.Name, CancellationToken.None));
         }
 
-        var alone = own.Copies.Select(c => c.Database).Where(d => !healthyElsewhere.Contains(d)).Distinct().ToList();
+        var alone = BlastRadius.DatabasesLeftAlone(own, peers);
         return alone.Count == 0 ? null
-            : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy.";
-    }
-
-    string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions servers)
-    {
-        var others = servers.Servers.Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase)).ToList();
-        var healthy = others.Where(s => !s.InMaintenance && board.Snapshot(s.Name).All(m => m.AlertValue != HealthState.Unhealthy)).ToList();
-        return healthy.Count > 0 ? null
-            : $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"}: restarting it would cut every IMAP user off.";
+            : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy that can be activated.";
     }
 
     static SafetyVerdict Rejected(string reason) => new(false, Runs.RunOutcome.Rejected, reason);

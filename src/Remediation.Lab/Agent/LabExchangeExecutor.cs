@@ -12,6 +12,9 @@ public sealed class LabAgentOptions
 
     /// <summary>How long a lab "server restart" stays down, like a reboot.</summary>
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a database moved by a fail-over reads Dismounting/Mounting before it settles (seconds on Exchange).</summary>
+    public TimeSpan MoveDuration { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>

@@ -19,18 +19,39 @@ public sealed class LabOrganisation
     readonly Dictionary<string, ImapCounters> counters = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, int> restarts = new(StringComparer.OrdinalIgnoreCase);
 
+    readonly TimeProvider time;
+    readonly TimeSpan moveDuration;
+
     sealed class Copy(string database, string server, int preference)
     {
+        bool active;
+
         public string Database { get; } = database;
         public string Server { get; } = server;
         public int Preference { get; } = preference;
-        public bool Active { get; set; }
+        public DateTimeOffset? ChangedAt { get; private set; }
+
+        public bool Active => active;
+
+        public void SetActive(bool value, DateTimeOffset? at)
+        {
+            if (active != value)
+            {
+                active = value;
+                ChangedAt = at;
+            }
+        }
     }
 
-    /// <summary>Builds the organisation over <paramref name="lab"/>.</summary>
-    public LabOrganisation(ImapLab lab)
+    /// <summary>
+    /// Builds the organisation over <paramref name="lab"/>. As on Exchange, a database moved by a fail-over is not there
+    /// at once: for <paramref name="moveDuration"/> its old copy reads Dismounting and its new one Mounting.
+    /// </summary>
+    public LabOrganisation(ImapLab lab, TimeProvider? time = null, TimeSpan moveDuration = default)
     {
         Lab = lab;
+        this.time = time ?? TimeProvider.System;
+        this.moveDuration = moveDuration;
         var mailboxServers = lab.Definition.MailboxServers.Select(s => s.Name).ToList();
         for (var i = 0; i < mailboxServers.Count; i++)
         {
@@ -38,7 +59,9 @@ public sealed class LabOrganisation
             for (var j = 0; j < mailboxServers.Count; j++)
             {
                 var server = mailboxServers[(i + j) % mailboxServers.Count];
-                copies.Add(new Copy(database, server, j + 1) { Active = j == 0 });
+                var copy = new Copy(database, server, j + 1);
+                copy.SetActive(j == 0, null);
+                copies.Add(copy);
             }
         }
     }
@@ -108,7 +131,8 @@ public sealed class LabOrganisation
             var running = IsRunning(server);
             return new DatabaseCopyStatus(server, [.. copies
                 .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
-                .Select(c => new DatabaseCopy(c.Database, c.Server, !running ? "ServiceDown" : c.Active ? "Mounted" : "Healthy", c.Preference))]);
+                .Select(c => new DatabaseCopy(c.Database, c.Server, Moving(c) ? (c.Active ? "Mounting" : "Dismounting") : !running ? "ServiceDown" : c.Active ? "Mounted" : "Healthy", c.Preference))],
+                activationDisabled.Contains(server));
         }
     }
 
@@ -132,8 +156,9 @@ public sealed class LabOrganisation
                         .FirstOrDefault();
                     if (target is not null)
                     {
-                        active.Active = false;
-                        target.Active = true;
+                        var now = time.GetUtcNow();
+                        active.SetActive(false, now);
+                        target.SetActive(true, now);
                     }
                 }
             }
@@ -142,12 +167,15 @@ public sealed class LabOrganisation
                 activationDisabled.Remove(server);
                 foreach (var preferred in copies.Where(c => c.Preference == 1 && Same(c.Server, server) && !c.Active && IsRunning(server)).ToList())
                 {
-                    copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.Active = false);
-                    preferred.Active = true;
+                    var now = time.GetUtcNow();
+                    copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.SetActive(false, now));
+                    preferred.SetActive(true, now);
                 }
             }
         }
     }
+
+    bool Moving(Copy copy) => copy.ChangedAt is { } at && time.GetUtcNow() - at < moveDuration;
 
     /// <summary>True when activation is blocked on <paramref name="server"/>.</summary>
     public bool IsActivationDisabled(string server)

@@ -40,6 +40,12 @@ function Get-MailboxDatabaseCopyStatus {
     }
 }
 
+function Get-MailboxServer {
+    [CmdletBinding()] param([Parameter(Mandatory, Position = 0)] [string] $Identity)
+    Write-Call 'Get-MailboxServer' $PSBoundParameters
+    [pscustomobject]@{ Name = $Identity; DatabaseCopyActivationDisabledAndMoveNow = [bool]$script:Mailbox[$Identity].Disabled }
+}
+
 function Get-ImapSettings {
     [CmdletBinding()] param([Parameter(Mandatory)] [string] $Server)
     Write-Call 'Get-ImapSettings' $PSBoundParameters

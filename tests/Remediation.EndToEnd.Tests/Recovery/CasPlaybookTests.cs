@@ -17,7 +17,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
     public Task DisposeAsync() => org.HealAsync();
 
-    Task<Remediation.Host.RemediationHost> HostWithSecondCasAsync(IDictionary<string, string?>? more = null)
+    async Task<Remediation.Host.RemediationHost> HostWithSecondCasAsync(IDictionary<string, string?>? more = null)
     {
         var settings = org.SecondCasSettings();
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
@@ -25,7 +25,9 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
             settings[k] = v;
         }
 
-        return org.StartHostAsync(settings);
+        var host = await org.StartHostAsync(settings);
+        host.SawHealthy("CAS2");
+        return host;
     }
 
     async Task BreakCasProxyAsync()
@@ -72,6 +74,19 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Throttled"], run.Timeline()[^2..]);
         Assert.Contains("Protocol logging is off in the settings of CAS1; it takes effect at the next MSExchangeIMAP4 restart, refused now", run.Reason, StringComparison.Ordinal);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+    }
+
+    [Fact]
+    public async Task A_second_cas_that_was_never_probed_does_not_make_the_first_one_restartable()
+    {
+        await using var host = await org.StartHostAsync(org.SecondCasSettings());
+        await BreakCasProxyAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
+
+        Assert.Equal(RunOutcome.Rejected, run.Outcome);
+        Assert.Contains("none of CAS2 is known healthy", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }
 
     [Fact]

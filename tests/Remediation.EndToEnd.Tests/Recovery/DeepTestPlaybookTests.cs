@@ -152,6 +152,22 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_server_whose_copies_are_still_dismounting_when_the_wait_runs_out_is_not_restarted()
+    {
+        // The lab's fail-over takes a second; this run waits for copies to settle for less than that.
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?> { ["Remediation:Recovery:CopySettleWait"] = "00:00:00.300" });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        Assert.Contains("Copies are still active on MBX1", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Dismounting", run.Steps.Single(s => s.Name == "Check active copies").Answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
     public async Task A_dry_run_waits_for_no_approval_and_takes_no_throttle_slot()
     {
         var settings = new Dictionary<string, string?>

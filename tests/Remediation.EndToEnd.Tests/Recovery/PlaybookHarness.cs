@@ -5,6 +5,9 @@ using Remediation.AgentApi;
 using Remediation.Alerts;
 using Remediation.Exchange;
 using Remediation.Host;
+using Remediation.Imap;
+using Remediation.Monitoring;
+using Remediation.Probes;
 using Remediation.Recovery;
 using Remediation.Runs;
 
@@ -43,6 +46,15 @@ internal static class PlaybookHarness
         await host.StartAsync(alert);
         return await host.CompletedAsync(alert.Server);
     }
+
+    /// <summary>
+    /// Records that <paramref name="server"/> passed its customer touch point probe (these hosts run with probes off):
+    /// the blast-radius rule lets a CAS restart only when another CAS of its site is known healthy.
+    /// </summary>
+    public static void SawHealthy(this RemediationHost host, string server) =>
+        host.Get<MonitorBoard>().Record(new ProbeResult(
+            server, ImapHealthModel.CtpProbe, ImapHealthModel.ImapHealthSet, "test", TimeProvider.System.GetUtcNow(), 1, ProbeOutcome.Succeeded,
+            null, null, null, null, new Dictionary<ProbePhase, double>()));
 
     /// <summary>Step names with outcomes, "Name: Outcome", in order: the whole sequence a test asserts.</summary>
     public static string[] Timeline(this RunRecord run) => [.. run.Steps.OrderBy(s => s.Sequence).Select(s => $"{s.Name}: {s.Outcome}")];

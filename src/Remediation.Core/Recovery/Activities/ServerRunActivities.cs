@@ -7,6 +7,8 @@ using Remediation.Runs;
 namespace Remediation.Recovery.Activities;
 
 /// <summary>Input of <see cref="StartServerRunActivity"/>: the alert a run raises for another server, and who raises it.</summary>
+/// <param name="Alert">The alert (its RaisedAt is when the evidence was seen).</param>
+/// <param name="ParentRunId">The run that needs the other server recovered.</param>
 public sealed record ServerRunRequest(Alert Alert, string ParentRunId);
 
 /// <summary>
@@ -17,7 +19,9 @@ public sealed class StartServerRunActivity(DurableTaskClient durable, IServicePr
 {
     /// <inheritdoc />
     public override Task<ServerRunTicket> RunAsync(TaskActivityContext context, ServerRunRequest input) =>
-        ActivatorUtilities.CreateInstance<ServerRuns>(services, durable).StartOrJoinAsync(input.Alert, time.GetUtcNow(), input.ParentRunId, CancellationToken.None);
+        // "Late" is judged on when the evidence was seen: a run of that server which ended since then is the answer (it
+        // was repairing what this run saw), not a reason to start another one.
+        ActivatorUtilities.CreateInstance<ServerRuns>(services, durable).StartOrJoinAsync(input.Alert, input.Alert.RaisedAt < time.GetUtcNow() ? input.Alert.RaisedAt : time.GetUtcNow(), input.ParentRunId, CancellationToken.None);
 }
 
 /// <summary>How a run stands in the ledger (Running until it has ended; also while it is not opened yet).</summary>

@@ -1,0 +1,56 @@
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Monitoring;
+using Remediation.Topology;
+
+namespace Remediation.Safety;
+
+/// <summary>
+/// The blast-radius rules (PLAYBOOKS.md section 4), pure so every rule has its unit test. A server holding both roles
+/// obeys both.
+/// </summary>
+public static class BlastRadius
+{
+    /// <summary>
+    /// Null when another Client Access server of <paramref name="server"/>'s site is known to be healthy: probed, every
+    /// monitor Healthy (a CAS never probed, failing, or under repair is not), and not in maintenance. Else why not.
+    /// </summary>
+    public static string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions topology, Func<string, IReadOnlyList<MonitorSnapshot>> health)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(health);
+        var others = topology.Servers
+            .Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var healthy = others.Where(s => !s.InMaintenance && IsKnownHealthy(health(s.Name))).Select(s => s.Name).ToList();
+        if (healthy.Count > 0)
+        {
+            return null;
+        }
+
+        var why = others.Count == 0 ? "no other Client Access server in the site" : $"none of {string.Join(", ", others.Select(o => o.Name))} is known healthy (probed, every monitor Healthy, not in maintenance)";
+        return $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"} ({why}): restarting it would cut every IMAP user off.";
+    }
+
+    /// <summary>
+    /// The databases on the server that would be left without another copy that can really be activated: Healthy or
+    /// Mounted, on a peer of its DAG whose activation is not disabled. Empty when draining or restarting is safe.
+    /// </summary>
+    public static IReadOnlyList<string> DatabasesLeftAlone(DatabaseCopyStatus own, IEnumerable<DatabaseCopyStatus> peers)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(peers);
+        var activatable = peers
+            .Where(p => p.ActivationDisabled != true)
+            .SelectMany(p => p.Copies.Where(c => c.Status is "Healthy" or "Mounted").Select(c => c.Database))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. own.Copies.Select(c => c.Database).Where(d => !activatable.Contains(d)).Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    static bool IsKnownHealthy(IReadOnlyList<MonitorSnapshot> monitors)
+    {
+        var watched = monitors.Where(m => m.AlertValue != HealthState.Disabled).ToList();
+        return watched.Count > 0 && watched.All(m => m.AlertValue == HealthState.Healthy);
+    }
+}

@@ -1,0 +1,82 @@
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Monitoring;
+using Remediation.Safety;
+using Remediation.Topology;
+using static Remediation.Core.Tests.Builders;
+
+namespace Remediation.Core.Tests.Safety;
+
+/// <summary>Each blast-radius rule, tried by what would break it.</summary>
+public class BlastRadiusTests
+{
+    static readonly ExchangeServerOptions Cas1 = new() { Name = "CAS1", Role = ServerRole.ClientAccess, Site = "London" };
+    static readonly ExchangeServerOptions Cas2 = new() { Name = "CAS2", Role = ServerRole.ClientAccess, Site = "London" };
+    static readonly ExchangeServerOptions Both1 = new() { Name = "EX1", Role = ServerRole.Both, Site = "London", Dag = "DAG1" };
+    static readonly ExchangeServerOptions Far = new() { Name = "CAS9", Role = ServerRole.ClientAccess, Site = "Paris" };
+
+    static MonitorSnapshot Monitor(string server, HealthState state) =>
+        new(server, "ImapCTPMonitor", ImapHealthModel.ImapHealthSet, ImapServices.FrontEnd, state, Start, 0, 1, null);
+
+    static string? Rule(ExchangeServerOptions server, IEnumerable<ExchangeServerOptions> servers, Dictionary<string, HealthState[]> health) =>
+        BlastRadius.LastHealthyCas(server, new TopologyOptions { Servers = [.. servers] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : []);
+
+    [Fact]
+    public void A_cas_may_restart_when_another_cas_of_its_site_was_probed_and_is_healthy()
+    {
+        Assert.Null(Rule(Cas1, [Cas1, Cas2], new() { ["CAS2"] = [HealthState.Healthy, HealthState.Healthy] }));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(HealthState.Unhealthy)]
+    [InlineData(HealthState.Degraded)]
+    [InlineData(HealthState.Repairing)]
+    public void A_cas_never_probed_failing_or_under_repair_is_not_a_healthy_peer(HealthState? peer)
+    {
+        var health = peer is { } state ? new Dictionary<string, HealthState[]> { ["CAS2"] = [HealthState.Healthy, state] } : [];
+
+        Assert.Contains("last healthy Client Access server of site London", Rule(Cas1, [Cas1, Cas2], health), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_peer_in_maintenance_or_in_another_site_does_not_count()
+    {
+        var inMaintenance = new ExchangeServerOptions { Name = "CAS2", Role = ServerRole.ClientAccess, Site = "London", InMaintenance = true };
+        var health = new Dictionary<string, HealthState[]> { ["CAS2"] = [HealthState.Healthy], ["CAS9"] = [HealthState.Healthy] };
+
+        Assert.NotNull(Rule(Cas1, [Cas1, inMaintenance, Far], health));
+    }
+
+    [Fact]
+    public void A_multi_role_server_is_a_cas_too_and_a_multi_role_peer_counts_as_a_cas()
+    {
+        Assert.NotNull(Rule(Both1, [Both1], []));
+        Assert.Null(Rule(Cas1, [Cas1, Both1], new() { ["EX1"] = [HealthState.Healthy] }));
+    }
+
+    [Fact]
+    public void A_database_whose_only_other_copy_is_on_a_server_with_activation_disabled_is_left_alone()
+    {
+        var own = new DatabaseCopyStatus("MBX2", [new("DB1", "MBX2", "Mounted", 1), new("DB2", "MBX2", "Mounted", 1)]);
+        var drainedPeer = new DatabaseCopyStatus("MBX1", [new("DB1", "MBX1", "Healthy", 2), new("DB2", "MBX1", "Healthy", 2)], ActivationDisabled: true);
+        var thirdPeer = new DatabaseCopyStatus("MBX3", [new("DB2", "MBX3", "Healthy", 3)], ActivationDisabled: false);
+
+        Assert.Equal(["DB1"], BlastRadius.DatabasesLeftAlone(own, [drainedPeer, thirdPeer]));
+    }
+
+    [Theory]
+    [InlineData("Healthy", false)]
+    [InlineData("Mounted", false)]
+    [InlineData("Failed", true)]
+    [InlineData("ServiceDown", true)]
+    [InlineData("Dismounting", true)]
+    [InlineData("Resynchronizing", true)]
+    public void Only_a_healthy_or_mounted_copy_elsewhere_keeps_a_database_available(string status, bool alone)
+    {
+        var own = new DatabaseCopyStatus("MBX2", [new("DB1", "MBX2", "Mounted", 1)]);
+        var peer = new DatabaseCopyStatus("MBX1", [new("DB1", "MBX1", status, 2)]);
+
+        Assert.Equal(alone, BlastRadius.DatabasesLeftAlone(own, [peer]).Count == 1);
+    }
+}
