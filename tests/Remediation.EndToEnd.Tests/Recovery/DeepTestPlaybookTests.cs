@@ -61,6 +61,11 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         ], run.Timeline());
         Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        for (var i = 0; i < 50 && !org.Organisation.CopyStatus("MBX1").IsSettled; i++)
+        {
+            await Task.Delay(100); // the lab's fail-back, like Exchange's, mounts over a second
+        }
+
         Assert.Equal("Mounted", org.Organisation.CopyStatus("MBX1").Copies.Single(c => c.Database == "DB1").Status);
     }
 
