@@ -6,8 +6,14 @@ using Remediation.Runs;
 namespace Remediation.Functions;
 
 /// <summary>The run API, same routes and shapes as the standalone host's.</summary>
-public sealed class RunsApi(RunQueries runs, RunCommands commands)
+public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCommands holds)
 {
+    /// <summary>POST /api/runs/{id}/release-hold: an operator releases the hold a run left with its server drained.</summary>
+    [Function("ReleaseRunHold")]
+    public async Task<IResult> ReleaseHoldAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/release-hold")] HttpRequest request, string id, CancellationToken cancellationToken) =>
+        (await holds.ReleaseAsync(id, cancellationToken)).ToHttpResult();
+
     /// <summary>GET /api/runs?server=&amp;top=.</summary>
     [Function("ListRuns")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>

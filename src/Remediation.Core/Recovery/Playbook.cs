@@ -86,7 +86,9 @@ internal sealed class Playbook(RunTimeline run)
     public async Task<DatabaseCopyStatus> DrainAsync(string server)
     {
         await run.CheckAheadAsync("Restart server", DisruptiveAction.ServerRestart);
-        return await FailOverAsync(server);
+        var status = await FailOverAsync(server);
+        run.LeftDrained(server, !run.Request.Settings.DryRun);
+        return status;
     }
 
     Task<DatabaseCopyStatus> FailOverAsync(string server) => run.ActAsync(
@@ -159,7 +161,14 @@ internal sealed class Playbook(RunTimeline run)
         new RestartResult(server, "computer", true, 0, "dry run"));
 
     /// <summary>Fail back (Set-MailboxServer ... $false).</summary>
-    public Task<DatabaseCopyStatus> FailBackAsync(string server) => run.ActAsync(
+    public async Task<DatabaseCopyStatus> FailBackAsync(string server)
+    {
+        var status = await FailBackCallAsync(server);
+        run.LeftDrained(server, false);
+        return status;
+    }
+
+    Task<DatabaseCopyStatus> FailBackCallAsync(string server) => run.ActAsync(
         "Fail back",
         $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $false",
         Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$false")),

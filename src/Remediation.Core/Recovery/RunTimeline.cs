@@ -36,6 +36,7 @@ internal sealed class RunTimeline
     bool acted;
     readonly HashSet<DisruptiveAction> approved = [];
     readonly List<string> closingNotes = [];
+    readonly HashSet<string> drainedServers = new(StringComparer.OrdinalIgnoreCase);
 
     public RunTimeline(TaskOrchestrationContext context, RecoveryRequest request)
     {
@@ -204,11 +205,33 @@ internal sealed class RunTimeline
     /// <summary>Adds a sentence to the run's closing reason, whatever the outcome (e.g. what clean-up could not do).</summary>
     public void AddClosingNote(string note) => closingNotes.Add(note);
 
+    /// <summary>The run drained a server (true) or failed it back (false): a run that ends drained keeps its hold.</summary>
+    public void LeftDrained(string server, bool drained)
+    {
+        if (drained)
+        {
+            drainedServers.Add(server);
+        }
+        else
+        {
+            drainedServers.Remove(server);
+        }
+    }
+
     public async Task<RunOutcome> CloseAsync(RunOutcome outcome, string reason)
     {
+        if (drainedServers.Count > 0)
+        {
+            closingNotes.Add($"The hold on the group of {string.Join(", ", drainedServers)} stays while it is left drained: no other member is drained or restarted until an operator releases it (POST /api/runs/{Request.RunId}/release-hold) once fail-back is decided.");
+        }
+
         reason = string.Join(" ", [reason, .. closingNotes]);
         await context.CallActivityAsync(nameof(CloseRunActivity), new CloseRun(Request.RunId, outcome, reason, Now), LedgerRetry);
-        await context.CallActivityAsync(nameof(ReleaseDisruptionActivity), Request.RunId, LedgerRetry);
+        if (drainedServers.Count == 0)
+        {
+            await context.CallActivityAsync(nameof(ReleaseDisruptionActivity), Request.RunId, LedgerRetry);
+        }
+
         context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, outcome.ToString()));
         return outcome;
     }

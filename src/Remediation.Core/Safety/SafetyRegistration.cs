@@ -12,6 +12,7 @@ public static class SafetyRegistration
     public static IServiceCollection AddSafety(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ThrottleOptions>(ThrottleOptions.Section);
+        services.AddSingleton<HoldCommands>();
         if (services.AddStorageTable(configuration, "safety") is { } table)
         {
             services.TryAddSingleton<ISafetyStore>(new TableSafetyStore(table));

@@ -18,6 +18,8 @@ public static class RunsEndpoints
             (await commands.DecideAsync(durable, id, new ApprovalDecision(false, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
         group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
+        group.MapPost("/{id}/release-hold", async (Safety.HoldCommands holds, string id, CancellationToken ct) =>
+            (await holds.ReleaseAsync(id, ct)).ToHttpResult());
         return group;
     }
 }

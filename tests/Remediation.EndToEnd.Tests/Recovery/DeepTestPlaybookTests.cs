@@ -173,6 +173,27 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_run_that_leaves_its_server_drained_keeps_the_dag_held_until_an_operator_releases_it()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartServer, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+
+        var first = await host.RunAsync(DeepTest);
+        var held = await host.Get<Safety.ISafetyStore>().ChangeAsync("DAG1", s => (s, s.HolderRunId), default);
+        using var released = await host.PostAsync($"api/runs/{first.RunId}/release-hold");
+        var after = await host.Get<Safety.ISafetyStore>().ChangeAsync("DAG1", s => (s, s.HolderRunId), default);
+
+        Assert.Equal(RunOutcome.Escalated, first.Outcome);
+        Assert.True(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.Contains("The hold on the group of MBX1 stays while it is left drained", first.Reason, StringComparison.Ordinal);
+        Assert.Equal(first.RunId, held);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, released.StatusCode);
+        Assert.Null(after);
+    }
+
+    [Fact]
     public async Task A_dry_run_waits_for_no_approval_and_takes_no_throttle_slot()
     {
         var settings = new Dictionary<string, string?>
