@@ -83,7 +83,7 @@ internal static class CtpPlaybook
         var mailboxServer = probe.MailboxServer ?? playbook.Run.Request.ProbeMailboxServer;
         if (!probe.Succeeded && mailboxServer is not null && !string.Equals(mailboxServer, server, StringComparison.OrdinalIgnoreCase))
         {
-            // 3.6-3.7: an unhealthy mailbox server is recovered first, by playbook 3.1 as a sub-run.
+            // 3.6-3.7: an unhealthy mailbox server is recovered first, by its own run (playbook 3.1), started or joined.
             var health = await playbook.ReadHealthAsync(mailboxServer);
             if (health.Any(r => r.AlertValue == HealthState.Unhealthy))
             {

@@ -90,7 +90,7 @@ internal static class RecoveryRun
         }
         catch (TaskFailedException ex)
         {
-            // An activity or a sub-run failed after its retries.
+            // An activity failed after its retries.
             result = new(RunOutcome.Failed, $"{ex.TaskName} failed: {ex.FailureDetails.ErrorMessage}");
         }
 

@@ -33,7 +33,7 @@ public sealed record RecoverySettings(
 /// <param name="Alert">The alert that started the run.</param>
 /// <param name="Settings">Waits, thresholds and modes for this run.</param>
 /// <param name="ProbeMailboxServer">For a CAS: the mailbox server behind its probe mailbox (when the probe error gives no _Mbx: hint).</param>
-/// <param name="ParentRunId">Set on a sub-run (playbook 3.1 started by 3.2 on a mailbox server).</param>
+/// <param name="ParentRunId">Set on a run another run started (3.2 on a CAS starting 3.1 on its mailbox server).</param>
 public sealed record RecoveryRequest(
     string RunId,
     string Server,

@@ -75,9 +75,9 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
     }
 
     [Fact]
-    public async Task A_sub_run_is_stored_and_read_back_by_the_azure_storage_provider()
+    public async Task A_cas_run_that_starts_its_mailbox_servers_run_completes_on_the_azure_storage_provider()
     {
-        // The sidecar writes sub-orchestration history in shapes Azure Storage cannot read back unless normalised.
+        // One run starting another server's run (through the Durable client, from an activity) on the stored backend.
         var settings = DurableSettings($"sub{Guid.NewGuid():N}"[..14]);
         foreach (var (key, value) in org.SecondCasSettings())
         {
