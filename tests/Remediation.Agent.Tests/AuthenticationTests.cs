@@ -65,13 +65,34 @@ public sealed class AuthenticationTests(AgentFixture agent)
     }
 
     [Fact]
-    public async Task An_unknown_key_id_is_refused()
+    public async Task An_unknown_key_id_is_refused_with_the_same_answer_as_a_wrong_signature()
     {
         var (status, body) = await SendAsync(Signed(keyId: "retired"));
+        var (_, stale) = await SendAsync(Signed(keyId: "retired", timestamp: TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 3600));
+        var (_, staleKnown) = await SendAsync(Signed(timestamp: TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 3600));
 
+        // Nothing in the answer tells a key ID that exists from one that does not.
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Contains("Unknown key ID.", body, StringComparison.Ordinal);
+        Assert.Contains("Bad signature.", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("key", body, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Detail(staleKnown), Detail(stale));
     }
+
+    [Fact]
+    public async Task A_body_over_one_mebibyte_is_refused_with_413_and_audited_as_such()
+    {
+        var request = Signed(body: "");
+        request.Method = HttpMethod.Put;
+        request.Content = new ByteArrayContent(new byte[(1024 * 1024) + 1]);
+
+        var (status, _) = await SendAsync(request);
+        var audit = await agent.Client().GetAuditAsync(1000, default);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains(audit, e => e.Status == 413 && e.Path == Path && e.Outcome.StartsWith("Refused: The body is larger than", StringComparison.Ordinal));
+    }
+
+    static string Detail(string problem) => System.Text.Json.JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!;
 
     [Theory]
     [InlineData(-600)]
@@ -105,7 +126,7 @@ public sealed class AuthenticationTests(AgentFixture agent)
 
         var audit = await agent.Client().GetAuditAsync(1000, default);
 
-        Assert.Contains(audit, e => e.Status == 401 && e.Outcome == "Refused: Unknown key ID." && e.Path == Path);
+        Assert.Contains(audit, e => e.Status == 401 && e.Outcome == "Refused: Bad signature." && e.Path == Path);
         Assert.Contains(audit, e => e.Status == 200 && e.KeyId == AgentFixture.KeyId && e.Operation == "GetImapSettings" && e.Server == "MBX1");
     }
 

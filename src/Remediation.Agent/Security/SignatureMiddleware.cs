@@ -7,21 +7,45 @@ namespace Remediation.Agent.Security;
 
 /// <summary>
 /// Every /api request must be signed with a known key, within the clock-skew window, with a nonce never seen
-/// before. Anything else is a 401 that says which check failed (never which key would have worked).
+/// before. Anything else is a 401 that says which check failed, but never whether a key ID exists: an unknown key and
+/// a wrong signature get the same answer. A body over 1 MiB is a 413, read no further.
 /// </summary>
 public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<AgentOptions> options, ReplayGuard replay, TimeProvider time)
 {
+    /// <summary>The largest body the agent reads (its own requests are a few hundred bytes).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    // Verified against when the key ID is unknown, so both cases cost the same HMAC.
+    static readonly byte[] NoKey = new byte[32];
+
     /// <summary>Checks the signature, then calls the rest of the pipeline.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
-        if (await RefusalAsync(context) is { } why)
+        string? why;
+        try
         {
-            context.Audit().Outcome = $"Refused: {why}";
-            await Results.Problem(why, statusCode: StatusCodes.Status401Unauthorized, title: "Request not authenticated").ExecuteAsync(context);
+            why = await RefusalAsync(context);
+        }
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException or InvalidDataException)
+        {
+            // The body outgrew the buffer's limit, or the client stopped sending it half-way.
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than {MaxBodyBytes} bytes.");
+            return;
+        }
+
+        if (why is not null)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "Request not authenticated", why);
             return;
         }
 
         await next(context);
+    }
+
+    static async Task RefuseAsync(HttpContext context, int status, string title, string why)
+    {
+        context.Audit().Outcome = $"Refused: {why}";
+        await Results.Problem(why, statusCode: status, title: title).ExecuteAsync(context);
     }
 
     async Task<string?> RefusalAsync(HttpContext context)
@@ -36,9 +60,9 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
             return "The request is not signed.";
         }
 
-        if (!settings.Keys.TryGetValue(keyId, out var encodedKey))
+        if (request.ContentLength > MaxBodyBytes)
         {
-            return "Unknown key ID.";
+            throw new InvalidDataException("Declared body too large.");
         }
 
         if (!long.TryParse(request.Headers[AgentSignature.TimestampHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
@@ -52,7 +76,7 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
             return "The nonce must be 16 to 128 characters.";
         }
 
-        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: 1024 * 1024);
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxBodyBytes);
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, context.RequestAborted);
         request.Body.Position = 0;
@@ -62,7 +86,8 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
         var queryAt = target.IndexOf('?', StringComparison.Ordinal);
         var (path, query) = queryAt < 0 ? (target, "") : (target[..queryAt], target[queryAt..]);
         var canonical = AgentSignature.Canonical(request.Method, path, query, timestamp, nonce, body.ToArray());
-        if (!AgentSignature.Verify(Convert.FromBase64String(encodedKey), canonical, signature))
+        var known = settings.Keys.TryGetValue(keyId, out var encodedKey);
+        if (!AgentSignature.Verify(known ? Convert.FromBase64String(encodedKey!) : NoKey, canonical, signature) || !known)
         {
             return "Bad signature.";
         }
