@@ -52,7 +52,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
 
-        var run = page.Locator(".run.waiting", new PageLocatorOptions { HasText = "MBX1" }).First;
+        // By server, not by text: the CAS run that waits for MBX1's run names MBX1 too.
+        var run = page.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(run).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await Assertions.Expect(run.Locator("li[data-step='1']")).ToContainTextAsync("Re-run probe");
         await Assertions.Expect(run.Locator("li[data-step='1'] .badge")).ToHaveTextAsync("Failed");
@@ -60,7 +61,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         await run.Locator("button.approve").ClickAsync();
 
-        var recovered = page.Locator(".run[data-outcome='Recovered']", new PageLocatorOptions { HasText = "MBX1" }).First;
+        var recovered = page.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
         await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await Assertions.Expect(recovered).ToContainTextAsync("Approved by dashboard");
         await Assertions.Expect(recovered.Locator("li").Last).ToContainTextAsync("Re-run probe");
