@@ -50,7 +50,9 @@ public sealed class StandaloneHostTests : IAsyncLifetime
         var reprobe = run.Steps[0];
         Assert.Equal(("Re-run probe", "Failed"), (reprobe.Name, reprobe.Outcome.ToString()));
         Assert.Contains("Failed at Connect: Connection refused", reprobe.Answer, StringComparison.Ordinal);
-        Assert.All(run.Alerts, a => Assert.Equal("Probe", a.Source));
+        // MBX1's own probe alert; CAS1's run, failing because of MBX1, may have started or joined this run too ("Run").
+        Assert.Contains(run.Alerts, a => a.Source == "Probe");
+        Assert.All(run.Alerts, a => Assert.Contains(a.Source, new[] { "Probe", "Run" }));
 
         // Lab mode runs the lab agent: playbook 3.1 restarts the back end through it, and the probe passes again.
         Assert.Equal(RunOutcome.Recovered, run.Outcome);
