@@ -45,10 +45,15 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<RestartResult> RestartImapServiceActivityAsync([ActivityTrigger] ServiceStep input, FunctionContext context) =>
         Run<RestartImapServiceActivity, ServiceStep, RestartResult>(context, input);
 
-    /// <summary>Restarts a server and waits for it.</summary>
+    /// <summary>Starts a server restart (the orchestration watches it come back).</summary>
     [Function(nameof(RestartServerActivity))]
-    public Task<RestartResult> RestartServerActivityAsync([ActivityTrigger] ServerStep input, FunctionContext context) =>
-        Run<RestartServerActivity, ServerStep, RestartResult>(context, input);
+    public Task<ServerRestartStarted> RestartServerActivityAsync([ActivityTrigger] ServerStep input, FunctionContext context) =>
+        Run<RestartServerActivity, ServerStep, ServerRestartStarted>(context, input);
+
+    /// <summary>Reads a server's boot time and IMAP4 services.</summary>
+    [Function(nameof(ReadServerStateActivity))]
+    public Task<ServerState> ReadServerStateActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<ReadServerStateActivity, string, ServerState>(context, server);
 
     /// <summary>Fails databases over or back.</summary>
     [Function(nameof(SetDatabaseCopyActivationActivity))]
@@ -74,6 +79,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     [Function(nameof(CheckSafetyActivity))]
     public Task<SafetyVerdict> CheckSafetyActivityAsync([ActivityTrigger] SafetyRequest input, FunctionContext context) =>
         Run<CheckSafetyActivity, SafetyRequest, SafetyVerdict>(context, input);
+
+    /// <summary>Fail-back's gate: is the server in a maintenance window.</summary>
+    [Function(nameof(CheckMaintenanceActivity))]
+    public Task<MaintenanceAnswer> CheckMaintenanceActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<CheckMaintenanceActivity, string, MaintenanceAnswer>(context, server);
 
     /// <summary>Releases the run's hold on its DAG or site.</summary>
     [Function(nameof(ReleaseDisruptionActivity))]

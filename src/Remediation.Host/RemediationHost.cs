@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Worker;
 using Remediation.Host.Alerts;
 using Remediation.Host.Durable;
 using Remediation.Host.Health;
+using Remediation.Host.Maintenance;
 using Remediation.Host.Runs;
 using Remediation.Host.Telemetry;
 using Remediation.Host.Workers;
@@ -98,6 +99,7 @@ public sealed class RemediationHost : IAsyncDisposable
         app.UseStatusCodePages();
         app.MapGet("/", () => Results.Content(Remediation.Dashboard.DashboardPage.Html(), "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapRuns();
+        app.MapMaintenance();
         app.MapHealth();
         app.MapAlerts();
     }

@@ -55,6 +55,9 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     /// <summary>True while the master process is alive.</summary>
     public bool IsRunning => Pid is not null;
 
+    /// <summary>True between the process start and its first IMAP greeting (Win32_Service's "Start Pending").</summary>
+    public bool IsStarting { get; private set; }
+
     internal string ConfigPath => Path.Combine(Directory, "dovecot.conf");
     string LogPath => Path.Combine(Directory, "dovecot.log");
     string PidFile => Path.Combine(Directory, "master.pid.lab");
@@ -62,6 +65,7 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     /// <summary>Starts the process and returns once it serves a real IMAP greeting.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -75,6 +79,21 @@ public sealed partial class DovecotInstance : IAsyncDisposable
 
     async Task StartLockedAsync(CancellationToken cancellationToken)
     {
+        IsStarting = true;
+        try
+        {
+            await StartProcessAsync(cancellationToken);
+        }
+        finally
+        {
+            IsStarting = false;
+        }
+    }
+
+    async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        // A lab server restarting in the background must not come back once the lab is stopped.
+        ObjectDisposedException.ThrowIf(disposed, this);
         if (IsRunning)
         {
             return;
@@ -168,9 +187,24 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(hard: true);
-        gate.Dispose();
+        if (disposed)
+        {
+            return;
+        }
+
+        await gate.WaitAsync();
+        try
+        {
+            disposed = true;
+            await StopLockedAsync(hard: true);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
+
+    volatile bool disposed;
 
     /// <summary>True when something on the port answers with an IMAP <c>* OK</c> greeting.</summary>
     public static async Task<bool> GreetsAsync(int port, CancellationToken cancellationToken)

@@ -120,7 +120,7 @@ public sealed class ImapLab : IAsyncDisposable
     {
         foreach (var instance in Instances)
         {
-            await instance.StopAsync(hard: true);
+            await instance.DisposeAsync();
         }
 
         if (ownsDirectory)

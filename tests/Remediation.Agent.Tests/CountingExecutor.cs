@@ -23,7 +23,9 @@ public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecuto
 
     public Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken) => Count(inner.RestartServiceAsync(server, service, cancellationToken));
 
-    public Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken) => Count(inner.RestartServerAsync(server, cancellationToken));
+    public Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken) => Count(inner.RestartServerAsync(server, cancellationToken));
+
+    public Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken) => Count(inner.GetServerStateAsync(server, cancellationToken));
 
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>
         Count(inner.SetDatabaseCopyActivationAsync(server, disabledAndMoveNow, cancellationToken));

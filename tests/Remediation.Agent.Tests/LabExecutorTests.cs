@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Remediation.AgentApi;
 using Remediation.Exchange;
 using Remediation.Lab;
@@ -36,6 +37,44 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
         Assert.True(await DovecotInstance.GreetsAsync(backEnd.ImapPort, default));
         var health = await agent.Client().GetServerHealthAsync("MBX1", default);
         Assert.All(health.Rows.Where(r => r.HealthSetName == "IMAP.Protocol"), r => Assert.Equal(Imap.HealthState.Healthy, r.AlertValue));
+    }
+
+    [Fact]
+    public async Task A_server_restart_answers_at_once_and_the_os_comes_back_before_imap4()
+    {
+        var client = agent.Client();
+        var backEnd = agent.Lab.MailboxServers["MBX2"];
+
+        var started = await client.RestartServerAsync("MBX2", Guid.NewGuid().ToString(), default);
+        var seen = new List<ServerState>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (seen.Count == 0 || !seen[^1].IsBackFrom(started.BootedBefore, [Imap.ImapServices.BackEnd]))
+        {
+            seen.Add(await client.GetServerStateAsync("MBX2", deadline.Token));
+            await Task.Delay(25, deadline.Token);
+        }
+
+        // Down, then the OS answers with a new boot time while IMAP4 is still stopped, then IMAP4 runs.
+        Assert.False(seen[0].Reachable);
+        Assert.Contains(seen, s => s.Reachable && s.LastBoot > started.BootedBefore && s.Services[Imap.ImapServices.BackEnd] == "Stopped");
+        Assert.True(await DovecotInstance.GreetsAsync(backEnd.ImapPort, default));
+    }
+
+    [Fact]
+    public async Task Protocol_logging_changes_take_effect_only_when_imap4_restarts()
+    {
+        var client = agent.Client();
+        var organisation = agent.App.Services.GetRequiredService<LabOrganisation>();
+
+        await client.SetImapSettingsAsync("MBX1", true, Guid.NewGuid().ToString(), default);
+        var beforeRestart = organisation.ProtocolLogApplied("MBX1");
+        await client.RestartServiceAsync("MBX1", Imap.ImapServices.BackEnd, Guid.NewGuid().ToString(), default);
+        var afterRestart = organisation.ProtocolLogApplied("MBX1");
+        await client.SetImapSettingsAsync("MBX1", false, Guid.NewGuid().ToString(), default);
+        var offNotApplied = organisation.ProtocolLogApplied("MBX1");
+        await client.RestartServiceAsync("MBX1", Imap.ImapServices.BackEnd, Guid.NewGuid().ToString(), default);
+
+        Assert.Equal((false, true, true, false), (beforeRestart, afterRestart, offNotApplied, organisation.ProtocolLogApplied("MBX1")));
     }
 
     [Fact]

@@ -79,6 +79,26 @@ public sealed class PowerShellExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_restart_is_started_not_waited_for_and_its_state_says_when_it_is_back()
+    {
+        var before = await executor.GetServerStateAsync("MBX1", default);
+        var started = await executor.RestartServerAsync("MBX1", default);
+        var after = await executor.GetServerStateAsync("MBX1", default);
+        var down = await executor.GetServerStateAsync("DOWN1", default);
+
+        var restart = Calls().Single(c => c.Cmdlet == "Restart-Computer");
+        Assert.Equal(["ComputerName", "Force"], restart.Params.Keys.Order());
+        Assert.Equal(before.LastBoot, started.BootedBefore);
+        Assert.True(after.LastBoot > started.BootedBefore, $"{before.LastBoot:o} {started.BootedBefore:o} {after.LastBoot:o} {after.Detail}");
+        Assert.Equal("Name='MSExchangeIMAP4' OR Name='MSExchangeIMAP4BE'", Calls().Last(c => c.Cmdlet == "Get-CimInstance" && c.Params["ClassName"] == "Win32_Service").Params["Filter"]);
+        Assert.True(after.IsBackFrom(started.BootedBefore, ["MSExchangeIMAP4"]));
+        Assert.False(after.IsBackFrom(started.BootedBefore, ["MSExchangeIMAP4BE"]));
+        Assert.False(before.IsBackFrom(started.BootedBefore, ["MSExchangeIMAP4"]));
+        Assert.False(down.Reachable);
+        Assert.Contains("WinRM", down.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cmdlet_error_becomes_a_typed_failure_with_its_message()
     {
         var error = await Assert.ThrowsAsync<ExchangeOperationException>(() => executor.SetDatabaseCopyActivationAsync("CAS1", true, default));

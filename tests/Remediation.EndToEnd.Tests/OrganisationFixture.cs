@@ -44,6 +44,9 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Agent:ExecutionLimit"] = "00:00:20",
             ["Agent:Lab:BootDelay"] = "00:00:00.100",
 
+            // As on Exchange, IMAP4 comes back after the OS: a run that re-probes on "the OS answers" fails.
+            ["Agent:Lab:ImapStartDelay"] = "00:00:00.500",
+
             // As on Exchange (slower there), a fail-over is not instant: runs must wait for the copies to settle.
             ["Agent:Lab:MoveDuration"] = "00:00:01",
         }));
@@ -60,6 +63,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Remediation:Agent:Key"] = key,
             ["Remediation:Recovery:RecheckWait"] = "00:00:00.200",
             ["Remediation:Recovery:PollInterval"] = "00:00:00.200",
+            ["Remediation:Recovery:RestartWait"] = "00:00:06",
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {
@@ -86,6 +90,11 @@ public sealed class OrganisationFixture : IAsyncLifetime
     public async Task HealAsync()
     {
         Faults.Clear();
+        using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await Organisation.SettleAsync(settle.Token);
+        }
+
         foreach (var instance in Lab.Instances.Where(i => !i.IsRunning))
         {
             await instance.StartAsync();
@@ -101,6 +110,10 @@ public sealed class OrganisationFixture : IAsyncLifetime
             Organisation.SetProtocolLog(server, false);
             Organisation.SetCounters(new ImapCounters(server, 12, 0));
         }
+
+        // Failing back moves databases again: wait for them too.
+        using var moved = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Organisation.SettleAsync(moved.Token);
     }
 
     public async Task DisposeAsync()

@@ -57,6 +57,10 @@ public static class ExchangeEndpoints
                     return Results.Ok(await x.GetImapSettingsAsync(server, ct));
                 }));
 
+        group.MapGet("/state", (HttpContext http, OperationGate gate, string server) =>
+            gate.RunAsync(http, AgentOperation.GetServerState, server, Args(("ComputerName", server)),
+                async (x, ct) => Results.Ok(await x.GetServerStateAsync(server, ct))));
+
         group.MapGet("/imap-counters", (HttpContext http, OperationGate gate, string server) =>
             gate.RunAsync(http, AgentOperation.GetImapCounters, server, Args(("Server", server)),
                 async (x, ct) => Results.Ok(await x.GetImapCountersAsync(server, ct))));

@@ -14,8 +14,11 @@ public interface IExchangeExecutor
     /// <summary>Restart-Service on the server, and report whether it runs again.</summary>
     Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken);
 
-    /// <summary>Restart-Computer, and wait until the server answers again.</summary>
-    Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken);
+    /// <summary>Reads the server's last boot time, then starts Restart-Computer -Force and answers without waiting for it.</summary>
+    Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken);
+
+    /// <summary>The server's last boot time and its IMAP4 services' state; unreachable (not an error) while it reboots.</summary>
+    Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken);
 
     /// <summary>Set-MailboxServer -Identity server -DatabaseCopyActivationDisabledAndMoveNow value.</summary>
     Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken);

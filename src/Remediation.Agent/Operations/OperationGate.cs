@@ -46,7 +46,7 @@ public sealed partial class OperationGate(IExchangeExecutor executor, Idempotenc
 
         // The caller waits at most the operation timeout; the operation itself goes on (up to its execution limit),
         // so a retry with the same idempotency key joins it instead of acting a second time.
-        var wait = operation == AgentOperation.RestartServer ? settings.ServerRestartTimeout : settings.OperationTimeout;
+        var wait = settings.OperationTimeout;
         try
         {
             return await execution.WaitAsync(wait, http.RequestAborted);

@@ -72,12 +72,38 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken)
+    public async Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        await InvokeAsync("Restart-Computer", cancellationToken, ("ComputerName", server), ("Wait", true), ("For", "PowerShell"), ("Force", true));
-        return new RestartResult(server, "computer", true, time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers PowerShell again.");
+        // The boot time before is what tells "back" from "not gone down yet": without it, nothing is restarted.
+        var booted = LastBoot(First(await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem"))))
+            ?? throw new ExchangeOperationException("Get-CimInstance", $"Win32_OperatingSystem of {server} has no LastBootUpTime: it was not restarted.");
+        await InvokeAsync("Restart-Computer", cancellationToken, ("ComputerName", server), ("Force", true));
+        return new ServerRestartStarted(server, booted, $"Restart-Computer -Force issued; {server} had booted at {booted:u}.");
     }
+
+    /// <inheritdoc />
+    public async Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var os = First(await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem")));
+            var services = await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", ImapServiceFilter));
+            var states = services.ToDictionary(s => Text(s, "Name"), s => Text(s, "State"), StringComparer.OrdinalIgnoreCase);
+            return new ServerState(server, true, LastBoot(os), states, $"Booted {LastBoot(os):u}; {string.Join(", ", states.Select(kv => $"{kv.Key} {kv.Value}"))}.");
+        }
+        catch (ExchangeOperationException ex)
+        {
+            // While it reboots WinRM does not answer: that is a state, not a failure.
+            return new ServerState(server, false, null, new Dictionary<string, string>(), ex.Message);
+        }
+    }
+
+    /// <summary>The WMI filter over the IMAP4 services (allow-listed constants only).</summary>
+    static string ImapServiceFilter => string.Join(" OR ", ImapServices.All.Select(s => $"Name='{s}'"));
+
+    // The value may come wrapped in a PSObject (Get-Date adds a note property): read its base object.
+    static DateTimeOffset? LastBoot(PSObject? os) =>
+        os?.Properties["LastBootUpTime"]?.Value is { } value && PSObject.AsPSObject(value).BaseObject is DateTime t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : null;
 
     /// <inheritdoc />
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>

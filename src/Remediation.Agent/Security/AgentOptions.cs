@@ -32,17 +32,16 @@ public sealed class AgentOptions
     /// <summary>Off: -DatabaseCopyActivationDisabledAndMoveNow $true (a drain) is refused.</summary>
     public bool AllowDrain { get; set; } = true;
 
-    /// <summary>Longest the caller waits for an answer before a 504 (a server restart waits <see cref="ServerRestartTimeout"/>).</summary>
+    /// <summary>
+    /// Longest the caller waits for an answer before a 504. Every operation answers within it: a server restart only
+    /// starts (the engine watches the server come back through GET .../state).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Longest any operation may run before the agent abandons it (after answering 504, it goes on until this).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "02:00:00")]
     public TimeSpan ExecutionLimit { get; set; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>Longest a server restart may take to come back.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan ServerRestartTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>How long an idempotency key's answer is kept.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]

@@ -14,7 +14,7 @@ public enum AgentOperation
     /// <summary>Restart-Service MSExchangeIMAP4 / MSExchangeIMAP4BE.</summary>
     RestartService,
 
-    /// <summary>Restart-Computer, then wait for the server to come back.</summary>
+    /// <summary>Restart-Computer -Force: starts the restart and answers at once (the engine watches it come back).</summary>
     RestartServer,
 
     /// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow.</summary>
@@ -31,6 +31,9 @@ public enum AgentOperation
 
     /// <summary>The MSExchangeImap4 performance counters.</summary>
     GetImapCounters,
+
+    /// <summary>Win32_OperatingSystem's last boot time and the IMAP4 services' state (is a restarted server back?).</summary>
+    GetServerState,
 }
 
 /// <summary>Body of POST .../probes.</summary>
@@ -41,6 +44,28 @@ public sealed record MonitoringProbeResult(string Server, string Identity, strin
 
 /// <summary>Answer of a restart: the service or server is back (or not) after the wait.</summary>
 public sealed record RestartResult(string Server, string Target, bool Running, double ElapsedMs, string Detail);
+
+/// <summary>A server restart was started (Restart-Computer -Force); the server had last booted at <paramref name="BootedBefore"/>.</summary>
+public sealed record ServerRestartStarted(string Server, DateTimeOffset BootedBefore, string Detail);
+
+/// <summary>
+/// Is a server up: its operating system (last boot time) and the IMAP4 services it has, by name with Win32_Service's
+/// State (Running, Stopped, Start Pending...). Unreachable while it reboots (<paramref name="Detail"/> says why).
+/// </summary>
+public sealed record ServerState(string Server, bool Reachable, DateTimeOffset? LastBoot, IReadOnlyDictionary<string, string> Services, string Detail)
+{
+    /// <summary>
+    /// True once the server has booted since <paramref name="bootedBefore"/> and, of <paramref name="services"/>, every
+    /// one it has runs (at least one): the OS answering is not enough, IMAP4 starts minutes after it on Exchange.
+    /// </summary>
+    public bool IsBackFrom(DateTimeOffset bootedBefore, IEnumerable<string> services)
+    {
+        // Service names compare without case, as Windows does (the wire dictionary is ordinal).
+        var installed = Services.Where(kv => services.Contains(kv.Key, StringComparer.OrdinalIgnoreCase)).ToList();
+        return Reachable && LastBoot > bootedBefore && installed.Count > 0
+            && installed.All(kv => string.Equals(kv.Value, "Running", StringComparison.OrdinalIgnoreCase));
+    }
+}
 
 /// <summary>Body of PUT .../database-copy-activation.</summary>
 public sealed record DatabaseCopyActivationRequest(bool DisabledAndMoveNow);

@@ -16,8 +16,11 @@ public sealed class AgentClientOptions : IValidatableObject
     /// <summary>The signing key, base64 (a Key Vault reference in Azure). Never logged.</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>Per-request timeout; a server restart waits longer on the agent's side.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(25);
+    /// <summary>
+    /// Per-request timeout: above the agent's own OperationTimeout (2 min), so the agent's "still running" 504 arrives
+    /// first. No call waits longer: a server restart is started, then watched with durable timers.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>True when an agent is configured.</summary>
     public bool IsConfigured => BaseAddress is not null && KeyId.Length > 0 && Key.Length > 0;

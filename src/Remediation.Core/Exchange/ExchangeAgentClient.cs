@@ -46,9 +46,13 @@ public sealed class ExchangeAgentClient(HttpClient http)
     public Task<RestartResult> RestartServiceAsync(string server, string service, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync<RestartResult>(HttpMethod.Post, $"{Server(server)}/services/{Uri.EscapeDataString(service)}/restart", null, idempotencyKey, cancellationToken);
 
-    /// <summary>Restart-Computer and wait for it.</summary>
-    public Task<RestartResult> RestartServerAsync(string server, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync<RestartResult>(HttpMethod.Post, $"{Server(server)}/restart", null, idempotencyKey, cancellationToken);
+    /// <summary>Restart-Computer -Force: answers once the restart has started, with the boot time before it.</summary>
+    public Task<ServerRestartStarted> RestartServerAsync(string server, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<ServerRestartStarted>(HttpMethod.Post, $"{Server(server)}/restart", null, idempotencyKey, cancellationToken);
+
+    /// <summary>Last boot time and IMAP4 service state (unreachable while the server reboots).</summary>
+    public Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<ServerState>(HttpMethod.Get, $"{Server(server)}/state", null, null, cancellationToken);
 
     /// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow; answers the copy status after it.</summary>
     public Task<DatabaseCopyStatus> SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, string idempotencyKey, CancellationToken cancellationToken) =>

@@ -31,8 +31,8 @@ internal static class DeepTestPlaybook
         var probe = await playbook.ReprobeAsync(server, monitor);
         if (probe.Succeeded)
         {
-            await playbook.FailBackAsync(server);
-            return new(RunOutcome.Recovered, $"{server} recovered after a restart; databases failed back.");
+            var back = await playbook.FailBackAsync(server);
+            return new(RunOutcome.Recovered, $"{server} recovered after a restart{(back ? "; databases failed back" : "")}.");
         }
 
         return new(RunOutcome.Escalated,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.DurableTask;
 using Remediation.AgentApi;
 using Remediation.Imap;
@@ -150,22 +151,97 @@ internal sealed class Playbook(RunTimeline run)
         return (drained, null);
     }
 
-    /// <summary>Restart the server and wait for it to come back.</summary>
-    public Task<RestartResult> RestartServerAsync(string server) => run.ActAsync(
-        "Restart server",
-        $"Restart-Computer -ComputerName {server} -Wait -For PowerShell -Force",
-        Args(("ComputerName", server)),
-        DisruptiveAction.ServerRestart,
-        key => Context.CallActivityAsync<RestartResult>(nameof(RestartServerActivity), new ServerStep(server, key), RunTimeline.AgentCall),
-        r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
-        new RestartResult(server, "computer", true, 0, "dry run"));
-
-    /// <summary>Fail back (Set-MailboxServer ... $false).</summary>
-    public async Task<DatabaseCopyStatus> FailBackAsync(string server)
+    /// <summary>
+    /// "Restart the server": Restart-Computer -Force (the agent answers once the restart has started), then durable
+    /// timers: every PollInterval, up to RestartWait, read the server until it has booted again and its IMAP4 services
+    /// run (the OS answering is not enough: IMAP4 starts minutes later). True when it came back within the wait.
+    /// </summary>
+    public async Task<bool> RestartServerAsync(string server)
     {
-        var status = await FailBackCallAsync(server);
-        run.LeftDrained(server, false);
-        return status;
+        var started = await run.ActAsync(
+            "Restart server",
+            $"Restart-Computer -ComputerName {server} -Force",
+            Args(("ComputerName", server), ("Force", "$true")),
+            DisruptiveAction.ServerRestart,
+            key => Context.CallActivityAsync<ServerRestartStarted>(nameof(RestartServerActivity), new ServerStep(server, key), RunTimeline.AgentCall),
+            r => (StepOutcome.Succeeded, r.Detail),
+            new ServerRestartStarted(server, DateTimeOffset.MinValue, "dry run"));
+        if (run.Request.Settings.DryRun)
+        {
+            return true;
+        }
+
+        var settings = run.Request.Settings;
+        var services = ServicesOf(run.Request.Role);
+        var state = await run.StepAsync(
+            "Wait for the server to come back",
+            $"Get-CimInstance -ComputerName {server} -ClassName Win32_OperatingSystem, Win32_Service {string.Join(", ", services)} (every {settings.PollInterval}, up to {settings.RestartWait})",
+            Args(("ComputerName", server), ("BootedBefore", started.BootedBefore.ToString("u", CultureInfo.InvariantCulture)), ("Services", string.Join(",", services))),
+            async () =>
+            {
+                var looks = (int)Math.Ceiling(settings.RestartWait / settings.PollInterval);
+                for (var look = 1; ; look++)
+                {
+                    await run.WaitAsync(settings.PollInterval, $"for {server} to come back from its restart");
+                    var now = await Context.CallActivityAsync<ServerState>(nameof(ReadServerStateActivity), server, RunTimeline.AgentCall);
+                    if (now.IsBackFrom(started.BootedBefore, services) || look >= looks)
+                    {
+                        return now;
+                    }
+                }
+            },
+            s => s.IsBackFrom(started.BootedBefore, services)
+                ? (StepOutcome.Succeeded, $"Back: {s.Detail}")
+                : (StepOutcome.TimedOut, $"Not back within {settings.RestartWait}: {(s.Reachable ? s.Detail : $"unreachable ({s.Detail})")}"));
+        return state.IsBackFrom(started.BootedBefore, services);
+    }
+
+    /// <summary>The IMAP4 services a server of <paramref name="role"/> runs.</summary>
+    static string[] ServicesOf(Topology.ServerRole role) =>
+    [
+        .. role.HasFlag(Topology.ServerRole.ClientAccess) ? [ImapServices.FrontEnd] : Array.Empty<string>(),
+        .. role.HasFlag(Topology.ServerRole.Mailbox) ? [ImapServices.BackEnd] : Array.Empty<string>(),
+    ];
+
+    /// <summary>
+    /// Fail back (Set-MailboxServer ... $false), outside maintenance windows only: fail-back moves databases back onto
+    /// the server, so inside one it waits for the window to close (at most MaintenanceWait), looking again after it.
+    /// False when it did not fail back (the server stays drained, its hold kept, and the run's reason says why).
+    /// </summary>
+    public async Task<bool> FailBackAsync(string server)
+    {
+        var settings = run.Request.Settings;
+        var giveUpAt = run.Now + settings.MaintenanceWait;
+        string? stillIn = null;
+
+        // Bounded: windows can follow one another, but not forever within one run's history.
+        for (var look = 0; look < 8; look++)
+        {
+            var answer = await run.StepAsync(
+                "Maintenance check: Fail back",
+                $"Maintenance windows covering {server} (fail-back restores capacity: no throttle or blast-radius check)",
+                Args(("Server", server)),
+                () => Context.CallActivityAsync<MaintenanceAnswer>(nameof(CheckMaintenanceActivity), server, RunTimeline.LedgerCall),
+                a => (a.Window is null ? StepOutcome.Allowed : StepOutcome.Rejected, a.Reason));
+            stillIn = answer.Reason;
+            if (answer.Window is null || settings.DryRun)
+            {
+                await FailBackCallAsync(server);
+                run.LeftDrained(server, false);
+                return true;
+            }
+
+            if (answer.Window.Until is not { } until || until > giveUpAt)
+            {
+                break;
+            }
+
+            // Looked at again once it closes: another window may follow.
+            await run.WaitAsync(until - run.Now + TimeSpan.FromSeconds(1), $"for maintenance window {answer.Window.WindowId} on {server} to close before failing back");
+        }
+
+        run.AddClosingNote($"Fail-back decided: not done: {stillIn} Activation stays disabled on {server}; fail back once the window closes, then release the hold.");
+        return false;
     }
 
     Task<DatabaseCopyStatus> FailBackCallAsync(string server) => run.ActAsync(

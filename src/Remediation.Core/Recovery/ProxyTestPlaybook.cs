@@ -29,13 +29,10 @@ internal static class ProxyTestPlaybook
         }
 
         var probe = await playbook.ReprobeAsync(server, monitor);
-        if (probe.Succeeded && drained)
-        {
-            await playbook.FailBackAsync(server);
-        }
+        var back = probe.Succeeded && drained && await playbook.FailBackAsync(server);
 
         return probe.Succeeded
-            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(drained ? "; databases failed back" : "")}.")
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(back ? "; databases failed back" : "")}.")
             : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).{(drained ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 }

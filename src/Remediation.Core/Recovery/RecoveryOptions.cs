@@ -36,6 +36,17 @@ public sealed class RecoveryOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a run watches a restarted server (every PollInterval) for its OS to have rebooted and its IMAP4 services
+    /// to run again before it goes on without them (the runbook's 20 minutes).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "02:00:00")]
+    public TimeSpan RestartWait { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>How long a fail-back waits for a maintenance window covering its server to close before leaving it drained.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan MaintenanceWait { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>The settings a new run carries.</summary>
-    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait);
+    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait, RestartWait, MaintenanceWait);
 }

@@ -15,6 +15,8 @@ namespace Remediation.Recovery;
 /// <param name="OtherRunWait">How long a CAS run waits for its mailbox server's run before escalating.</param>
 /// <param name="PollInterval">How often a run looks again at what it waits for (another run, copies settling).</param>
 /// <param name="CopySettleWait">How long it waits for a drained server's copies to leave Mounting/Dismounting.</param>
+/// <param name="RestartWait">How long it watches a restarted server for its OS and IMAP4 services to be back.</param>
+/// <param name="MaintenanceWait">How long a fail-back waits for a maintenance window covering the server to close.</param>
 public sealed record RecoverySettings(
     bool DryRun,
     TimeSpan RecheckWait,
@@ -22,7 +24,9 @@ public sealed record RecoverySettings(
     TimeSpan ApprovalTimeout,
     TimeSpan OtherRunWait,
     TimeSpan PollInterval,
-    TimeSpan CopySettleWait);
+    TimeSpan CopySettleWait,
+    TimeSpan RestartWait,
+    TimeSpan MaintenanceWait);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>

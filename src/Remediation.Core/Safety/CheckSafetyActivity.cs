@@ -26,16 +26,18 @@ public sealed class CheckSafetyActivity(
     ISafetyStore safety,
     TimeProvider time,
     MonitorBoard board,
-    AgentConnection agent) : TaskActivity<SafetyRequest, SafetyVerdict>
+    AgentConnection agent,
+    MaintenanceCalendar maintenance,
+    Runs.IRunLedger ledger) : TaskActivity<SafetyRequest, SafetyVerdict>
 {
     /// <inheritdoc />
     public override async Task<SafetyVerdict> RunAsync(TaskActivityContext context, SafetyRequest input)
     {
         var servers = topology.CurrentValue;
         var server = servers.Find(input.Server) ?? throw new ArgumentException($"Server '{input.Server}' is not in the configured topology.");
-        if (server.InMaintenance)
+        if (await maintenance.OpenForAsync(server, CancellationToken.None) is { } window)
         {
-            return Rejected($"{server.Name} is in a maintenance window: it is probed, never touched.");
+            return Rejected(window.Describe(server.Name, maintenance.Zone));
         }
 
         var group = server.Role.HasFlag(ServerRole.Mailbox)
@@ -57,20 +59,28 @@ public sealed class CheckSafetyActivity(
         // slot). A refusal leaves the group as it was.
         var rule = throttles.CurrentValue.For(input.Action);
         var now = time.GetUtcNow();
+        var lapsed = disruptive ? await LapsedHoldAsync(group, server, servers, input.RunId, now) : null;
         return await safety.ChangeAsync(group, state =>
         {
-            var held = state;
+            // Released only if the run found lapsed still holds it (another host may have changed the group since).
+            var current = lapsed is { } l && state.HolderRunId == l.RunId ? state.ReleasedBy(l.RunId) : state;
+            var held = current;
             if (disruptive)
             {
-                if (state.HolderAt(now) is { } holder && holder != input.RunId)
+                if (current.HolderAt(now) is { } holder && holder != input.RunId)
                 {
-                    return (state, Rejected($"Not now: {state.HolderServer} in {group} is being drained or restarted by run {holder}."));
+                    return (state, Rejected($"Not now: {current.HolderServer} in {group} is being drained or restarted, or was left drained, by run {holder}."));
                 }
 
-                held = state.HolderRunId == input.RunId ? state : state with { HolderRunId = input.RunId, HolderServer = server.Name, HeldSince = now };
+                held = current.HolderRunId == input.RunId ? current : current with { HolderRunId = input.RunId, HolderServer = server.Name, HeldSince = now };
             }
 
             var (after, verdict) = ThrottleLedger.TryAcquire(held, rule, input.Action, server.Name, group, input.StepKey, now);
+            if (lapsed is not null && current != state)
+            {
+                verdict = verdict with { Reason = $"{lapsed.Value.Why} {verdict.Reason}" };
+            }
+
             if (input.Preview)
             {
                 return (state, verdict.Allowed ? SafetyVerdict.Allow($"Would be allowed: {verdict.Reason}") : verdict);
@@ -78,6 +88,33 @@ public sealed class CheckSafetyActivity(
 
             return verdict.Allowed ? (after, verdict) : (state, verdict);
         }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A hold kept by a run that ended with its server drained lapses with that server's recovery: once the server can
+    /// take its databases again (failed back by hand), or when a later run on the same server takes it over.
+    /// </summary>
+    async Task<(string RunId, string Why)?> LapsedHoldAsync(string group, ExchangeServerOptions server, TopologyOptions servers, string runId, DateTimeOffset now)
+    {
+        var state = await safety.ChangeAsync(group, s => (s, s), CancellationToken.None);
+        if (state.HolderAt(now) is not { } holder || holder == runId || state.HolderServer is not { } drained
+            || await ledger.GetAsync(holder, CancellationToken.None) is not { } run || run.Outcome == Runs.RunOutcome.Running)
+        {
+            return null;
+        }
+
+        if (string.Equals(drained, server.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return (holder, $"The hold run {holder} left on {drained} passes to this run on the same server.");
+        }
+
+        if (servers.Find(drained) is not { } other || !other.Role.HasFlag(ServerRole.Mailbox))
+        {
+            return null;
+        }
+
+        var copies = await agent.Client().GetDatabaseCopyStatusAsync(drained, CancellationToken.None);
+        return copies.ActivationDisabled == false ? (holder, $"{drained} can take its databases again since run {holder} left it drained: that hold lapsed.") : null;
     }
 
     async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)
@@ -96,6 +133,22 @@ public sealed class CheckSafetyActivity(
     }
 
     static SafetyVerdict Rejected(string reason) => new(false, Runs.RunOutcome.Rejected, reason);
+}
+
+/// <summary>Answer of <see cref="CheckMaintenanceActivity"/>: null Window when the server is in none.</summary>
+public sealed record MaintenanceAnswer(OpenMaintenance? Window, string Reason);
+
+/// <summary>Is the server in a maintenance window now (fail-back's gate: it restores, so it needs no other check).</summary>
+public sealed class CheckMaintenanceActivity(IOptionsMonitor<TopologyOptions> topology, MaintenanceCalendar maintenance) : TaskActivity<string, MaintenanceAnswer>
+{
+    /// <inheritdoc />
+    public override async Task<MaintenanceAnswer> RunAsync(TaskActivityContext context, string input)
+    {
+        var server = topology.CurrentValue.Find(input) ?? throw new ArgumentException($"Server '{input}' is not in the configured topology.");
+        return await maintenance.OpenForAsync(server, CancellationToken.None) is { } window
+            ? new MaintenanceAnswer(window, window.Describe(server.Name, maintenance.Zone))
+            : new MaintenanceAnswer(null, $"{server.Name} is in no maintenance window.");
+    }
 }
 
 /// <summary>Releases every group a run held down (at the end of every run).</summary>

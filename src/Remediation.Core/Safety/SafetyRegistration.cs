@@ -12,14 +12,19 @@ public static class SafetyRegistration
     public static IServiceCollection AddSafety(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ThrottleOptions>(ThrottleOptions.Section);
+        services.AddValidatedOptions<MaintenanceOptions>(MaintenanceOptions.Section);
         services.AddSingleton<HoldCommands>();
+        services.AddSingleton<MaintenanceCalendar>();
+        services.AddSingleton<MaintenanceHttp>();
         if (services.AddStorageTable(configuration, "safety") is { } table)
         {
             services.TryAddSingleton<ISafetyStore>(new TableSafetyStore(table));
+            services.TryAddSingleton<IMaintenanceStore>(new TableMaintenanceStore(table));
         }
         else
         {
             services.TryAddSingleton<ISafetyStore, InMemorySafetyStore>();
+            services.TryAddSingleton<IMaintenanceStore, InMemoryMaintenanceStore>();
         }
 
         return services;

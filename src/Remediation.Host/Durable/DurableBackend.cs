@@ -47,6 +47,8 @@ internal static partial class DurableBackend
             LoggerFactory = loggerFactory,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             LeaseInterval = options.LeaseInterval,
+            WorkItemQueueVisibilityTimeout = options.MessageVisibilityTimeout,
+            ControlQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             PartitionCount = options.PartitionCount,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,

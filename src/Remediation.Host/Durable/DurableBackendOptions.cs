@@ -24,6 +24,14 @@ public sealed class DurableBackendOptions
     /// </summary>
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Azure Storage provider: how long a dequeued message (an activity to run, or an orchestration's next event) stays
+    /// hidden. After a crash, what the dead host was working on is seen again once this lapses: the activity runs again
+    /// (its step's idempotency key keeps the agent from acting twice), the run goes on. The provider's default is
+    /// 5 minutes; every activity here ends in a few.
+    /// </summary>
+    public TimeSpan MessageVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Azure Storage provider: partitions (control queues) of the task hub; fixed once the hub exists.</summary>
     public int PartitionCount { get; set; } = 4;
 
@@ -49,6 +57,11 @@ public sealed class DurableBackendOptions
         {
             // Azure blob leases last 15 to 60 seconds.
             return $"{Section}:LeaseInterval must be between 15 and 60 seconds (was {LeaseInterval}).";
+        }
+
+        if (MessageVisibilityTimeout < TimeSpan.FromSeconds(10) || MessageVisibilityTimeout > TimeSpan.FromMinutes(10))
+        {
+            return $"{Section}:MessageVisibilityTimeout must be between 10 seconds and 10 minutes (was {MessageVisibilityTimeout}).";
         }
 
         return PartitionCount is < 1 or > 16 ? $"{Section}:PartitionCount must be between 1 and 16 (was {PartitionCount})." : null;

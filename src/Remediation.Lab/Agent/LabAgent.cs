@@ -15,7 +15,7 @@ public static class LabAgent
         AgentApp.Build([], builder =>
         {
             builder.Services.AddOptions<LabAgentOptions>().BindConfiguration(LabAgentOptions.Section);
-            builder.Services.AddSingleton(sp => new LabOrganisation(lab, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LabAgentOptions>>().Value.MoveDuration));
+            builder.Services.AddSingleton(sp => new LabOrganisation(lab, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LabAgentOptions>>().Value));
             builder.Services.AddSingleton<LabFaults>();
             builder.Services.TryAddSingleton<IExchangeExecutor, LabExchangeExecutor>();
             configure?.Invoke(builder);

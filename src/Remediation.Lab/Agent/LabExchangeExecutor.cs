@@ -10,8 +10,11 @@ public sealed class LabAgentOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Agent:Lab";
 
-    /// <summary>How long a lab "server restart" stays down, like a reboot.</summary>
+    /// <summary>How long a restarted lab server stays unreachable before its OS answers again (minutes on Exchange).</summary>
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long after the OS its IMAP4 services start (Exchange's services start minutes after Windows).</summary>
+    public TimeSpan ImapStartDelay { get; set; } = TimeSpan.FromMilliseconds(700);
 
     /// <summary>How long a database moved by a fail-over reads Dismounting/Mounting before it settles (seconds on Exchange).</summary>
     public TimeSpan MoveDuration { get; set; } = TimeSpan.FromSeconds(1);
@@ -21,7 +24,7 @@ public sealed class LabAgentOptions
 /// Backs the agent's API with the lab organisation: restarting MSExchangeIMAP4BE on a lab mailbox server really
 /// restarts its Dovecot back end; a drain really moves the lab's active copies; faults can make any operation fail or hang.
 /// </summary>
-public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults faults, TimeProvider time, Microsoft.Extensions.Options.IOptions<LabAgentOptions> options) : IExchangeExecutor
+public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults faults, TimeProvider time) : IExchangeExecutor
 {
     /// <inheritdoc />
     public async Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken)
@@ -67,37 +70,28 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
         {
             await process.StopAsync();
             await process.StartAsync(cancellationToken);
-            organisation.SetCounters(new ImapCounters(server, 12, 0)); // a restarted service starts with an empty queue
+            organisation.ImapServiceStarted(server);
         }
 
         return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds, $"{service} restarted (pid {process.Pid}).");
     }
 
     /// <inheritdoc />
-    public async Task<RestartResult> RestartServerAsync(string server, CancellationToken cancellationToken)
+    public async Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken)
     {
         var effective = await faults.ApplyAsync(AgentOperation.RestartServer, server, "Restart-Computer", cancellationToken);
         Known(server, "Restart-Computer");
-        var started = time.GetTimestamp();
         organisation.CountRestart(server);
-        var processes = effective ? organisation.Processes(server).ToList() : [];
-        foreach (var process in processes)
-        {
-            await process.StopAsync(hard: true);
-        }
+        var before = organisation.BeginRestart(server, effective);
+        return new ServerRestartStarted(server, before, $"Restart-Computer -Force issued; {server} had booted at {before:u}.");
+    }
 
-        await Task.Delay(options.Value.BootDelay, time, cancellationToken);
-        foreach (var process in processes)
-        {
-            await process.StartAsync(cancellationToken);
-        }
-
-        if (effective)
-        {
-            organisation.SetCounters(new ImapCounters(server, 12, 0));
-        }
-
-        return new RestartResult(server, "computer", organisation.Processes(server).All(p => p.IsRunning), time.GetElapsedTime(started).TotalMilliseconds, $"{server} restarted and answers again.");
+    /// <inheritdoc />
+    public async Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetServerState, server, "Get-CimInstance", cancellationToken);
+        Known(server, "Get-CimInstance");
+        return organisation.State(server);
     }
 
     /// <inheritdoc />

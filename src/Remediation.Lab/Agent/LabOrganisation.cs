@@ -16,11 +16,15 @@ public sealed class LabOrganisation
     readonly List<Copy> copies = [];
     readonly HashSet<string> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, bool> protocolLogApplied = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, DateTimeOffset> booted = new(StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> rebooting = new(StringComparer.OrdinalIgnoreCase);
+    readonly DateTimeOffset labBooted;
     readonly Dictionary<string, ImapCounters> counters = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, int> restarts = new(StringComparer.OrdinalIgnoreCase);
 
     readonly TimeProvider time;
-    readonly TimeSpan moveDuration;
+    readonly LabAgentOptions options;
 
     sealed class Copy(string database, string server, int preference)
     {
@@ -44,14 +48,17 @@ public sealed class LabOrganisation
     }
 
     /// <summary>
-    /// Builds the organisation over <paramref name="lab"/>. As on Exchange, a database moved by a fail-over is not there
-    /// at once: for <paramref name="moveDuration"/> its old copy reads Dismounting and its new one Mounting.
+    /// Builds the organisation over <paramref name="lab"/>, as slow as Exchange in the ways that matter (timings from
+    /// <paramref name="options"/>): a database moved by a fail-over reads Dismounting/Mounting for a while; a server
+    /// restart takes the server away, brings the OS back, and only later its IMAP4 services; a protocol-log setting
+    /// applies at the next IMAP4 restart.
     /// </summary>
-    public LabOrganisation(ImapLab lab, TimeProvider? time = null, TimeSpan moveDuration = default)
+    public LabOrganisation(ImapLab lab, TimeProvider? time = null, LabAgentOptions? options = null)
     {
         Lab = lab;
         this.time = time ?? TimeProvider.System;
-        this.moveDuration = moveDuration;
+        this.options = options ?? new LabAgentOptions();
+        labBooted = this.time.GetUtcNow().AddDays(-1);
         var mailboxServers = lab.Definition.MailboxServers.Select(s => s.Name).ToList();
         for (var i = 0; i < mailboxServers.Count; i++)
         {
@@ -114,12 +121,144 @@ public sealed class LabOrganisation
         }
     }
 
-    /// <summary>Sets the protocol-logging flag.</summary>
+    /// <summary>Sets the protocol-logging flag (Set-ImapSettings): the running IMAP4 service goes on as it was.</summary>
     public void SetProtocolLog(string server, bool enabled)
     {
         lock (gate)
         {
             protocolLog[server] = enabled;
+        }
+    }
+
+    /// <summary>
+    /// Whether the running IMAP4 service really logs: the setting as it was at its last (re)start, as on Exchange,
+    /// where Set-ImapSettings -ProtocolLogEnabled takes effect only once the service restarts.
+    /// </summary>
+    public bool ProtocolLogApplied(string server)
+    {
+        lock (gate)
+        {
+            return protocolLogApplied.GetValueOrDefault(server);
+        }
+    }
+
+    /// <summary>An IMAP4 service of <paramref name="server"/> (re)started: it reads its settings again.</summary>
+    public void ImapServiceStarted(string server)
+    {
+        lock (gate)
+        {
+            protocolLogApplied[server] = protocolLog.GetValueOrDefault(server);
+            counters[server] = new ImapCounters(server, 12, 0); // a restarted service starts with an empty queue
+        }
+    }
+
+    /// <summary>
+    /// Restart-Computer -Force: the server goes down now (its processes killed), its OS is back after BootDelay (a new
+    /// boot time), its IMAP4 services ImapStartDelay later. <paramref name="effective"/> false: it reboots, and what
+    /// broke IMAP stays broken (no process is touched). Answers the boot time before.
+    /// </summary>
+    public DateTimeOffset BeginRestart(string server, bool effective)
+    {
+        DateTimeOffset before;
+        lock (gate)
+        {
+            if (!rebooting.Add(server))
+            {
+                throw new Remediation.Agent.Operations.ExchangeOperationException("Restart-Computer", $"{server} is already restarting.");
+            }
+
+            before = booted.GetValueOrDefault(server, labBooted);
+        }
+
+        var processes = effective ? Processes(server).ToList() : [];
+        restartsUnderWay.Add(Task.Run(() => RebootAsync(server, processes)));
+        return before;
+    }
+
+    readonly System.Collections.Concurrent.ConcurrentBag<Task> restartsUnderWay = [];
+
+    /// <summary>
+    /// Waits until nothing is in motion: no server restarting and no database between Mounting and Dismounting (what a
+    /// test waits for before the next one, as an operator would before touching the DAG again).
+    /// </summary>
+    public async Task SettleAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(restartsUnderWay).WaitAsync(cancellationToken);
+        while (true)
+        {
+            lock (gate)
+            {
+                if (!copies.Exists(Moving))
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+        }
+    }
+
+    async Task RebootAsync(string server, List<DovecotInstance> processes)
+    {
+        try
+        {
+            foreach (var process in processes)
+            {
+                await process.StopAsync(hard: true);
+            }
+
+            await Task.Delay(options.BootDelay, time);
+            lock (gate)
+            {
+                booted[server] = time.GetUtcNow();
+                rebooting.Remove(server);
+            }
+
+            await Task.Delay(options.ImapStartDelay, time);
+            foreach (var process in processes)
+            {
+                await process.StartAsync();
+            }
+
+            if (processes.Count > 0)
+            {
+                ImapServiceStarted(server);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The lab was stopped while this server rebooted: nothing comes back.
+        }
+        finally
+        {
+            lock (gate)
+            {
+                rebooting.Remove(server);
+            }
+        }
+    }
+
+    /// <summary>What Win32_OperatingSystem and Win32_Service would say: unreachable while down, then each IMAP4 process.</summary>
+    public ServerState State(string server)
+    {
+        lock (gate)
+        {
+            if (rebooting.Contains(server))
+            {
+                return new ServerState(server, false, null, new Dictionary<string, string>(), $"WinRM cannot complete the operation: {server} is restarting.");
+            }
+
+            var services = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var service in ImapServices.All)
+            {
+                if (ServiceProcess(server, service) is { } process)
+                {
+                    services[service] = process.IsStarting ? "Start Pending" : process.IsRunning ? "Running" : "Stopped";
+                }
+            }
+
+            var at = booted.GetValueOrDefault(server, labBooted);
+            return new ServerState(server, true, at, services, $"Booted {at:u}; {string.Join(", ", services.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         }
     }
 
@@ -175,7 +314,7 @@ public sealed class LabOrganisation
         }
     }
 
-    bool Moving(Copy copy) => copy.ChangedAt is { } at && time.GetUtcNow() - at < moveDuration;
+    bool Moving(Copy copy) => copy.ChangedAt is { } at && time.GetUtcNow() - at < options.MoveDuration;
 
     /// <summary>True when activation is blocked on <paramref name="server"/>.</summary>
     public bool IsActivationDisabled(string server)

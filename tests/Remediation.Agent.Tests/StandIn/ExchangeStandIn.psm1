@@ -58,9 +58,12 @@ function Set-ImapSettings {
     $script:Imap[$Server] = $ProtocolLogEnabled
 }
 
+$script:Booted = (Get-Date).AddDays(-3)
+
 function Restart-Computer {
     [CmdletBinding()] param([Parameter(Mandatory)] [string[]] $ComputerName, [switch] $Wait, [string] $For, [switch] $Force)
     Write-Call 'Restart-Computer' $PSBoundParameters
+    $script:Booted = Get-Date
 }
 
 function Invoke-CimMethod {
@@ -72,6 +75,13 @@ function Invoke-CimMethod {
 function Get-CimInstance {
     [CmdletBinding()] param([string] $ComputerName, [string] $ClassName, [string] $Filter)
     Write-Call 'Get-CimInstance' $PSBoundParameters
+    if ($ClassName -eq 'Win32_OperatingSystem') {
+        if ($ComputerName -eq 'DOWN1') { throw 'WinRM cannot complete the operation.' }
+        return [pscustomobject]@{ LastBootUpTime = $script:Booted }
+    }
+    if ($Filter -like '* OR *') {
+        return @([pscustomobject]@{ Name = 'MSExchangeIMAP4'; State = 'Running' }, [pscustomobject]@{ Name = 'MSExchangeIMAP4BE'; State = 'Stopped' })
+    }
     $last = Get-Content -LiteralPath $script:Log | Select-Object -Last 2 | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object cmdlet -eq 'Invoke-CimMethod' | Select-Object -Last 1
     [pscustomobject]@{ Name = 'svc'; State = $(if ($last.params.MethodName -eq 'StopService') { 'Stopped' } else { 'Running' }) }
 }

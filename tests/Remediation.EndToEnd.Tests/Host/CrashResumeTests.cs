@@ -30,6 +30,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         ["Remediation:Storage:TablePrefix"] = hub,
         ["Remediation:TaskHub"] = hub,
         ["Remediation:Durable:LeaseInterval"] = "00:00:15",
+        ["Remediation:Durable:MessageVisibilityTimeout"] = "00:00:10",
     };
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         await using var second = await org.StartHostAsync(settings);
         var run = await second.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
 
-        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Throttled);
         Assert.Contains("1 already on server MBX1 in 24 h, the limit is 1", run.Reason, StringComparison.Ordinal);
         Assert.Empty(await second.ActionsAsync(run.RunId));
     }
@@ -89,7 +90,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "ImapCTPMonitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
         var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
@@ -130,14 +131,14 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         await using var second = await HostProcess.StartAsync(settings, marker);
         var run = await second.WaitForRunAsync("MBX2", r => r.RunId == runId && r.Outcome != RunOutcome.Running, TimeSpan.FromSeconds(120));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
         [
             "Read IMAP4 counters: Succeeded",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
             "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
-            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
-            "Fail back: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded",
+            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
         ], run.Timeline());
         var audit = (await org.Agent.Services.GetRequiredService<AuditLog>().ReadAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
         Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], audit.Select(a => a.Operation));

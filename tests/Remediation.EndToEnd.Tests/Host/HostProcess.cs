@@ -106,18 +106,21 @@ internal sealed class HostProcess : IAsyncDisposable
     public async Task<RunRecord> WaitForRunAsync(string server, Func<RunRecord, bool> until, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
+        RunRecord? last = null;
         while (deadline.Elapsed < timeout && !process.HasExited)
         {
             var runs = await Http.GetFromJsonAsync<List<RunRecord>>($"api/runs?server={server}", JsonDefaults.Options);
-            if (runs?.FirstOrDefault() is { } run && until(run))
+            last = runs?.FirstOrDefault() ?? last;
+            if (last is { } run && until(run))
             {
                 return run;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(100);
         }
 
-        throw new TimeoutException($"No run of {server} reached the expected state in {timeout}. Host output:\n{Output}");
+        var seen = last is null ? "no run" : $"{last.Outcome} at '{last.CurrentStep}': {string.Join(", ", last.Steps.Select(s => $"{s.Name}: {s.Outcome}"))}";
+        throw new TimeoutException($"No run of {server} reached the expected state in {timeout}; last seen: {seen}. Host output:\n{Output}");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing; what is not in storage is gone.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
+using Remediation.EndToEnd.Tests.Recovery;
 using Remediation.Lab;
 using Remediation.Runs;
 
@@ -49,13 +50,14 @@ public sealed class StandaloneHostTests : IAsyncLifetime
         Assert.Contains(run.Monitor, new[] { "ImapSelfTestMonitor", "ImapDeepTestMonitor" });
         var reprobe = run.Steps[0];
         Assert.Equal(("Re-run probe", "Failed"), (reprobe.Name, reprobe.Outcome.ToString()));
-        Assert.Contains("Failed at Connect: Connection refused", reprobe.Answer, StringComparison.Ordinal);
+        // A Dovecot shutting down after SIGTERM may still accept, then drop, the connection: refused or dropped early.
+        Assert.Matches("Failed at (Connect|Greeting)", reprobe.Answer);
         // MBX1's own probe alert; CAS1's run, failing because of MBX1, may have started or joined this run too ("Run").
         Assert.Contains(run.Alerts, a => a.Source == "Probe");
         Assert.All(run.Alerts, a => Assert.Contains(a.Source, new[] { "Probe", "Run" }));
 
         // Lab mode runs the lab agent: playbook 3.1 restarts the back end through it, and the probe passes again.
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(["Re-run probe", "Safety check: Restart MSExchangeIMAP4BE", "Restart MSExchangeIMAP4BE", "Re-run probe"], run.Steps.Select(s => s.Name));
         Assert.True(host.Lab.MailboxServers["MBX1"].IsRunning);
         Assert.NotEqual(pid, host.Lab.MailboxServers["MBX1"].Pid);

@@ -63,7 +63,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal(StepOutcome.TimedOut, run.Steps[0].Outcome);
 
         // No agent is configured for this host: the playbook cannot act, and says exactly why.
-        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        run.AssertOutcome(RunOutcome.Failed);
         Assert.Contains("No on-premises agent is configured", run.Reason, StringComparison.Ordinal);
     }
 

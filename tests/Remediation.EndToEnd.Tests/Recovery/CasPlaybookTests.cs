@@ -44,7 +44,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
         [
             "Re-run probe: Failed",
@@ -53,7 +53,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
             "Record protocol log location: Succeeded",
             "Read server health: Succeeded",
-            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Re-run probe: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
             "Turn protocol logging off: Succeeded",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded",
         ], run.Timeline());
@@ -70,7 +70,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Throttled"], run.Timeline()[^2..]);
         Assert.Contains("Protocol logging is off in the settings of CAS1; it takes effect at the next MSExchangeIMAP4 restart, refused now", run.Reason, StringComparison.Ordinal);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
@@ -84,7 +84,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
 
-        Assert.Equal(RunOutcome.Rejected, run.Outcome);
+        run.AssertOutcome(RunOutcome.Rejected);
         Assert.Contains("none of CAS2 is known healthy", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }
@@ -97,7 +97,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
     }
 
@@ -110,7 +110,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Contains("still fails on CAS1 after a restart", run.Reason, StringComparison.Ordinal);
         Assert.Contains("Protocol log: ", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
@@ -125,7 +125,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
     }
 
@@ -138,7 +138,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Failed, run.Outcome);
+        run.AssertOutcome(RunOutcome.Failed);
         Assert.Contains("The RPC server is unavailable.", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["Restart server: Failed", "Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^4..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
@@ -152,7 +152,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Rejected, run.Outcome);
+        run.AssertOutcome(RunOutcome.Rejected);
         Assert.Contains("last healthy Client Access server of site Lab", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["Safety check: Restart server: Rejected", "Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^4..]);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -167,7 +167,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(Ctp);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains("Failed at Auth [UNAVAILABLE]", run.Steps[0].Answer, StringComparison.Ordinal);
         Assert.Equal(
             ["Re-run probe: Failed", "Read server health: Succeeded", "Root cause: mailbox server MBX1: Succeeded", "Recover mailbox server MBX1 (playbook 3.1): Succeeded", "Re-run probe: Succeeded"],
@@ -236,7 +236,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         var run = await host.CompletedAsync("CAS1");
         var mailboxRun = await host.CompletedAsync("MBX1");
 
-        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Cancelled);
         Assert.Equal(RunOutcome.Cancelled, mailboxRun.Outcome);
         Assert.Equal($"Cancelled by ops-oncall (through run {runId}).", mailboxRun.Reason);
         Assert.Empty(await host.ActionsAsync(mailboxRun.RunId));
@@ -267,7 +267,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         var run = await host.CompletedAsync("CAS1");
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
-        Assert.Equal(RunOutcome.Cancelled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Cancelled);
         Assert.Equal("Cancelled by ops-oncall.", run.Reason);
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
@@ -282,12 +282,12 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
         [
             "Re-run probe: Failed",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
-            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Re-run probe: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
         ], run.Timeline());
     }
 
@@ -300,7 +300,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Equal("Re-run probe: Failed", run.Timeline()[^1]);
         Assert.Contains("still fails on CAS1 after a restart", run.Reason, StringComparison.Ordinal);
     }

@@ -20,7 +20,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest with { AlertId = "transient" });
 
-        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        run.AssertOutcome(RunOutcome.Transient);
         Assert.Equal(["Re-run probe: Succeeded"], run.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
     }
@@ -33,7 +33,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
             ["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"],
             run.Timeline());
@@ -50,14 +50,14 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
         [
             "Re-run probe: Failed",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
             "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
-            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Re-run probe: Succeeded",
-            "Fail back: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
+            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
         ], run.Timeline());
         Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
@@ -81,7 +81,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Equal("Re-run probe: TimedOut", run.Timeline()[^1]);
         Assert.DoesNotContain(run.Steps, s => s.Name == "Fail back");
         Assert.Contains("Fail-back decided: none", run.Reason, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Equal("Check active copies: Succeeded", run.Timeline()[^1]);
         Assert.Contains("Copies are still active on MBX1 after the fail-over (DB1): the server was not restarted.", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -118,7 +118,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Rejected, run.Outcome);
+        run.AssertOutcome(RunOutcome.Rejected);
         Assert.Equal("Safety check ahead: Restart server: Rejected", run.Timeline()[^1]);
         Assert.Contains("would leave DB1, DB2 without another healthy copy", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("SetDatabaseCopyActivation", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -133,7 +133,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Throttled);
         Assert.Contains("refused by the throttle: 0 already on server MBX1 in 24 h, the limit is 0", run.Reason, StringComparison.Ordinal);
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
@@ -148,7 +148,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Throttled);
         Assert.Equal("Safety check ahead: Restart server: Throttled", run.Timeline()[^1]);
         Assert.Contains("Checked before the step that commits to it: nothing was done.", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -166,7 +166,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Contains("Copies are still active on MBX1", run.Reason, StringComparison.Ordinal);
         Assert.Contains("Dismounting", run.Steps.Single(s => s.Name == "Check active copies").Answer, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -230,7 +230,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
+        run.AssertOutcome(RunOutcome.Escalated);
         Assert.Equal("Approval for: Fail databases over: TimedOut", run.Timeline()[^1]);
         Assert.Contains("was not approved within", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -255,7 +255,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         var run = await host.CompletedAsync("MBX1");
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, approved.StatusCode);
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains(run.Steps, s => s.Name == "Approval for: Restart server" && s.Answer == "Approved by ops-oncall: go");
     }
 
@@ -276,7 +276,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         using var approved = await host.PostAsync($"api/runs/{runId}/approve", new { by = "ops-oncall" });
         var run = await host.CompletedAsync("MBX1");
 
-        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        run.AssertOutcome(RunOutcome.Transient);
         Assert.Contains("went away while RestartService on MBX1 waited for approval", run.Reason, StringComparison.Ordinal);
         Assert.Equal(["Re-run probe: Failed", "Approval for: Restart MSExchangeIMAP4BE: Approved", "Re-run probe: Succeeded"], run.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
@@ -309,7 +309,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         var run = await host.RunAsync(DeepTest);
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         var restarts = (await host.ActionsAsync(run.RunId)).Where(a => a.Operation == "RestartService").ToList();
         Assert.Equal([504, 200], restarts.Select(a => a.Status));
         Assert.Single(restarts.Select(a => a.IdempotencyKey).Distinct());

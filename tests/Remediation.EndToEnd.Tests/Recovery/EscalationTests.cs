@@ -52,7 +52,7 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
 
-        Assert.Equal(RunOutcome.Throttled, run.Outcome);
+        run.AssertOutcome(RunOutcome.Throttled);
         var sent = Assert.Single(received).RootElement;
         Assert.Equal(run.RunId, sent.GetProperty("runId").GetString());
         Assert.Equal("Throttled", sent.GetProperty("outcome").GetString());
@@ -96,7 +96,7 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 
             var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
 
-            Assert.Equal(RunOutcome.Throttled, run.Outcome);
+            run.AssertOutcome(RunOutcome.Throttled);
             string text;
             lock (mail)
             {
@@ -126,7 +126,7 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 
         var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Empty(received);
     }
 }

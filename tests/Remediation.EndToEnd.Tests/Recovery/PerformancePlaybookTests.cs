@@ -40,7 +40,7 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "AverageCommandProcessingTimeGt60sMonitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
             ["Read IMAP4 counters: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Read server health: Succeeded", "Read server health: Succeeded"],
             run.Timeline());
@@ -59,7 +59,7 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         var run = await host.RunAsync(PlaybookHarness.Alert(server, ImapHealthModel.ImapHealthSet, monitor));
 
-        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        run.AssertOutcome(RunOutcome.Transient);
         Assert.Equal(["Read IMAP4 counters: Succeeded"], run.Timeline());
         var audit = await host.Get<AgentConnection>().Client().GetAuditAsync(10_000, default);
         Assert.Contains(audit, e => e.At >= started && e.Operation == "GetImapCounters" && e.Server == server);
@@ -73,7 +73,7 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ImapHealthSet, null));
 
-        Assert.Equal(RunOutcome.Transient, run.Outcome);
+        run.AssertOutcome(RunOutcome.Transient);
         Assert.Equal(["Read server health: Succeeded"], run.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
     }
@@ -87,14 +87,14 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         var run = await host.RunAsync(PlaybookHarness.Alert("MBX2", ImapHealthModel.ImapHealthSet, "RequestsQueuedGt500Monitor"));
 
-        Assert.Equal(RunOutcome.Recovered, run.Outcome);
+        run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
         [
             "Read IMAP4 counters: Succeeded",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
             "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
-            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Read server health: Succeeded",
-            "Fail back: Succeeded",
+            "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded",
+            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
         ], run.Timeline());
         Assert.Equal("Requests Queued on MBX2 is 900 (limit 500)", run.Steps[0].Answer);
         Assert.Contains("RequestsQueuedGt500Monitor=Unhealthy", run.Steps[3].Answer, StringComparison.Ordinal);
@@ -112,8 +112,8 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ImapHealthSet, "RequestsQueuedGt500Monitor"));
 
-        Assert.Equal(RunOutcome.Escalated, run.Outcome);
-        Assert.Equal(["Restart server: Succeeded", "Read server health: Succeeded"], run.Timeline()[^2..]);
+        run.AssertOutcome(RunOutcome.Escalated);
+        Assert.Equal(["Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded"], run.Timeline()[^3..]);
         Assert.DoesNotContain(run.Steps, s => s.Name.Contains("databases", StringComparison.Ordinal));
     }
 }

@@ -56,12 +56,33 @@ internal static class PlaybookHarness
             server, ImapHealthModel.CtpProbe, ImapHealthModel.ImapHealthSet, "test", TimeProvider.System.GetUtcNow(), 1, ProbeOutcome.Succeeded,
             null, null, null, null, new Dictionary<ProbePhase, double>()));
 
+    /// <summary>Asserts the run's outcome; a failure shows its reason and every step with its answer.</summary>
+    public static void AssertOutcome(this RunRecord run, RunOutcome expected) =>
+        Assert.True(run.Outcome == expected, $"Expected {expected}, was {run.Outcome}: {run.Reason}\n{string.Join("\n", run.Steps.OrderBy(s => s.Sequence).Select(s => $"  {s.Name}: {s.Outcome} ({s.Answer})"))}");
+
     /// <summary>Step names with outcomes, "Name: Outcome", in order: the whole sequence a test asserts.</summary>
     public static string[] Timeline(this RunRecord run) => [.. run.Steps.OrderBy(s => s.Sequence).Select(s => $"{s.Name}: {s.Outcome}")];
 
     /// <summary>The agent's audit entries that changed something for this run (idempotency keys start with the run ID).</summary>
     public static async Task<IReadOnlyList<AuditEntry>> ActionsAsync(this RemediationHost host, string runId) =>
         [.. (await host.Get<AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true)];
+
+    /// <summary>Waits until the going run of <paramref name="server"/> has recorded a step named <paramref name="step"/>.</summary>
+    public static async Task WaitForStepAsync(this RemediationHost host, string server, string step)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var runs = await host.Get<IRunLedger>().ListAsync(server, 1, null, default);
+            if (runs.Count > 0 && runs[0].Steps.Any(s => s.Name == step))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The run on {server} never reached '{step}'.");
+    }
 
     /// <summary>Waits until the run's custom status says it waits for an approval.</summary>
     public static async Task WaitForApprovalRequestAsync(this RemediationHost host, string server)

@@ -21,12 +21,20 @@ public sealed class RestartImapServiceActivity(AgentConnection agent) : TaskActi
         agent.Client().RestartServiceAsync(input.Server, input.Service, input.IdempotencyKey, CancellationToken.None);
 }
 
-/// <summary>Restart-Computer through the agent, returning once the server is back.</summary>
-public sealed class RestartServerActivity(AgentConnection agent) : TaskActivity<ServerStep, RestartResult>
+/// <summary>Restart-Computer -Force through the agent: answers as soon as the restart has started (the run watches it come back).</summary>
+public sealed class RestartServerActivity(AgentConnection agent) : TaskActivity<ServerStep, ServerRestartStarted>
 {
     /// <inheritdoc />
-    public override Task<RestartResult> RunAsync(TaskActivityContext context, ServerStep input) =>
+    public override Task<ServerRestartStarted> RunAsync(TaskActivityContext context, ServerStep input) =>
         agent.Client().RestartServerAsync(input.Server, input.IdempotencyKey, CancellationToken.None);
+}
+
+/// <summary>Is a restarted server back: its last boot time and IMAP4 services (a read; unreachable is an answer).</summary>
+public sealed class ReadServerStateActivity(AgentConnection agent) : TaskActivity<string, ServerState>
+{
+    /// <inheritdoc />
+    public override Task<ServerState> RunAsync(TaskActivityContext context, string input) =>
+        agent.Client().GetServerStateAsync(input, CancellationToken.None);
 }
 
 /// <summary>Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow (true: fail over; false: fail back).</summary>
