@@ -29,8 +29,7 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCo
     public async Task<IResult> ApproveAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/approve")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var body = await DecisionAsync(request);
-        return (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), cancellationToken)).ToHttpResult();
+        return (await commands.DecideAsync(durable, id, approved: true, await DecisionAsync(request), cancellationToken)).ToHttpResult();
     }
 
     /// <summary>POST /api/runs/{id}/reject.</summary>
@@ -38,8 +37,7 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCo
     public async Task<IResult> RejectAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/reject")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var body = await DecisionAsync(request);
-        return (await commands.DecideAsync(durable, id, new ApprovalDecision(false, RunCommands.DecisionBody.NameOf(body), body?.Comment), cancellationToken)).ToHttpResult();
+        return (await commands.DecideAsync(durable, id, approved: false, await DecisionAsync(request), cancellationToken)).ToHttpResult();
     }
 
     /// <summary>POST /api/runs/{id}/cancel.</summary>
@@ -56,7 +54,7 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCo
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
-            return null; // not JSON: the decision stands, unattributed
+            return null; // not JSON: names no step, so it is refused with 400
         }
     }
 }

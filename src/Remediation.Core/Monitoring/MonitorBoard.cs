@@ -16,6 +16,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     readonly ConcurrentDictionary<(string Server, string Monitor), MonitorSnapshot> monitors = new();
     readonly Dictionary<(string Server, string Monitor), Queue<(DateTimeOffset At, bool Ok)>> samples = [];
     readonly Lock gate = new();
+    readonly HashSet<string> underRepair = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Records a probe result on the monitor it feeds; returns the transition if the state changed.</summary>
     public MonitorTransition? Record(ProbeResult result) =>
@@ -38,7 +39,9 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
             var state = (before.AlertValue, succeeded) switch
             {
                 (HealthState.Disabled or HealthState.Repairing, _) => before.AlertValue,
-                (_, false) => failures >= settings.ConsecutiveFailures || ratioExceeded ? HealthState.Unhealthy : Max(before.AlertValue, HealthState.Degraded),
+                // A monitor that fails while a run already works on its server joins the repair instead of alerting.
+                (_, false) when failures >= settings.ConsecutiveFailures || ratioExceeded => underRepair.Contains(server) ? HealthState.Repairing : HealthState.Unhealthy,
+                (_, false) => Max(before.AlertValue, HealthState.Degraded),
                 (HealthState.Healthy, true) => HealthState.Healthy,
                 (_, true) => successes >= settings.SuccessesToRecover && !ratioExceeded ? HealthState.Healthy : before.AlertValue,
             };
@@ -65,7 +68,15 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     /// A run works on <paramref name="server"/>: its Unhealthy monitors show Repairing (and raise no new alert) until
     /// <see cref="EndRepair"/>.
     /// </summary>
-    public void BeginRepair(string server) => Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing);
+    public void BeginRepair(string server)
+    {
+        lock (gate)
+        {
+            underRepair.Add(server);
+        }
+
+        Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing);
+    }
 
     /// <summary>
     /// The run ended: Repairing monitors take the state their latest samples give them. One still Unhealthy counts the
@@ -74,6 +85,11 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     public void EndRepair(string server)
     {
         var threshold = options.CurrentValue.ConsecutiveFailures;
+        lock (gate)
+        {
+            underRepair.Remove(server);
+        }
+
         Change(server, m => m.AlertValue == HealthState.Repairing, m =>
             m.ConsecutiveFailures >= threshold ? HealthState.Unhealthy : m.ConsecutiveFailures > 0 ? HealthState.Degraded : HealthState.Healthy);
     }

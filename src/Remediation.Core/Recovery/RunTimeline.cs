@@ -323,13 +323,34 @@ internal sealed class RunTimeline
 
     async Task<ApprovalDecision?> WaitForApprovalAsync(DisruptiveAction action)
     {
-        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for approval of {action}", action.ToString()));
+        // This step's number: the run API and dashboard send it back with the decision.
+        var step = sequence;
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for approval of {action}", action.ToString(), step));
         using var stop = new CancellationTokenSource();
-        var approval = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, stop.Token);
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
-        var first = await Task.WhenAny(approval, timeout, cancelled);
-        CancelInline(stop);
-        return first == approval ? approval.Result : null;
+        try
+        {
+            // Bounded: a decision for another step (one Durable kept from a double click) is dropped, a few times at most.
+            for (var attempt = 0; attempt < 8; attempt++)
+            {
+                var approval = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, stop.Token);
+                if (await Task.WhenAny(approval, timeout, cancelled) != approval)
+                {
+                    return null;
+                }
+
+                if (approval.Result.Step == step && approval.Result.Action == action.ToString())
+                {
+                    return approval.Result;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            CancelInline(stop);
+        }
     }
 
     // Cancel() runs the durable timer's and event's cancellation callbacks on the orchestrator thread; CancelAsync()

@@ -23,6 +23,12 @@ public interface IRunLedger
     /// <summary>Records how the run's escalation went (each channel's result), after it closed.</summary>
     Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims the decision of approval step <paramref name="step"/> of a run: true for the first claim only, across every
+    /// host sharing the ledger (a second click, or a second operator, is told it was already decided).
+    /// </summary>
+    Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken);
+
     /// <summary>One run, or null.</summary>
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);
 

@@ -10,6 +10,16 @@ public sealed class InMemoryRunLedger : IRunLedger
 
     // Alerts can arrive for a run before its first activity has opened it: kept in a placeholder record, bounded the same way.
     readonly Dictionary<string, RunRecord> earlyAlerts = new(StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> decided = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <inheritdoc />
+    public Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(decided.Add($"{runId}:{step}"));
+        }
+    }
 
     /// <inheritdoc />
     public Task OpenAsync(RunRecord run, CancellationToken cancellationToken)

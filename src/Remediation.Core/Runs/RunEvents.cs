@@ -6,10 +6,14 @@ namespace Remediation.Runs;
 /// <param name="Steps">Steps so far.</param>
 /// <param name="CurrentStep">What it is doing (or its outcome once ended).</param>
 /// <param name="AwaitingApproval">The action waiting for a human, if any.</param>
-public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep, string? AwaitingApproval = null);
+/// <param name="ApprovalStep">The step number of that approval: a decision must name it.</param>
+public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep, string? AwaitingApproval = null, int? ApprovalStep = null);
 
-/// <summary>An operator's answer to an approval request (event <see cref="RunEvents.Approval"/>).</summary>
-public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+/// <summary>
+/// An operator's answer to an approval request (event <see cref="RunEvents.Approval"/>), bound to the step and action
+/// it decides: a run drops a decision meant for another step (a double click Durable kept for later).
+/// </summary>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Action = null, int? Step = null);
 
 /// <summary>External events a run listens to.</summary>
 public static class RunEvents

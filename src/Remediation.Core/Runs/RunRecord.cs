@@ -98,4 +98,5 @@ public sealed record RunRecord(
     string? AwaitingApproval = null,
     string? CurrentStep = null,
     int AlertCount = 1,
-    string? Escalation = null);
+    string? Escalation = null,
+    int? ApprovalStep = null);

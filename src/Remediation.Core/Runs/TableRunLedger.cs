@@ -24,6 +24,21 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
     }
 
     /// <inheritdoc />
+    public async Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Insert, never upsert: the table refuses a second one (409), whichever host it comes from.
+            await runs.AddEntityAsync(new TableEntity("decision", $"{Key(runId)}-{step}"), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task OpenAsync(RunRecord run, CancellationToken cancellationToken)
     {
         var record = run;

@@ -13,9 +13,9 @@ public static class RunsEndpoints
         group.MapGet("/", (RunQueries runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListHttpAsync(durable, request, ct));
         group.MapGet("/{id}", (RunQueries runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetHttpAsync(durable, id, ct));
         group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
-            (await commands.DecideAsync(durable, id, new ApprovalDecision(true, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
+            (await commands.DecideAsync(durable, id, approved: true, body, ct)).ToHttpResult());
         group.MapPost("/{id}/reject", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
-            (await commands.DecideAsync(durable, id, new ApprovalDecision(false, RunCommands.DecisionBody.NameOf(body), body?.Comment), ct)).ToHttpResult());
+            (await commands.DecideAsync(durable, id, approved: false, body, ct)).ToHttpResult());
         group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
             (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
         group.MapPost("/{id}/release-hold", async (Safety.HoldCommands holds, string id, CancellationToken ct) =>

@@ -77,6 +77,27 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public void A_monitor_that_fails_while_its_server_is_under_repair_joins_the_repair_instead_of_alerting()
+    {
+        var board = Board(failures: 2, successes: 1);
+        board.BeginRepair("MBX1"); // a run opened for another monitor of MBX1
+
+        board.Record(Probe(false, probe: ImapHealthModel.DeepTestProbe));
+        var second = board.Record(Probe(false, probe: ImapHealthModel.DeepTestProbe));
+        var during = Assert.Single(board.Snapshot()).AlertValue;
+        var elsewhere = board.Record(Probe(false, server: "MBX2", probe: ImapHealthModel.DeepTestProbe));
+        board.Record(Probe(false, server: "MBX2", probe: ImapHealthModel.DeepTestProbe));
+        board.EndRepair("MBX1");
+
+        Assert.Equal(HealthState.Repairing, during);
+        Assert.Equal(HealthState.Repairing, second!.After.AlertValue);
+        Assert.Null(second.After.LastAlertAt);
+        Assert.Equal(HealthState.Degraded, elsewhere!.After.AlertValue);
+        Assert.Equal(HealthState.Unhealthy, board.Find("MBX2", "ImapDeepTestMonitor")!.AlertValue);
+        Assert.Equal(HealthState.Unhealthy, board.Find("MBX1", "ImapDeepTestMonitor")!.AlertValue); // still failing once the run ended
+    }
+
+    [Fact]
     public void Old_samples_leave_the_window()
     {
         var board = Board(failures: 10, successes: 1, ratio: 0.5);

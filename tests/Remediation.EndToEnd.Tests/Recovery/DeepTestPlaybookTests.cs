@@ -249,9 +249,9 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         await org.Lab.MailboxServers["MBX1"].StopAsync();
         org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
-        var runId = await host.StartAsync(DeepTest);
-        await host.WaitForApprovalRequestAsync("MBX1");
-        using var approved = await host.PostAsync($"api/runs/{runId}/approve", new { by = "ops-oncall", comment = "go" });
+        await host.StartAsync(DeepTest);
+        var waiting = await host.WaitForApprovalRequestAsync("MBX1");
+        using var approved = await host.DecideAsync(waiting, "ops-oncall", "go");
         var run = await host.CompletedAsync("MBX1");
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, approved.StatusCode);
@@ -270,10 +270,10 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         await org.Lab.MailboxServers["MBX1"].StopAsync();
         var restartsBefore = org.Organisation.Restarts("MBX1");
 
-        var runId = await host.StartAsync(DeepTest);
-        await host.WaitForApprovalRequestAsync("MBX1");
+        await host.StartAsync(DeepTest);
+        var waiting = await host.WaitForApprovalRequestAsync("MBX1");
         await org.Lab.MailboxServers["MBX1"].StartAsync(); // someone fixed it while the approval waited
-        using var approved = await host.PostAsync($"api/runs/{runId}/approve", new { by = "ops-oncall" });
+        using var approved = await host.DecideAsync(waiting, "ops-oncall");
         var run = await host.CompletedAsync("MBX1");
 
         run.AssertOutcome(RunOutcome.Transient);

@@ -84,15 +84,15 @@ internal static class PlaybookHarness
         throw new TimeoutException($"The run on {server} never reached '{step}'.");
     }
 
-    /// <summary>Waits until the run's custom status says it waits for an approval.</summary>
-    public static async Task WaitForApprovalRequestAsync(this RemediationHost host, string server)
+    /// <summary>Waits until the run's custom status says it waits for an approval (of <paramref name="action"/> when given); returns it.</summary>
+    public static async Task<RunStatus> WaitForApprovalRequestAsync(this RemediationHost host, string server, string? action = null)
     {
         for (var i = 0; i < 300; i++)
         {
             var instance = await host.Get<DurableTaskClient>().GetInstanceAsync(RecoveryInstance.IdFor(server), getInputsAndOutputs: true);
-            if (instance?.ReadCustomStatusAs<RunStatus>()?.AwaitingApproval is not null)
+            if (instance?.ReadCustomStatusAs<RunStatus>() is { AwaitingApproval: { } waiting } status && (action is null || waiting == action))
             {
-                return;
+                return status;
             }
 
             await Task.Delay(100);
@@ -100,6 +100,10 @@ internal static class PlaybookHarness
 
         throw new TimeoutException("The run never asked for an approval.");
     }
+
+    /// <summary>Approves (or rejects) what the run waits for, naming its step and action as the dashboard does.</summary>
+    public static Task<HttpResponseMessage> DecideAsync(this RemediationHost host, RunStatus waiting, string by, string? comment = null, bool approve = true) =>
+        host.PostAsync($"api/runs/{waiting.RunId}/{(approve ? "approve" : "reject")}", new { by, comment, action = waiting.AwaitingApproval, step = waiting.ApprovalStep });
 
     public static async Task<HttpResponseMessage> PostAsync(this RemediationHost host, string path, object? body = null)
     {
