@@ -16,10 +16,13 @@ public sealed record LabDefinition(IReadOnlyList<LabMailboxServer> MailboxServer
     /// <summary>One mailbox server and one CAS: the smallest lab that exercises every probe path.</summary>
     public static LabDefinition Minimal { get; } = new([new LabMailboxServer("MBX1", "probe_mbx1", "Passw0rd-mbx1")], ["CAS1"]);
 
-    /// <summary>Two mailbox servers (one DAG) and one CAS in front of them.</summary>
+    /// <summary>
+    /// Two mailbox servers (one DAG) and two CAS proxies in front of them, in one site: each CAS is the other's peer for
+    /// the "never the last healthy CAS" rule, and is really probed.
+    /// </summary>
     public static LabDefinition Default { get; } = new(
         [new LabMailboxServer("MBX1", "probe_mbx1", "Passw0rd-mbx1"), new LabMailboxServer("MBX2", "probe_mbx2", "Passw0rd-mbx2")],
-        ["CAS1"]);
+        ["CAS1", "CAS2"]);
 }
 
 /// <summary>A mailbox server and the probe mailbox it hosts.</summary>

@@ -39,6 +39,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Agent:ManagedServers:0"] = "MBX1",
             ["Agent:ManagedServers:1"] = "MBX2",
             ["Agent:ManagedServers:2"] = "CAS1",
+            ["Agent:ManagedServers:3"] = "CAS2",
             ["Agent:AuditLogPath"] = Path.Combine(directory, "audit.jsonl"),
             ["Agent:OperationTimeout"] = "00:00:02",
             ["Agent:ExecutionLimit"] = "00:00:20",
@@ -73,17 +74,6 @@ public sealed class OrganisationFixture : IAsyncLifetime
         return settings;
     }
 
-    /// <summary>A second CAS in CAS1's site (topology only), so CAS1 is not the last healthy one and may be restarted.</summary>
-    public Dictionary<string, string?> SecondCasSettings() => new()
-    {
-        ["Remediation:Topology:Servers:3:Name"] = "CAS2",
-        ["Remediation:Topology:Servers:3:Role"] = "ClientAccess",
-        ["Remediation:Topology:Servers:3:Site"] = "Lab",
-        ["Remediation:Topology:Servers:3:FrontEnd:Host"] = "localhost",
-        ["Remediation:Topology:Servers:3:FrontEnd:Port"] = Lab.ClientAccessServers["CAS1"].ImapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Remediation:Topology:Servers:3:FrontEnd:TrustedCaFile"] = Lab.Certificate.CaCertPath,
-    };
-
     public Task<RemediationHost> StartHostAsync(IDictionary<string, string?>? more = null) => HostFactory.StartAsync(Lab, HostSettings(more));
 
     /// <summary>Puts the organisation back as it started: no faults, every process up, activation on, logging off.</summary>
@@ -100,7 +90,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             await instance.StartAsync();
         }
 
-        foreach (var server in new[] { "MBX1", "MBX2", "CAS1" })
+        foreach (var server in new[] { "MBX1", "MBX2", "CAS1", "CAS2" })
         {
             if (Lab.MailboxServers.ContainsKey(server))
             {

@@ -80,11 +80,6 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
     {
         // One run starting another server's run (through the Durable client, from an activity) on the stored backend.
         var settings = DurableSettings($"sub{Guid.NewGuid():N}"[..14]);
-        foreach (var (key, value) in org.SecondCasSettings())
-        {
-            settings[key] = value;
-        }
-
         await using var host = await org.StartHostAsync(settings);
         await org.Lab.MailboxServers["MBX1"].StopAsync();
 

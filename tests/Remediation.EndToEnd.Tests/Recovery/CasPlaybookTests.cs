@@ -19,14 +19,8 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
     async Task<Remediation.Host.RemediationHost> HostWithSecondCasAsync(IDictionary<string, string?>? more = null)
     {
-        var settings = org.SecondCasSettings();
-        foreach (var (k, v) in more ?? new Dictionary<string, string?>())
-        {
-            settings[k] = v;
-        }
-
-        var host = await org.StartHostAsync(settings);
-        host.SawHealthy("CAS2");
+        var host = await org.StartHostAsync(more);
+        await host.ProbedHealthyAsync("CAS2");
         return host;
     }
 
@@ -79,7 +73,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     [Fact]
     public async Task A_second_cas_that_was_never_probed_does_not_make_the_first_one_restartable()
     {
-        await using var host = await org.StartHostAsync(org.SecondCasSettings());
+        await using var host = await org.StartHostAsync();
         await BreakCasProxyAsync();
 
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
@@ -186,7 +180,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     [Fact]
     public async Task Three_cas_runs_and_the_mailbox_servers_own_alert_share_one_run_on_the_failed_mailbox_server()
     {
-        var settings = org.SecondCasSettings();
+        var settings = new Dictionary<string, string?>();
         foreach (var (key, value) in ExtraCasWithProbeMailbox("CAS3", 4).Concat(ExtraCasWithProbeMailbox("CAS4", 5)))
         {
             settings[key] = value;

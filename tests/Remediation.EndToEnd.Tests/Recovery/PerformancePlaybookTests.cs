@@ -104,8 +104,8 @@ public sealed class PerformancePlaybookTests(OrganisationFixture org) : IAsyncLi
     [Fact]
     public async Task A_cas_still_unhealthy_after_its_restart_escalates()
     {
-        await using var host = await org.StartHostAsync(org.SecondCasSettings());
-        host.SawHealthy("CAS2");
+        await using var host = await org.StartHostAsync();
+        await host.ProbedHealthyAsync("CAS2");
         org.Organisation.SetCounters(new ImapCounters("CAS1", 20, 900));
         org.Faults.Add(new LabFault(AgentOperation.RestartService, "CAS1", FaultMode.Ineffective, null));
         org.Faults.Add(new LabFault(AgentOperation.RestartServer, "CAS1", FaultMode.Ineffective, null));

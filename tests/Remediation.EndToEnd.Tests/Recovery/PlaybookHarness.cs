@@ -48,13 +48,16 @@ internal static class PlaybookHarness
     }
 
     /// <summary>
-    /// Records that <paramref name="server"/> passed its customer touch point probe (these hosts run with probes off):
-    /// the blast-radius rule lets a CAS restart only when another CAS of its site is known healthy.
+    /// Runs <paramref name="server"/>'s real customer touch point probe (through the lab's Dovecot proxy) and records it
+    /// as the probe cycle would (these hosts run with probes off): the blast-radius rule lets a CAS restart only when
+    /// another CAS of its site is known healthy.
     /// </summary>
-    public static void SawHealthy(this RemediationHost host, string server) =>
-        host.Get<MonitorBoard>().Record(new ProbeResult(
-            server, ImapHealthModel.CtpProbe, ImapHealthModel.ImapHealthSet, "test", TimeProvider.System.GetUtcNow(), 1, ProbeOutcome.Succeeded,
-            null, null, null, null, new Dictionary<ProbePhase, double>()));
+    public static async Task ProbedHealthyAsync(this RemediationHost host, string server)
+    {
+        var result = await host.Get<ProbeRunner>().RunAsync(server, ImapHealthModel.CtpProbe, default);
+        Assert.True(result.Succeeded, $"{server}'s CTP probe: {result.Summary}");
+        host.Get<MonitorBoard>().Record(result);
+    }
 
     /// <summary>Asserts the run's outcome; a failure shows its reason and every step with its answer.</summary>
     public static void AssertOutcome(this RunRecord run, RunOutcome expected) =>
