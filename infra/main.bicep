@@ -1,121 +1,67 @@
-// IMAP health remediation: the whole Azure side, in one resource group. Local modules only.
-targetScope = 'resourceGroup'
+// IMAP health remediation, deployed from nothing with `azd up`: the resource group, then everything in it
+// (resources.bicep). azd passes the environment name and location (main.parameters.json).
+targetScope = 'subscription'
+
+@description('The azd environment name (AZURE_ENV_NAME): names the resource group and every resource; one containing "prod" keeps dry run off.')
+@minLength(2)
+@maxLength(12)
+param environmentName string
+
+@description('Azure region (AZURE_LOCATION).')
+param location string
 
 @description('Short name used in every resource name (letters and digits).')
 @minLength(3)
 @maxLength(11)
-param namePrefix string
-
-@description('dev or prod: prod keeps dry run off by default and names resources for production.')
-@allowed([ 'dev', 'prod' ])
-param environmentName string = 'dev'
-
-param location string = resourceGroup().location
+param namePrefix string = 'imaprem'
 
 @description('The on-premises agent behind its Hybrid Connection (DNS name and port as the agent listens).')
 param agentHost string
 param agentPort int = 8443
 
 @description('The key ID the agent knows the signing key by; the key itself is the Key Vault secret agent-signing-key.')
-param agentKeyId string
+param agentKeyId string = 'k1'
 
-@description('Exchange servers: { name, role: Mailbox|ClientAccess|Both, dag?, site?, frontEnd?: {host, port}, backEnd?: {host, port}, probeMailbox?: {user} }. Each IMAP endpoint gets its own Hybrid Connection; each probe mailbox password is the Key Vault secret probe-<server>.')
-param servers array
+@description('Exchange servers (see resources.bicep); by default infra/topology.json, the file an operator edits.')
+param servers array = loadJsonContent('topology.json')
 
 param alertQueueName string = 'imap-alerts'
 param probeSchedule string = '0 */1 * * * *'
 param pumpSchedule string = '*/10 * * * * *'
-param dryRun bool = environmentName == 'dev'
+param dryRun bool = !contains(toLower(environmentName), 'prod')
 param escalationWebhookUrl string = ''
 
-var tags = { application: 'imap-remediation', environment: environmentName }
-var suffix = uniqueString(resourceGroup().id, namePrefix)
-
-// One Hybrid Connection per distinct host:port: the agent, then every IMAP endpoint.
-var endpoints = concat(
-  [ { host: agentHost, port: agentPort } ],
-  flatten(map(servers, s => concat(
-    contains(s, 'frontEnd') ? [ { host: s.frontEnd.host, port: s.frontEnd.port } ] : [],
-    contains(s, 'backEnd') ? [ { host: s.backEnd.host, port: s.backEnd.port } ] : []))))
-var hybridConnections = map(range(0, length(endpoints)), i => {
-  name: take(toLower(replace('hc-${endpoints[i].host}-${endpoints[i].port}', '.', '-')), 50)
-  host: endpoints[i].host
-  port: endpoints[i].port
-})
-
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${namePrefix}-${environmentName}-id'
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${namePrefix}-${environmentName}'
   location: location
-  tags: tags
+  tags: { application: 'imap-remediation', 'azd-env-name': environmentName }
 }
 
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
-  params: { location: location, namePrefix: '${namePrefix}-${environmentName}', tags: tags }
-}
-
-module storage 'modules/storage.bicep' = {
-  name: 'storage'
-  params: { location: location, name: take('${namePrefix}${suffix}', 24), tags: tags }
-}
-
-module serviceBus 'modules/servicebus.bicep' = {
-  name: 'servicebus'
-  params: { location: location, name: '${namePrefix}-${environmentName}-${suffix}', queueName: alertQueueName, workspaceId: monitoring.outputs.workspaceId, tags: tags }
-}
-
-module relay 'modules/relay.bicep' = {
-  name: 'relay'
-  params: { location: location, name: '${namePrefix}-${environmentName}-relay-${suffix}', connections: hybridConnections, tags: tags }
-}
-
-module keyVault 'modules/keyvault.bicep' = {
-  name: 'keyvault'
-  params: { location: location, name: take('${namePrefix}kv${suffix}', 24), tags: tags }
-}
-
-module access 'modules/access.bicep' = {
-  name: 'access'
+module resources 'resources.bicep' = {
+  name: 'imap-remediation'
+  scope: group
   params: {
-    principalId: identity.properties.principalId
-    storageAccountName: storage.outputs.name
-    serviceBusNamespace: serviceBus.outputs.namespaceName
-    queueName: alertQueueName
-    keyVaultName: keyVault.outputs.name
-  }
-}
-
-module functionApp 'modules/functionapp.bicep' = {
-  name: 'functionapp'
-  dependsOn: [ access ]
-  params: {
+    namePrefix: namePrefix
+    environmentName: environmentName
     location: location
-    namePrefix: '${namePrefix}-${environmentName}-${suffix}'
-    tags: tags
-    identityId: identity.id
-    identityClientId: identity.properties.clientId
-    storageAccountName: storage.outputs.name
-    insightsConnectionString: monitoring.outputs.insightsConnectionString
-    workspaceId: monitoring.outputs.workspaceId
-    serviceBusNamespace: serviceBus.outputs.namespaceName
-    queueName: alertQueueName
-    keyVaultName: keyVault.outputs.name
-    hybridConnections: relay.outputs.connections
-    relayNamespace: relay.outputs.namespaceName
-    agentBaseAddress: 'https://${agentHost}:${agentPort}/'
+    agentHost: agentHost
+    agentPort: agentPort
     agentKeyId: agentKeyId
-    taskHub: 'imapremediation${environmentName}'
+    servers: servers
+    alertQueueName: alertQueueName
     probeSchedule: probeSchedule
     pumpSchedule: pumpSchedule
     dryRun: dryRun
     escalationWebhookUrl: escalationWebhookUrl
-    servers: servers
   }
 }
 
-output functionAppName string = functionApp.outputs.name
-output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
-output keyVaultName string = keyVault.outputs.name
-output relayNamespace string = relay.outputs.namespaceName
-output hybridConnections array = hybridConnections
-output alertWebhook string = 'https://${functionApp.outputs.defaultHostName}/api/alerts'
+// azd keeps these in the environment (.azure/<env>/.env) for hooks and the next steps.
+output AZURE_RESOURCE_GROUP string = group.name
+output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
+output AZURE_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
+output AZURE_KEY_VAULT_NAME string = resources.outputs.keyVaultName
+output REMEDIATION_RELAY_NAMESPACE string = resources.outputs.relayNamespace
+output REMEDIATION_HYBRID_CONNECTIONS array = resources.outputs.hybridConnections
+output REMEDIATION_TASK_HUB string = resources.outputs.taskHub
+output REMEDIATION_ALERT_WEBHOOK string = resources.outputs.alertWebhook

@@ -1,10 +1,8 @@
 using 'main.bicep'
 
+param location = 'westeurope'
+
 param namePrefix = 'imaprem'
 param environmentName = 'dev'
 param agentHost = 'imapagent.contoso.local'
 param agentKeyId = 'k2026a'
-param servers = [
-  { name: 'EXMBX01', role: 'Mailbox', dag: 'DAG1', site: 'Paris', backEnd: { host: 'exmbx01.contoso.local', port: 1993 }, probeMailbox: { user: 'probe-exmbx01@contoso.com' } }
-  { name: 'EXCAS01', role: 'ClientAccess', site: 'Paris', frontEnd: { host: 'excas01.contoso.local', port: 993 }, probeMailbox: { user: 'probe-exmbx01@contoso.com' } }
-]
