@@ -107,6 +107,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      // Instances that stop answering are taken out of rotation and replaced (the anonymous Liveness function).
+      healthCheckPath: '/api/healthz'
       appSettings: concat(staticSettings, serverSettings)
     }
   }

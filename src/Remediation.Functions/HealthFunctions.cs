@@ -7,6 +7,13 @@ namespace Remediation.Functions;
 /// <summary>Server health and on-demand probes, same routes and shapes as the standalone host's.</summary>
 public sealed class HealthFunctions(HealthApi api)
 {
+    /// <summary>
+    /// GET /api/healthz: App Service's health check (siteConfig.healthCheckPath). Anonymous because the platform calls
+    /// it without a key; it answers only that this instance's worker is up and reveals nothing.
+    /// </summary>
+    [Function("Liveness")]
+    public static IResult Liveness([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) => Results.Ok(new { status = "Healthy" });
+
     /// <summary>GET /api/health?healthSet=IMAP*.</summary>
     [Function("GetHealth")]
     public IResult All([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health")] HttpRequest request) =>

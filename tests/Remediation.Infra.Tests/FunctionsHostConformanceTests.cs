@@ -154,6 +154,25 @@ public sealed partial class FunctionsHostConformanceTests(BicepTests.Compiled ar
         }
     }
 
+    /// <summary>
+    /// Platform rule: App Service calls siteConfig.healthCheckPath without credentials, so the route must exist and be
+    /// anonymous, or every instance reads unhealthy and is recycled.
+    /// </summary>
+    [Fact]
+    public void The_health_check_path_is_an_anonymous_http_function()
+    {
+        var site = Assert.Single(arm.OfType("Microsoft.Web/sites"));
+        var path = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("healthCheckPath").GetString()!;
+        using var metadata = JsonDocument.Parse(FunctionsOutput("functions.metadata"));
+        var triggers = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
+            .ToList();
+
+        var trigger = Assert.Single(triggers, b => "/api/" + b.GetProperty("route").GetString() == path);
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
+    }
+
     [GeneratedRegex("%([^%\\s\"]+)%")]
     private static partial Regex Expression();
 

@@ -8,6 +8,8 @@ public static class HealthEndpoints
     /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
+        // Liveness for a load balancer or systemd watchdog: the host is up; reveals nothing.
+        routes.MapGet("/api/healthz", () => Results.Ok(new { status = "Healthy" })).WithTags("Health");
         var health = routes.MapGroup("/api/health").WithTags("Health");
         health.MapGet("/", (HealthApi api, string? healthSet) => api.Query(null, healthSet));
         health.MapGet("/{server}", (HealthApi api, string server, string? healthSet) => api.Query(server, healthSet));
