@@ -31,6 +31,9 @@ param pumpSchedule string = '*/10 * * * * *'
 param dryRun bool = !contains(toLower(environmentName), 'prod')
 param escalationWebhookUrl string = ''
 
+@description('Where the product\'s own alerts go (REMEDIATION_ALERT_EMAIL).')
+param alertEmail string = ''
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${namePrefix}-${environmentName}'
   location: location
@@ -53,6 +56,7 @@ module resources 'resources.bicep' = {
     pumpSchedule: pumpSchedule
     dryRun: dryRun
     escalationWebhookUrl: escalationWebhookUrl
+    alertEmail: alertEmail
   }
 }
 

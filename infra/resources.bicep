@@ -29,6 +29,9 @@ param pumpSchedule string = '*/10 * * * * *'
 param dryRun bool = !contains(toLower(environmentName), 'prod')
 param escalationWebhookUrl string = ''
 
+@description('Where the product\'s own alerts go (action group e-mail); empty: the action group has no receiver yet.')
+param alertEmail string = ''
+
 var tags = { application: 'imap-remediation', environment: environmentName, 'azd-env-name': environmentName }
 
 // The Durable task hub: letters and digits only, 3-45 characters (the Azure Storage provider's rule).
@@ -114,6 +117,22 @@ module functionApp 'modules/functionapp.bicep' = {
     dryRun: dryRun
     escalationWebhookUrl: escalationWebhookUrl
     servers: servers
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    namePrefix: '${namePrefix}-${environmentName}'
+    tags: tags
+    alertEmail: alertEmail
+    functionAppId: functionApp.outputs.id
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    queueName: alertQueueName
+    relayNamespaceId: relay.outputs.namespaceId
+    hybridConnectionNames: map(hybridConnections, c => c.name)
+    insightsId: monitoring.outputs.insightsId
   }
 }
 

@@ -78,4 +78,5 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
 }
 
 output workspaceId string = workspace.id
+output insightsId string = insights.id
 output insightsConnectionString string = insights.properties.ConnectionString

@@ -28,6 +28,7 @@ resource send 'Microsoft.Relay/namespaces/hybridConnections/authorizationRules@2
   properties: { rights: [ 'Send' ] }
 }]
 
+output namespaceId string = namespace.id
 output namespaceName string = namespace.name
 output connections array = [for (c, i) in connections: {
   name: c.name

@@ -206,4 +206,23 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
 
     [GeneratedRegex(@"__\d+__")]
     private static partial Regex Index();
+
+    [Fact]
+    public void The_products_own_health_alerts_into_one_action_group()
+    {
+        var metric = arm.OfType("Microsoft.Insights/metricAlerts");
+        var logs = arm.OfType("Microsoft.Insights/scheduledQueryRules");
+        Assert.Single(arm.OfType("Microsoft.Insights/actionGroups"));
+
+        // Metric names as Azure Monitor lists them for each resource type; the log rules query what the engine emits.
+        Assert.Contains("\"HealthCheckStatus\"", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("\"Http5xx\"", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("\"DeadletteredMessages\"", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("\"ActiveListeners\"", arm.Text, StringComparison.Ordinal);
+        Assert.Contains($"name == \\\"{Remediation.Telemetry.RemediationTelemetry.Runs.Name}\\\"", arm.Text, StringComparison.Ordinal);
+        Assert.Contains($"name == \\\"{Remediation.Telemetry.RemediationTelemetry.ProbeFailures.Name}\\\"", arm.Text, StringComparison.Ordinal);
+        Assert.Single(metric);
+        Assert.Single(logs);
+        Assert.Equal("[length(variables('metricAlerts'))]", metric[0].GetProperty("copy").GetProperty("count").GetString());
+    }
 }

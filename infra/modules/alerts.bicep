@@ -1,0 +1,93 @@
+// The product's own health, as alert rules into one action group: host down, function failures, dead-lettered alerts,
+// a Hybrid Connection with no listener (the agent or an IMAP endpoint unreachable), escalated runs, probe failures.
+param namePrefix string
+param tags object
+param alertEmail string
+param functionAppId string
+param serviceBusNamespaceId string
+param queueName string
+param relayNamespaceId string
+param hybridConnectionNames array
+param insightsId string
+param location string
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${namePrefix}-ops'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: take(replace(namePrefix, '-', ''), 12)
+    enabled: true
+    emailReceivers: empty(alertEmail) ? [] : [ { name: 'ops', emailAddress: alertEmail, useCommonAlertSchema: true } ]
+  }
+}
+
+var actions = [ { actionGroupId: actionGroup.id } ]
+
+// Metric alerts: one criterion each, evaluated every minute over five.
+var metricAlerts = [
+  { name: 'host-unhealthy', description: 'The Function App fails its health check (/api/healthz): the host is down on an instance.', scope: functionAppId, metric: 'HealthCheckStatus', namespace: 'Microsoft.Web/sites', aggregation: 'Average', operator: 'LessThan', threshold: 100, dimensions: [], severity: 1 }
+  { name: 'function-errors', description: 'The Function App answers 5xx (functions failing).', scope: functionAppId, metric: 'Http5xx', namespace: 'Microsoft.Web/sites', aggregation: 'Total', operator: 'GreaterThan', threshold: 0, dimensions: [], severity: 2 }
+  { name: 'alerts-dead-lettered', description: 'Alerts were dead-lettered: they will never start a run.', scope: serviceBusNamespaceId, metric: 'DeadletteredMessages', namespace: 'Microsoft.ServiceBus/namespaces', aggregation: 'Maximum', operator: 'GreaterThan', threshold: 0, dimensions: [ { name: 'EntityName', operator: 'Include', values: [ queueName ] } ], severity: 1 }
+  { name: 'hybrid-connection-offline', description: 'A Hybrid Connection has no listener: the Hybrid Connection Manager (or the agent or IMAP endpoint behind it) is unreachable.', scope: relayNamespaceId, metric: 'ActiveListeners', namespace: 'Microsoft.Relay/namespaces', aggregation: 'Minimum', operator: 'LessThan', threshold: 1, dimensions: [ { name: 'EntityName', operator: 'Include', values: hybridConnectionNames } ], severity: 1 }
+]
+
+resource metricRules 'Microsoft.Insights/metricAlerts@2018-03-01' = [for a in metricAlerts: {
+  name: '${namePrefix}-${a.name}'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: a.description
+    severity: a.severity
+    enabled: true
+    scopes: [ a.scope ]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [ {
+        criterionType: 'StaticThresholdCriterion'
+        name: a.name
+        metricName: a.metric
+        metricNamespace: a.namespace
+        timeAggregation: a.aggregation
+        operator: a.operator
+        threshold: a.threshold
+        dimensions: a.dimensions
+      } ]
+    }
+    actions: actions
+  }
+}]
+
+// Log alerts on what the engine emits (meter "Remediation", exported to Application Insights as customMetrics).
+var logAlerts = [
+  { name: 'runs-escalated', description: 'A remediation run ended Escalated, Failed, Throttled or Rejected: a human takes over.', query: 'customMetrics | where name == "remediation.runs" | where tostring(customDimensions.outcome) in ("Escalated", "Failed", "Throttled", "Rejected") | summarize runs = sum(valueSum)', severity: 2 }
+  { name: 'probes-failing', description: 'IMAP probes fail on a server (probe availability below what the monitors tolerate).', query: 'customMetrics | where name == "remediation.probe.failures" | summarize failures = sum(valueSum) by server = tostring(customDimensions.server) | where failures >= 3', severity: 3 }
+]
+
+resource logRules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [for a in logAlerts: {
+  name: '${namePrefix}-${a.name}'
+  location: location
+  tags: tags
+  properties: {
+    description: a.description
+    severity: a.severity
+    enabled: true
+    scopes: [ insightsId ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [ {
+        query: a.query
+        timeAggregation: 'Count'
+        operator: 'GreaterThan'
+        threshold: 0
+        failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+      } ]
+    }
+    actions: { actionGroups: [ actionGroup.id ] }
+  }
+}]
+
+output actionGroupId string = actionGroup.id
