@@ -10,5 +10,5 @@ public static class DashboardFunction
     /// <summary>GET /api/dashboard.</summary>
     [Function("Dashboard")]
     public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request) =>
-        Results.Content(DashboardPage.Html("/api"), "text/html; charset=utf-8");
+        DashboardPage.Serve(request.HttpContext.Response, "/api");
 }

@@ -97,7 +97,7 @@ public sealed class RemediationHost : IAsyncDisposable
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapGet("/", () => Results.Content(Remediation.Dashboard.DashboardPage.Html(), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).ExcludeFromDescription();
         app.MapRuns();
         app.MapMaintenance();
         app.MapHealth();

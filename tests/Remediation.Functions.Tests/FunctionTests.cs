@@ -69,6 +69,7 @@ public sealed class FunctionTests
         await using var app = await FunctionsHarness.StartAsync(sender, new ScriptedReceiver([]));
         var context = new DefaultHttpContext { RequestServices = app.Services };
         context.Request.Method = "POST";
+        context.Request.ContentType = "application/json"; // what Azure Monitor and SCOM send
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         context.Response.Body = new MemoryStream();
 
@@ -133,5 +134,17 @@ public sealed class FunctionTests
         Assert.Equal(engine.Outcome, wrapper.Outcome);
         Assert.Equal(engine.Steps.Select(s => (s.Name, s.Operation, s.Outcome)), wrapper.Steps.Select(s => (s.Name, s.Operation, s.Outcome)));
         Assert.Contains(engine.Steps, s => s.Outcome == StepOutcome.DryRun);
+    }
+
+    [Fact]
+    public void The_functions_dashboard_cannot_be_framed_either()
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+
+        var result = DashboardFunction.Run(context.Request);
+
+        Assert.Equal("frame-ancestors 'none'", context.Response.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal("DENY", context.Response.Headers.XFrameOptions.ToString());
+        Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult>(result);
     }
 }

@@ -48,6 +48,13 @@ public sealed partial class AlertIntake(IAlertPublisher publisher, IOptionsMonit
             return Results.Problem($"The body is larger than {AlertWebhook.MaxBodyBytes / 1024} KB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Alert too large");
         }
 
+        // JSON only: a browser can send text/plain or a form across sites without asking (no CORS preflight), so a page
+        // an operator visits could otherwise post alerts in their name.
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem("Post the alert as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON only");
+        }
+
         var result = await ReceiveAsync(request.Body, cancellationToken);
         return result switch
         {

@@ -34,10 +34,17 @@ public sealed class AlertWebhookTests(LabFixture fixture) : IClassFixture<LabFix
         using var response = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent("""{"alertId":"x","healthSet":"IMAP"}""", System.Text.Encoding.UTF8, "application/json"));
         using var huge = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new ByteArrayContent(new byte[AlertWebhook.MaxBodyBytes + 1]));
 
+        // What a hostile page can make a browser send across sites without a preflight: text/plain and forms.
+        const string valid = """{"alertId":"csrf-1","server":"MBX1","healthSet":"IMAP.Protocol"}""";
+        using var plain = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent(valid, System.Text.Encoding.UTF8, "text/plain"));
+        using var form = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { [valid] = "" }));
+
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Contains("server is required", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
         Assert.Equal(0, host.App.Services.GetRequiredService<InProcessAlertQueue>().Count);
     }
 }

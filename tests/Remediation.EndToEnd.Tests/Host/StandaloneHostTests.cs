@@ -68,6 +68,18 @@ public sealed class StandaloneHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_dashboard_cannot_be_framed_by_another_site()
+    {
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        using var page = await http.GetAsync(new Uri("/", UriKind.Relative));
+
+        Assert.Equal("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-store", page.Headers.CacheControl!.ToString());
+    }
+
+    [Fact]
     public async Task Unknown_runs_and_bad_queries_get_problem_details()
     {
         using var http = new HttpClient { BaseAddress = host.Address };
