@@ -120,6 +120,11 @@ public static class AlertWebhook
         {
             errors[alertId.Field] = [$"{alertId.Field} is required (at most 256 characters): it is the duplicate-detection key."];
         }
+        else if (alertId.Value.Any(char.IsControl))
+        {
+            // CR, LF or NUL would forge lines in the logs and the console that print it.
+            errors[alertId.Field] = [$"{alertId.Field} must not contain control characters (CR, LF, NUL...)."];
+        }
 
         var known = server.Value is null ? null : Known(topology, server.Value);
         if (known is null)

@@ -96,6 +96,7 @@ public class AlertWebhookTests
     [InlineData("""{"alertId":"x","server":"EXCAS01","healthSet":"IMAP","monitor":"OwaSelfTestMonitor"}""", "monitor", "monitor 'OwaSelfTestMonitor' is not an IMAP monitor.")]
     [InlineData("""{"schemaId":"azureMonitorCommonAlertSchema","data":{}}""", "data.essentials", "data.essentials is required")]
     [InlineData("""{"AlertId":"s","MonitoringObjectName":"EXCAS01","Name":"Disk full"}""", "Name", "Name must name an IMAP health set")]
+    [InlineData("""{"alertId":"x\r\nFAKE LOG LINE\u0000","server":"EXCAS01","healthSet":"IMAP"}""", "alertId", "alertId must not contain control characters")]
     public void A_bad_payload_is_refused_naming_the_field(string json, string field, string message)
     {
         var result = Parse(json);
