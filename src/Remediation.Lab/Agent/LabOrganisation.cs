@@ -183,7 +183,9 @@ public sealed class LabOrganisation
     /// </summary>
     public async Task SettleAsync(CancellationToken cancellationToken = default)
     {
-        await Task.WhenAll(restartsUnderWay).WaitAsync(cancellationToken);
+        // WhenAny: a reboot that failed (Dovecot would not start) has settled too; its processes read Stopped.
+        await Task.WhenAny(Task.WhenAll(restartsUnderWay), Task.Delay(Timeout.Infinite, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
         while (true)
         {
             lock (gate)
