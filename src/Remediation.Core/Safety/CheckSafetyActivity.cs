@@ -96,7 +96,7 @@ public sealed class CheckSafetyActivity(
     /// </summary>
     async Task<(string RunId, string Why)?> LapsedHoldAsync(string group, ExchangeServerOptions server, TopologyOptions servers, string runId, DateTimeOffset now)
     {
-        var state = await safety.ChangeAsync(group, s => (s, s), CancellationToken.None);
+        var state = await safety.GetAsync(group, CancellationToken.None);
         if (state.HolderAt(now) is not { } holder || holder == runId || state.HolderServer is not { } drained
             || await ledger.GetAsync(holder, CancellationToken.None) is not { } run || run.Outcome == Runs.RunOutcome.Running)
         {

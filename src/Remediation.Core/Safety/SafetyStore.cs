@@ -40,6 +40,9 @@ public interface ISafetyStore
 
     /// <summary>Releases every group <paramref name="runId"/> holds (at the end of every run).</summary>
     Task ReleaseAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Reads <paramref name="group"/>'s state without changing it.</summary>
+    Task<GroupSafety> GetAsync(string group, CancellationToken cancellationToken);
 }
 
 /// <summary>No storage configured: per host, in memory (a restart forgets past actions).</summary>
@@ -56,6 +59,15 @@ public sealed class InMemorySafetyStore : ISafetyStore
             var (state, result) = change(groups.GetValueOrDefault(group) ?? GroupSafety.Empty);
             groups[group] = state;
             return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<GroupSafety> GetAsync(string group, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(groups.GetValueOrDefault(group) ?? GroupSafety.Empty);
         }
     }
 
@@ -111,6 +123,13 @@ public sealed class TableSafetyStore(TableClient table) : ISafetyStore
                 // Another host changed the group between our read and our write: decide again on what it wrote.
             }
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<GroupSafety> GetAsync(string group, CancellationToken cancellationToken)
+    {
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(group), cancellationToken: cancellationToken);
+        return existing.HasValue ? JsonSerializer.Deserialize<GroupSafety>(existing.Value!.GetString("Json"), JsonDefaults.Options)! : GroupSafety.Empty;
     }
 
     /// <inheritdoc />
