@@ -5,12 +5,14 @@ using Remediation.Alerts;
 using Remediation.Escalation;
 using Remediation.Exchange;
 using Remediation.Monitoring;
+using Remediation.Operators;
 using Remediation.Probes;
 using Remediation.Recovery;
 using Remediation.Runs;
 using Remediation.Safety;
 using Remediation.Storage;
 using Remediation.Topology;
+
 
 namespace Remediation;
 
@@ -21,6 +23,7 @@ public static class RemediationEngineExtensions
     public static IServiceCollection AddRemediationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOperatorAntiforgery();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return services
             .AddStorage()

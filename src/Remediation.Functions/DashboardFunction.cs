@@ -1,14 +1,23 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Remediation.Dashboard;
+using Remediation.Operators;
 
 namespace Remediation.Functions;
 
-/// <summary>The same dashboard as the standalone host's, at /api/dashboard (put App Service authentication in front of it).</summary>
-public static class DashboardFunction
+/// <summary>
+/// The same dashboard as the standalone host's, at /api/dashboard, behind App Service Authentication, and
+/// GET /api/antiforgery, the token its buttons send.
+/// </summary>
+public sealed class DashboardFunction(OperatorAccess operators)
 {
     /// <summary>GET /api/dashboard.</summary>
     [Function("Dashboard")]
-    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request) =>
-        DashboardPage.Serve(request.HttpContext.Response, "/api");
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request) =>
+        operators.As(request, OperatorRole.Reader, _ => DashboardPage.Serve(request.HttpContext.Response, "/api"));
+
+    /// <summary>GET /api/antiforgery.</summary>
+    [Function("Antiforgery")]
+    public Task<IResult> AntiforgeryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "antiforgery")] HttpRequest request) =>
+        operators.As(request, OperatorRole.Reader, _ => OperatorGate.IssueAntiforgeryToken(request.HttpContext));
 }

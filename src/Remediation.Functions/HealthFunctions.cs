@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Remediation.Monitoring;
+using Remediation.Operators;
 
 namespace Remediation.Functions;
 
 /// <summary>Server health and on-demand probes, same routes and shapes as the standalone host's.</summary>
-public sealed class HealthFunctions(HealthApi api)
+public sealed class HealthFunctions(HealthApi api, OperatorAccess operators)
 {
     /// <summary>
     /// GET /api/healthz: App Service's health check (siteConfig.healthCheckPath). Anonymous because the platform calls
@@ -16,26 +17,26 @@ public sealed class HealthFunctions(HealthApi api)
 
     /// <summary>GET /api/health?healthSet=IMAP*.</summary>
     [Function("GetHealth")]
-    public IResult All([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health")] HttpRequest request) =>
-        api.Query(null, request.Query["healthSet"].FirstOrDefault());
+    public Task<IResult> All([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
+        operators.As(request, OperatorRole.Reader, _ => api.Query(null, request.Query["healthSet"].FirstOrDefault()));
 
     /// <summary>GET /api/health/{server}?healthSet=IMAP*.</summary>
     [Function("GetServerHealth")]
-    public IResult Server([HttpTrigger(AuthorizationLevel.Function, "get", Route = "health/{server}")] HttpRequest request, string server) =>
-        api.Query(server, request.Query["healthSet"].FirstOrDefault());
+    public Task<IResult> Server([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/{server}")] HttpRequest request, string server) =>
+        operators.As(request, OperatorRole.Reader, _ => api.Query(server, request.Query["healthSet"].FirstOrDefault()));
 
     /// <summary>GET /api/healthreport/{server?}.</summary>
     [Function("GetHealthReport")]
-    public IResult Report([HttpTrigger(AuthorizationLevel.Function, "get", Route = "healthreport/{server?}")] HttpRequest request, string? server) =>
-        api.Report(server);
+    public Task<IResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthreport/{server?}")] HttpRequest request, string? server) =>
+        operators.As(request, OperatorRole.Reader, _ => api.Report(server));
 
     /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,
         string server,
         string healthSet,
         string probe,
         CancellationToken cancellationToken) =>
-        api.InvokeProbeAsync(server, healthSet, probe, cancellationToken);
+        operators.AsAsync(request, OperatorRole.Operator, _ => api.InvokeProbeAsync(server, healthSet, probe, cancellationToken));
 }

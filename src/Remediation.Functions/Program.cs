@@ -9,6 +9,7 @@ using Remediation.Telemetry;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddRemediationEngine(builder.Configuration);
+builder.Services.AddSingleton<Remediation.Functions.OperatorAccess>();
 
 // The engine's meter and spans (one trace per run with the Durable SDK's), exported to Application Insights.
 var telemetry = builder.Services.AddOpenTelemetry()

@@ -3,10 +3,12 @@ using Microsoft.DurableTask.Worker;
 using Remediation.Host.Alerts;
 using Remediation.Host.Durable;
 using Remediation.Host.Health;
+using Remediation.Host.Identity;
 using Remediation.Host.Maintenance;
 using Remediation.Host.Runs;
 using Remediation.Host.Telemetry;
 using Remediation.Host.Workers;
+using Remediation.Operators;
 using Remediation.Recovery;
 
 namespace Remediation.Host;
@@ -52,11 +54,13 @@ public sealed class RemediationHost : IAsyncDisposable
             var backend = DurableBackend.Create(builder.Configuration, infrastructureLogging, out var backendDescription);
             durable = await EmbeddedDurableEngine.StartAsync(infrastructureLogging, backend, cancellationToken);
             infrastructureLogging.CreateLogger<RemediationHost>().DurableBackendStarted(backendDescription);
+            var identity = builder.AddOperatorIdentity();
             AddServices(builder, durable);
             app = builder.Build();
-            MapRoutes(app);
+            MapRoutes(app, identity);
             map?.Invoke(app);
             await app.StartAsync(cancellationToken);
+            IdentityExtensions.EnsureSafeBinding(app, identity);
             return new RemediationHost(app, durable, infrastructureLogging);
         }
         catch
@@ -93,11 +97,13 @@ public sealed class RemediationHost : IAsyncDisposable
         builder.Services.AddHostedService<AlertPumpWorker>();
     }
 
-    static void MapRoutes(WebApplication app)
+    static void MapRoutes(WebApplication app, IdentityOptions identity)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).ExcludeFromDescription();
+        app.UseAuthentication();
+        app.MapOperatorIdentity(identity);
+        app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
         app.MapRuns();
         app.MapMaintenance();
         app.MapHealth();

@@ -15,7 +15,8 @@ public static class LabMode
     /// <summary>Lab settings: the topology of the running lab, each mailbox back end trusted through the lab's own CA.</summary>
     public static Dictionary<string, string?> Settings(ImapLab lab)
     {
-        var settings = new Dictionary<string, string?>();
+        // The loopback lab identity: the console works without an identity provider; the host refuses it on any other address.
+        var settings = new Dictionary<string, string?> { ["Remediation:Identity:Mode"] = "Lab" };
         var i = 0;
         foreach (var mailbox in lab.Definition.MailboxServers)
         {

@@ -84,7 +84,7 @@ public sealed class FunctionTests
     public async Task The_health_and_probe_functions_answer_like_the_standalone_host()
     {
         await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
-        var functions = new HealthFunctions(app.Services.GetRequiredService<HealthApi>());
+        var functions = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<OperatorAccess>());
 
         async Task<(int Status, string Body)> ExecuteAsync(IResult result, string query = "")
         {
@@ -95,12 +95,17 @@ public sealed class FunctionTests
             return (context.Response.StatusCode, await new StreamReader(context.Response.Body).ReadToEndAsync());
         }
 
-        static HttpRequest Request(string query) => new DefaultHttpContext { Request = { QueryString = new QueryString(query) } }.Request;
+        HttpRequest Request(string query)
+        {
+            var request = app.SignedIn("Ada Operator", "oid-ada", "operator");
+            request.QueryString = new QueryString(query);
+            return request;
+        }
 
         var probe = await ExecuteAsync(await functions.ProbeAsync(Request(""), "CAS1", "IMAP", "ImapCTPProbe", default));
-        var rows = await ExecuteAsync(functions.Server(Request("?healthSet=IMAP*"), "MBX1"));
-        var badFilter = await ExecuteAsync(functions.All(Request("?healthSet=IMAP;x")));
-        var unknown = await ExecuteAsync(functions.Server(Request(""), "GHOST"));
+        var rows = await ExecuteAsync(await functions.Server(Request("?healthSet=IMAP*"), "MBX1"));
+        var badFilter = await ExecuteAsync(await functions.All(Request("?healthSet=IMAP;x")));
+        var unknown = await ExecuteAsync(await functions.Server(Request(""), "GHOST"));
 
         Assert.Equal(200, probe.Status);
         Assert.Contains("\"result\":\"Succeeded\"", probe.Body, StringComparison.Ordinal);
@@ -137,14 +142,15 @@ public sealed class FunctionTests
     }
 
     [Fact]
-    public void The_functions_dashboard_cannot_be_framed_either()
+    public async Task The_functions_dashboard_cannot_be_framed_either()
     {
-        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
+        var request = app.SignedIn("Rita Reader", "oid-rita", "reader");
 
-        var result = DashboardFunction.Run(context.Request);
+        var result = await new DashboardFunction(app.Services.GetRequiredService<OperatorAccess>()).RunAsync(request);
 
-        Assert.Equal("frame-ancestors 'none'", context.Response.Headers.ContentSecurityPolicy.ToString());
-        Assert.Equal("DENY", context.Response.Headers.XFrameOptions.ToString());
+        Assert.Equal("frame-ancestors 'none'", request.HttpContext.Response.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal("DENY", request.HttpContext.Response.Headers.XFrameOptions.ToString());
         Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult>(result);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Azure.Messaging.ServiceBus;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -88,10 +89,12 @@ public sealed class FunctionsHarness : IAsyncDisposable
         var settings = Remediation.Lab.LabMode.Settings(lab);
         settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
         settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
+        settings[Remediation.Operators.AppServicePrincipal.EnabledSetting] = "True"; // as App Service sets it with authentication on
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Services.AddRemediationEngine(builder.Configuration);
+        builder.Services.AddSingleton<OperatorAccess>();
         builder.Services.AddSingleton(sender);
         builder.Services.AddSingleton(receiver);
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));
@@ -113,4 +116,15 @@ public sealed class FunctionsHarness : IAsyncDisposable
 
     public static ServiceBusReceivedMessage Received(Alert alert, int deliveryCount = 1) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(AlertJson.Serialize(alert), messageId: alert.AlertId, deliveryCount: deliveryCount, subject: ServiceBusAlertPublisher.Subject);
+
+    /// <summary>A request as App Service Authentication passes it on: signed in as <paramref name="name"/> with <paramref name="roles"/>.</summary>
+    public HttpRequest SignedIn(string name, string objectId, params string[] roles)
+    {
+        var context = new DefaultHttpContext { RequestServices = Services };
+        context.Response.Body = new MemoryStream();
+        context.Request.Headers[Remediation.Operators.AppServicePrincipal.Header] = Remediation.Operators.AppServicePrincipal.Encode(
+            "aad", [("name", name), ("oid", objectId), .. roles.Select(r => ("roles", r))]);
+        context.Request.Headers.Authorization = "Bearer (validated by App Service)"; // an API client: no ambient credential
+        return context.Request;
+    }
 }

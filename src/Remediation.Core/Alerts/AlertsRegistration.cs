@@ -13,6 +13,9 @@ public static class AlertsRegistration
         services.AddValidatedOptions<InProcessQueueOptions>(InProcessQueueOptions.Section);
         services.AddValidatedOptions<ServiceBusOptions>(ServiceBusOptions.Section);
         services.AddSingleton<AlertIntake>();
+        services.AddOptions<AlertWebhookOptions>().BindConfiguration(AlertWebhookOptions.Section)
+            .Validate(o => o.WebhookKeys.Values.All(k => k.Length >= 32), $"Every {AlertWebhookOptions.Section}:WebhookKeys value must be at least 32 characters.").ValidateOnStart();
+        services.AddSingleton<AlertWebhookKeys>();
         var serviceBus = configuration.GetSection(ServiceBusOptions.Section).Get<ServiceBusOptions>() ?? new ServiceBusOptions();
         if (serviceBus.IsConfigured)
         {

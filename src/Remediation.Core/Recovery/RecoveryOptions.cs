@@ -18,6 +18,12 @@ public sealed class RecoveryOptions
     /// <summary>Disruptive actions that need a human's approval (e.g. DatabaseFailover, ServerRestart).</summary>
     public List<DisruptiveAction> ApprovalRequiredFor { get; set; } = [];
 
+    /// <summary>
+    /// Disruptive actions that need two different signed-in approvers (e.g. ServerRestart): the four-eyes rule. Each
+    /// is asked for approval whether or not it is also in <see cref="ApprovalRequiredFor"/>.
+    /// </summary>
+    public List<DisruptiveAction> TwoApproversFor { get; set; } = [];
+
     /// <summary>How long to wait for an approval before escalating without acting.</summary>
     public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromHours(1);
 
@@ -48,5 +54,5 @@ public sealed class RecoveryOptions
     public TimeSpan MaintenanceWait { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>The settings a new run carries.</summary>
-    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait, RestartWait, MaintenanceWait);
+    public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait, RestartWait, MaintenanceWait, [.. TwoApproversFor]);
 }

@@ -17,6 +17,7 @@ namespace Remediation.Recovery;
 /// <param name="CopySettleWait">How long it waits for a drained server's copies to leave Mounting/Dismounting.</param>
 /// <param name="RestartWait">How long it watches a restarted server for its OS and IMAP4 services to be back.</param>
 /// <param name="MaintenanceWait">How long a fail-back waits for a maintenance window covering the server to close.</param>
+/// <param name="TwoApproversFor">Disruptive actions that need two different approvers (the four-eyes rule).</param>
 public sealed record RecoverySettings(
     bool DryRun,
     TimeSpan RecheckWait,
@@ -26,7 +27,8 @@ public sealed record RecoverySettings(
     TimeSpan PollInterval,
     TimeSpan CopySettleWait,
     TimeSpan RestartWait,
-    TimeSpan MaintenanceWait);
+    TimeSpan MaintenanceWait,
+    IReadOnlyList<DisruptiveAction>? TwoApproversFor = null);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>

@@ -268,7 +268,8 @@ internal sealed class RunTimeline
 
     async Task ApproveAsync(string name, DisruptiveAction action)
     {
-        if (!Request.Settings.ApprovalRequiredFor.Contains(action) || !approved.Add(action))
+        var required = Request.Settings.ApprovalRequiredFor.Contains(action) || Request.Settings.TwoApproversFor?.Contains(action) == true;
+        if (!required || !approved.Add(action))
         {
             return;
         }
@@ -288,7 +289,7 @@ internal sealed class RunTimeline
             operation,
             arguments,
             () => WaitForApprovalAsync(action),
-            d => d is null ? (StepOutcome.TimedOut, "No decision within the approval timeout.") : (d.Approved ? StepOutcome.Approved : StepOutcome.Rejected, $"{(d.Approved ? "Approved" : "Rejected")} by {d.By}{(d.Comment is null ? "" : $": {d.Comment}")}"));
+            d => d is null ? (StepOutcome.TimedOut, "No decision within the approval timeout.") : (d.Approved ? StepOutcome.Approved : StepOutcome.Rejected, $"{(d.Approved ? "Approved" : "Rejected")} by {d.Who}{(d.Comment is null ? "" : $": {d.Comment}")}"));
         ThrowIfCancelled();
         if (decision is null)
         {
@@ -297,7 +298,7 @@ internal sealed class RunTimeline
 
         if (!decision.Approved)
         {
-            throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.By}.");
+            throw new RunStoppedException(RunOutcome.Rejected, $"{action} on {Request.Server} was rejected by {decision.Who}.");
         }
 
         // An approval can take an hour: what was verified before it may no longer be true.
@@ -325,13 +326,25 @@ internal sealed class RunTimeline
     {
         // This step's number: the run API and dashboard send it back with the decision.
         var step = sequence;
-        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for approval of {action}", action.ToString(), step));
+        var needed = Request.Settings.TwoApproversFor?.Contains(action) == true ? 2 : 1;
+        var approvals = new List<ApprovalDecision>();
+        void ShowWaiting() => context.SetCustomStatus(new RunStatus(
+            Request.RunId,
+            Request.Server,
+            sequence,
+            approvals.Count == 0 ? $"Waiting for approval of {action}" : $"Waiting for a second approver of {action} (approved by {approvals[0].Who})",
+            action.ToString(),
+            step,
+            needed,
+            [.. approvals.Select(a => a.Who)]));
+        ShowWaiting();
         using var stop = new CancellationTokenSource();
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
         try
         {
-            // Bounded: a decision for another step (one Durable kept from a double click) is dropped, a few times at most.
-            for (var attempt = 0; attempt < 8; attempt++)
+            // Bounded: a decision for another step (one Durable kept from a double click) or a second approval by the
+            // same person is dropped, a few times at most.
+            for (var attempt = 0; attempt < 8 + needed; attempt++)
             {
                 var approval = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, stop.Token);
                 if (await Task.WhenAny(approval, timeout, cancelled) != approval)
@@ -339,10 +352,29 @@ internal sealed class RunTimeline
                     return null;
                 }
 
-                if (approval.Result.Step == step && approval.Result.Action == action.ToString())
+                var decision = approval.Result;
+                if (decision.Step != step || decision.Action != action.ToString() || approvals.Any(a => a.ById == decision.ById))
                 {
-                    return approval.Result;
+                    continue;
                 }
+
+                if (!decision.Approved)
+                {
+                    return decision; // one "no" is enough
+                }
+
+                approvals.Add(decision);
+                if (approvals.Count >= needed)
+                {
+                    return needed == 1 ? decision : new ApprovalDecision(
+                        true,
+                        string.Join(" and ", approvals.Select(a => a.Who)),
+                        string.Join("; ", approvals.Select(a => a.Comment).OfType<string>()) is { Length: > 0 } comments ? comments : null,
+                        decision.Action,
+                        step);
+                }
+
+                ShowWaiting();
             }
 
             return null;

@@ -24,10 +24,11 @@ public interface IRunLedger
     Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims the decision of approval step <paramref name="step"/> of a run: true for the first claim only, across every
-    /// host sharing the ledger (a second click, or a second operator, is told it was already decided).
+    /// Claims a decision of a run (<paramref name="decision"/>: the step, or the step and approver where a step needs two):
+    /// true for the first claim only, across every host sharing the ledger (a second click, or a second operator, is
+    /// told it was already decided).
     /// </summary>
-    Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken);
+    Task<bool> TryClaimDecisionAsync(string runId, string decision, CancellationToken cancellationToken);
 
     /// <summary>One run, or null.</summary>
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);

@@ -13,11 +13,11 @@ public sealed class InMemoryRunLedger : IRunLedger
     readonly HashSet<string> decided = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
-    public Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken)
+    public Task<bool> TryClaimDecisionAsync(string runId, string decision, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            return Task.FromResult(decided.Add($"{runId}:{step}"));
+            return Task.FromResult(decided.Add($"{runId}:{decision}"));
         }
     }
 

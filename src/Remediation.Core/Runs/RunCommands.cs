@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
+using Remediation.Operators;
 
 namespace Remediation.Runs;
 
@@ -20,23 +21,24 @@ public sealed class RunCommands(IRunLedger ledger)
     }
 
     /// <summary>
-    /// A decision's JSON body: who, why, and (for approve/reject) the action and step it decides, as the run shows
-    /// them (<c>awaitingApproval</c>, <c>approvalStep</c>).
+    /// A decision's JSON body: why, and the action and step it decides, as the run shows them (<c>awaitingApproval</c>,
+    /// <c>approvalStep</c>). Who decides is the signed-in operator, never a name in the body.
     /// </summary>
-    public sealed record DecisionBody(string? By, string? Comment, string? Action = null, int? Step = null)
+    public sealed record DecisionBody(string? Comment, string? Action = null, int? Step = null)
     {
-        /// <summary>The name recorded in the run (bounded; "an operator" when not given).</summary>
-        public static string NameOf(DecisionBody? body) => body?.By is { Length: > 0 and <= 128 } by ? by : "an operator";
+        /// <summary>The comment as recorded: one line, at most 500 characters.</summary>
+        public string? CleanComment => Comment is null ? null : new string([.. Comment.Where(c => !char.IsControl(c)).Take(500)]);
     }
 
     /// <summary>
-    /// Answers the approval the run waits for, only if <paramref name="body"/> names that step and action, and only once:
-    /// a stale decision (the run has moved on) or a duplicate (a double click, a second operator) is refused with 409
-    /// and changes nothing.
+    /// Answers the approval the run waits for as <paramref name="by"/>, only if <paramref name="body"/> names that step
+    /// and action, and only once per step (per approver on a step that needs two): a stale decision (the run has moved
+    /// on) or a duplicate (a double click, a second operator) is refused with 409 and changes nothing.
     /// </summary>
-    public async Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, bool approved, DecisionBody? body, CancellationToken cancellationToken)
+    public async Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, bool approved, Operator by, DecisionBody? body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
+        ArgumentNullException.ThrowIfNull(by);
         if (body is not { Action: { Length: > 0 } action, Step: { } step })
         {
             return new(true, "Name the approval you decide: {\"action\": ..., \"step\": ...} as the run shows them (awaitingApproval, approvalStep).", Invalid: true);
@@ -58,26 +60,31 @@ public sealed class RunCommands(IRunLedger ledger)
             return new(true, $"Run '{runId}' waits for approval of {waitingFor} (step {status.ApprovalStep}); this decision was for {action} (step {step}): nothing was decided.");
         }
 
-        if (!await ledger.TryClaimDecisionAsync(runId, step, cancellationToken))
+        // A step that needs two approvers takes one decision per person; any other step exactly one decision.
+        var twoApprovers = status.ApprovalsNeeded > 1;
+        if (!await ledger.TryClaimDecisionAsync(runId, twoApprovers ? $"{step}-{by.ObjectId}" : $"{step}", cancellationToken))
         {
-            return new(true, $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.");
+            return new(true, twoApprovers
+                ? $"{by.Name} has already decided step {step} of run '{runId}' ({action}); it needs a second, different approver: nothing changed."
+                : $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.");
         }
 
-        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, DecisionBody.NameOf(body), body.Comment, action, step), cancellationToken);
+        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId), cancellationToken);
         return new(true, null);
     }
 
-    /// <summary>Stops the run at its next step; clean-up (protocol logging off) still runs.</summary>
-    public async Task<CommandResult> CancelAsync(DurableTaskClient durable, string runId, string by, CancellationToken cancellationToken)
+    /// <summary>Stops the run at its next step as <paramref name="by"/>; clean-up (protocol logging off) still runs.</summary>
+    public async Task<CommandResult> CancelAsync(DurableTaskClient durable, string runId, Operator by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
+        ArgumentNullException.ThrowIfNull(by);
         var (run, _, problem) = await GoingAsync(durable, runId, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Cancel, by, cancellationToken);
+        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Cancel, by.Display, cancellationToken);
         return new(true, null);
     }
 

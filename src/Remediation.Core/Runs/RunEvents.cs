@@ -7,13 +7,33 @@ namespace Remediation.Runs;
 /// <param name="CurrentStep">What it is doing (or its outcome once ended).</param>
 /// <param name="AwaitingApproval">The action waiting for a human, if any.</param>
 /// <param name="ApprovalStep">The step number of that approval: a decision must name it.</param>
-public sealed record RunStatus(string RunId, string Server, int Steps, string CurrentStep, string? AwaitingApproval = null, int? ApprovalStep = null);
+/// <param name="ApprovalsNeeded">How many different approvers that step needs (2 under the four-eyes rule).</param>
+/// <param name="ApprovedBy">Who has approved that step so far (name and object ID).</param>
+public sealed record RunStatus(
+    string RunId,
+    string Server,
+    int Steps,
+    string CurrentStep,
+    string? AwaitingApproval = null,
+    int? ApprovalStep = null,
+    int? ApprovalsNeeded = null,
+    IReadOnlyList<string>? ApprovedBy = null);
 
 /// <summary>
 /// An operator's answer to an approval request (event <see cref="RunEvents.Approval"/>), bound to the step and action
 /// it decides: a run drops a decision meant for another step (a double click Durable kept for later).
 /// </summary>
-public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Action = null, int? Step = null);
+/// <param name="Approved">Approve or reject.</param>
+/// <param name="By">The signed-in approver's name (from their token).</param>
+/// <param name="Comment">Why, as they wrote it.</param>
+/// <param name="Action">The action decided.</param>
+/// <param name="Step">The step decided.</param>
+/// <param name="ById">The approver's object ID: two approvals from one person are one approval.</param>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Action = null, int? Step = null, string? ById = null)
+{
+    /// <summary>Name and object ID, as the run records them.</summary>
+    public string Who => ById is null ? By : $"{By} ({ById})";
+}
 
 /// <summary>External events a run listens to.</summary>
 public static class RunEvents

@@ -99,4 +99,6 @@ public sealed record RunRecord(
     string? CurrentStep = null,
     int AlertCount = 1,
     string? Escalation = null,
-    int? ApprovalStep = null);
+    int? ApprovalStep = null,
+    int? ApprovalsNeeded = null,
+    IReadOnlyList<string>? ApprovedBy = null);

@@ -24,12 +24,14 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
     }
 
     /// <inheritdoc />
-    public async Task<bool> TryClaimDecisionAsync(string runId, int step, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimDecisionAsync(string runId, string decision, CancellationToken cancellationToken)
     {
         try
         {
-            // Insert, never upsert: the table refuses a second one (409), whichever host it comes from.
-            await runs.AddEntityAsync(new TableEntity("decision", $"{Key(runId)}-{step}"), cancellationToken);
+            // Insert, never upsert: the table refuses a second one (409), whichever host it comes from. An approver's
+            // object ID may hold characters a row key may not: the key holds its hash, the row the readable claim.
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(decision)))[..32];
+            await runs.AddEntityAsync(new TableEntity("decision", $"{Key(runId)}-{hash}") { ["Decision"] = decision }, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Remediation.Operators;
 using Remediation.Runs;
 
 namespace Remediation.Safety;
@@ -7,11 +9,12 @@ namespace Remediation.Safety;
 /// keeps its DAG's hold, so no other member is drained or restarted meanwhile; once fail-back is decided, an operator
 /// releases it (POST /api/runs/{id}/release-hold on both hosts).
 /// </summary>
-public sealed class HoldCommands(IRunLedger ledger, ISafetyStore safety)
+public sealed partial class HoldCommands(IRunLedger ledger, ISafetyStore safety, ILogger<HoldCommands> logger)
 {
-    /// <summary>Releases every hold of the run; refused while the run is still going.</summary>
-    public async Task<Runs.RunCommands.CommandResult> ReleaseAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>Releases every hold of the run as <paramref name="by"/>; refused while the run is still going.</summary>
+    public async Task<Runs.RunCommands.CommandResult> ReleaseAsync(string runId, Operator by, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(by);
         if (await ledger.GetAsync(runId, cancellationToken) is not { } run)
         {
             return new(false, $"No run '{runId}'.");
@@ -23,6 +26,10 @@ public sealed class HoldCommands(IRunLedger ledger, ISafetyStore safety)
         }
 
         await safety.ReleaseAsync(runId, cancellationToken);
+        LogReleased(logger, runId, run.Server, by.Display);
         return new(true, null);
     }
+
+    [LoggerMessage(LogLevel.Warning, "Holds of run {RunId} on {Server} released by {Operator}")]
+    static partial void LogReleased(ILogger logger, string runId, string server, string @operator);
 }

@@ -1,3 +1,4 @@
+using Remediation.Operators;
 using Remediation.Safety;
 
 namespace Remediation.Host.Maintenance;
@@ -9,9 +10,11 @@ public static class MaintenanceEndpoints
     public static RouteGroupBuilder MapMaintenance(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/maintenance").WithTags("Maintenance");
-        group.MapGet("/", (MaintenanceHttp http, CancellationToken ct) => http.ListAsync(ct));
-        group.MapPost("/", (MaintenanceHttp http, HttpRequest request, CancellationToken ct) => http.ScheduleAsync(request, ct));
-        group.MapDelete("/{id}", (MaintenanceHttp http, string id, CancellationToken ct) => http.RemoveAsync(id, ct));
+        group.MapGet("/", (MaintenanceHttp http, CancellationToken ct) => http.ListAsync(ct)).RequireOperator(OperatorRole.Reader);
+        group.MapPost("/", (MaintenanceHttp http, HttpRequest request, CancellationToken ct) => http.ScheduleAsync(request, OperatorGate.Current(request.HttpContext), ct))
+            .RequireOperator(OperatorRole.Operator);
+        group.MapDelete("/{id}", (MaintenanceHttp http, HttpContext context, string id, CancellationToken ct) => http.RemoveAsync(id, OperatorGate.Current(context), ct))
+            .RequireOperator(OperatorRole.Operator);
         return group;
     }
 }

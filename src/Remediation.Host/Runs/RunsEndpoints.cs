@@ -1,4 +1,5 @@
 using Microsoft.DurableTask.Client;
+using Remediation.Operators;
 using Remediation.Runs;
 
 namespace Remediation.Host.Runs;
@@ -10,16 +11,18 @@ public static class RunsEndpoints
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
-        group.MapGet("/", (RunQueries runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListHttpAsync(durable, request, ct));
-        group.MapGet("/{id}", (RunQueries runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetHttpAsync(durable, id, ct));
-        group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
-            (await commands.DecideAsync(durable, id, approved: true, body, ct)).ToHttpResult());
-        group.MapPost("/{id}/reject", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
-            (await commands.DecideAsync(durable, id, approved: false, body, ct)).ToHttpResult());
-        group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
-            (await commands.CancelAsync(durable, id, RunCommands.DecisionBody.NameOf(body), ct)).ToHttpResult());
-        group.MapPost("/{id}/release-hold", async (Safety.HoldCommands holds, string id, CancellationToken ct) =>
-            (await holds.ReleaseAsync(id, ct)).ToHttpResult());
+        group.MapGet("/", (RunQueries runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListHttpAsync(durable, request, ct))
+            .RequireOperator(OperatorRole.Reader);
+        group.MapGet("/{id}", (RunQueries runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetHttpAsync(durable, id, ct))
+            .RequireOperator(OperatorRole.Reader);
+        group.MapPost("/{id}/approve", async (RunCommands commands, DurableTaskClient durable, HttpContext context, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
+            (await commands.DecideAsync(durable, id, approved: true, OperatorGate.Current(context), body, ct)).ToHttpResult()).RequireOperator(OperatorRole.Approver);
+        group.MapPost("/{id}/reject", async (RunCommands commands, DurableTaskClient durable, HttpContext context, string id, RunCommands.DecisionBody? body, CancellationToken ct) =>
+            (await commands.DecideAsync(durable, id, approved: false, OperatorGate.Current(context), body, ct)).ToHttpResult()).RequireOperator(OperatorRole.Approver);
+        group.MapPost("/{id}/cancel", async (RunCommands commands, DurableTaskClient durable, HttpContext context, string id, CancellationToken ct) =>
+            (await commands.CancelAsync(durable, id, OperatorGate.Current(context), ct)).ToHttpResult()).RequireOperator(OperatorRole.Operator);
+        group.MapPost("/{id}/release-hold", async (Safety.HoldCommands holds, HttpContext context, string id, CancellationToken ct) =>
+            (await holds.ReleaseAsync(id, OperatorGate.Current(context), ct)).ToHttpResult()).RequireOperator(OperatorRole.Operator);
         return group;
     }
 }

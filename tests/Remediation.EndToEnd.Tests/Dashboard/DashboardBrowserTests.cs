@@ -63,7 +63,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         var recovered = page.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
         await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
-        await Assertions.Expect(recovered).ToContainTextAsync("Approved by dashboard");
+        await Assertions.Expect(recovered).ToContainTextAsync($"Approved by {Recovery.PlaybookHarness.LabApprover}");
         await Assertions.Expect(recovered.Locator("li").Last).ToContainTextAsync("Re-run probe");
         Assert.True(host.Lab.MailboxServers["MBX1"].IsRunning);
 

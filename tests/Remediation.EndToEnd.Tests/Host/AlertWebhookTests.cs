@@ -13,7 +13,7 @@ public sealed class AlertWebhookTests(LabFixture fixture) : IClassFixture<LabFix
     public async Task An_alert_posted_twice_by_a_retrying_action_group_starts_one_run()
     {
         await using var host = await HostFactory.StartAsync(fixture.Lab);
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
         var alert = new { alertId = "am-42", server = "mbx1", healthSet = "IMAP.Protocol", monitor = "ImapSelfTestMonitor" };
 
         using var first = await http.PostAsJsonAsync("api/alerts", alert);
@@ -29,7 +29,7 @@ public sealed class AlertWebhookTests(LabFixture fixture) : IClassFixture<LabFix
     public async Task A_malformed_alert_gets_a_problem_naming_the_field_and_nothing_is_queued()
     {
         await using var host = await HostFactory.StartAsync(fixture.Lab);
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
 
         using var response = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new StringContent("""{"alertId":"x","healthSet":"IMAP"}""", System.Text.Encoding.UTF8, "application/json"));
         using var huge = await http.PostAsync(new Uri("api/alerts", UriKind.Relative), new ByteArrayContent(new byte[AlertWebhook.MaxBodyBytes + 1]));

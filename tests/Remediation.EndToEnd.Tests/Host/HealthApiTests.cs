@@ -21,7 +21,7 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
     {
         await fixture.HealAsync();
         host = await HostFactory.StartAsync(fixture.Lab, new Dictionary<string, string?> { ["Remediation:Monitors:ConsecutiveFailures"] = "1" });
-        http = new HttpClient { BaseAddress = host.Address };
+        http = await LabHttp.ClientAsync(host.Address);
     }
 
     public async Task DisposeAsync()

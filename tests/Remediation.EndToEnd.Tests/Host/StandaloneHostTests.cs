@@ -36,7 +36,7 @@ public sealed class StandaloneHostTests : IAsyncLifetime
     [Fact]
     public async Task Killing_a_back_end_by_its_pid_produces_a_run_whose_steps_show_the_failed_re_probe()
     {
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
         Assert.Empty((await http.GetFromJsonAsync<List<RunRecord>>("api/runs", Json))!);
         var pid = host.Lab.MailboxServers["MBX1"].Pid!.Value;
 
@@ -70,7 +70,7 @@ public sealed class StandaloneHostTests : IAsyncLifetime
     [Fact]
     public async Task The_dashboard_cannot_be_framed_by_another_site()
     {
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
 
         using var page = await http.GetAsync(new Uri("/", UriKind.Relative));
 
@@ -82,7 +82,7 @@ public sealed class StandaloneHostTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_runs_and_bad_queries_get_problem_details()
     {
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
 
         using var missing = await http.GetAsync(new Uri("api/runs/nope", UriKind.Relative));
         using var badTop = await http.GetAsync(new Uri("api/runs?top=0", UriKind.Relative));

@@ -131,7 +131,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         }
 
         var run = await CompletedRunAsync("MBX1");
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
         using var response = await http.GetAsync(new Uri("api/runs", UriKind.Relative));
         var list = await response.Content.ReadAsByteArrayAsync();
         using var poll = new HttpRequestMessage(HttpMethod.Get, new Uri("api/runs", UriKind.Relative));

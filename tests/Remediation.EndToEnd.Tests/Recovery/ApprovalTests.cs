@@ -30,12 +30,12 @@ public sealed class ApprovalTests(OrganisationFixture org) : IAsyncLifetime
 
         // The restart's approval, clicked twice at once.
         var restart = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
-        var clicks = await Task.WhenAll(host.DecideAsync(restart, "ops-1"), host.DecideAsync(restart, "ops-1"));
+        var clicks = await Task.WhenAll(host.DecideAsync(restart), host.DecideAsync(restart));
         var failover = await host.WaitForApprovalRequestAsync("MBX1", "DatabaseFailover");
 
         // Now waiting for the fail-over: the restart's approval again, one with no step, and an event raised straight
         // into Durable (bypassing the API) for the old step.
-        using var stale = await host.DecideAsync(restart, "ops-1");
+        using var stale = await host.DecideAsync(restart);
         using var unnamed = await host.PostAsync($"api/runs/{failover.RunId}/approve", new { by = "ops-1" });
         using var empty = await host.PostAsync($"api/runs/{failover.RunId}/approve");
         await host.Get<DurableTaskClient>().RaiseEventAsync(RecoveryInstance.IdFor("MBX1"), RunEvents.Approval, new ApprovalDecision(true, "forged", null, "ServerRestart", restart.ApprovalStep));
@@ -43,7 +43,7 @@ public sealed class ApprovalTests(OrganisationFixture org) : IAsyncLifetime
         var stillWaiting = await host.WaitForApprovalRequestAsync("MBX1", "DatabaseFailover");
         var actionsWhileWaiting = await host.ActionsAsync(failover.RunId);
 
-        using var approved = await host.DecideAsync(failover, "ops-2", "go");
+        using var approved = await host.DecideAsync(failover, "go");
         var run = await host.CompletedAsync("MBX1");
 
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], clicks.Select(c => c.StatusCode).Order());
@@ -57,7 +57,7 @@ public sealed class ApprovalTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
         run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
-            ["Approved by ops-1", "Approved by ops-2: go"],
+            [$"Approved by {PlaybookHarness.LabApprover}", $"Approved by {PlaybookHarness.LabApprover}: go"],
             run.Steps.Where(s => s.Name.StartsWith("Approval for:", StringComparison.Ordinal)).Select(s => s.Answer));
         clicks.ToList().ForEach(c => c.Dispose());
     }

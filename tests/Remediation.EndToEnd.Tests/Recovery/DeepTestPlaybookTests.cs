@@ -251,12 +251,12 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         await host.StartAsync(DeepTest);
         var waiting = await host.WaitForApprovalRequestAsync("MBX1");
-        using var approved = await host.DecideAsync(waiting, "ops-oncall", "go");
+        using var approved = await host.DecideAsync(waiting, "go");
         var run = await host.CompletedAsync("MBX1");
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, approved.StatusCode);
         run.AssertOutcome(RunOutcome.Recovered);
-        Assert.Contains(run.Steps, s => s.Name == "Approval for: Restart server" && s.Answer == "Approved by ops-oncall: go");
+        Assert.Contains(run.Steps, s => s.Name == "Approval for: Restart server" && s.Answer == $"Approved by {PlaybookHarness.LabApprover}: go");
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         await host.StartAsync(DeepTest);
         var waiting = await host.WaitForApprovalRequestAsync("MBX1");
         await org.Lab.MailboxServers["MBX1"].StartAsync(); // someone fixed it while the approval waited
-        using var approved = await host.DecideAsync(waiting, "ops-oncall");
+        using var approved = await host.DecideAsync(waiting);
         var run = await host.CompletedAsync("MBX1");
 
         run.AssertOutcome(RunOutcome.Transient);

@@ -75,7 +75,7 @@ public sealed class MaintenanceTests(OrganisationFixture org) : IAsyncLifetime
     public async Task The_api_lists_windows_refuses_bad_ones_by_name_and_removes_scheduled_ones()
     {
         await using var host = await org.StartHostAsync();
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
 
         using var noTarget = await http.PostAsJsonAsync("api/maintenance", new { start = "2026-12-01T22:00:00", duration = "01:00:00" });
         using var unknown = await http.PostAsJsonAsync("api/maintenance", Window("server", "MBX7", TimeSpan.Zero, TimeSpan.FromHours(1), "x"));

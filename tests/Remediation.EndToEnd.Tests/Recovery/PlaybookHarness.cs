@@ -104,13 +104,19 @@ internal static class PlaybookHarness
         throw new TimeoutException("The run never asked for an approval.");
     }
 
-    /// <summary>Approves (or rejects) what the run waits for, naming its step and action as the dashboard does.</summary>
-    public static Task<HttpResponseMessage> DecideAsync(this RemediationHost host, RunStatus waiting, string by, string? comment = null, bool approve = true) =>
-        host.PostAsync($"api/runs/{waiting.RunId}/{(approve ? "approve" : "reject")}", new { by, comment, action = waiting.AwaitingApproval, step = waiting.ApprovalStep });
+    /// <summary>
+    /// Approves (or rejects) what the run waits for, naming its step and action as the dashboard does, as the lab
+    /// identity (the run records <see cref="LabApprover"/>).
+    /// </summary>
+    public static Task<HttpResponseMessage> DecideAsync(this RemediationHost host, RunStatus waiting, string? comment = null, bool approve = true) =>
+        host.PostAsync($"api/runs/{waiting.RunId}/{(approve ? "approve" : "reject")}", new { comment, action = waiting.AwaitingApproval, step = waiting.ApprovalStep });
+
+    /// <summary>How a run records a decision by the lab identity.</summary>
+    public static string LabApprover => Remediation.Operators.Operator.Lab.Display;
 
     public static async Task<HttpResponseMessage> PostAsync(this RemediationHost host, string path, object? body = null)
     {
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = await LabHttp.ClientAsync(host.Address);
         return await http.PostAsJsonAsync(path, body);
     }
 }

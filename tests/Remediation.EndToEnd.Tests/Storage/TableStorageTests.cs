@@ -79,7 +79,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         }
 
         await using var second = await HostFactory.StartAsync(lab.Lab, settings);
-        using var http = new HttpClient { BaseAddress = second.Address };
+        using var http = await LabHttp.ClientAsync(second.Address);
         var rows = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health/MBX1?healthSet=IMAP.Protocol", Json);
         var run = await http.GetFromJsonAsync<RunRecord>($"api/runs/{runId}", Json);
 

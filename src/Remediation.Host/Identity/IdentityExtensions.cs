@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Remediation.Operators;
+
+namespace Remediation.Host.Identity;
+
+/// <summary>
+/// Who the standalone host's callers are. Oidc: the console signs people in with OpenID Connect (authorization code
+/// and PKCE) into a session cookie; API clients send a JWT bearer token from the same provider. Lab: the loopback lab
+/// identity. Either way the routes check roles with the engine's <see cref="OperatorGate"/>, as the Functions app does.
+/// </summary>
+public static class IdentityExtensions
+{
+    const string Selector = "Remediation";
+
+    /// <summary>Registers the schemes <paramref name="builder"/>'s settings choose.</summary>
+    public static IdentityOptions AddOperatorIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<IdentityOptions>(IdentityOptions.Section);
+        var options = builder.Configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
+        if (options.Mode == IdentityMode.Lab)
+        {
+            builder.Services.AddAuthentication(LabIdentityHandler.Name).AddScheme<AuthenticationSchemeOptions, LabIdentityHandler>(LabIdentityHandler.Name, null);
+            return options;
+        }
+
+        if (options.Mode != IdentityMode.Oidc)
+        {
+            builder.Services.AddAuthentication(); // nobody signs in; the options validation stops the host and says why
+            return options;
+        }
+
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = Selector;
+                o.DefaultChallengeScheme = Selector;
+            })
+            .AddPolicyScheme(Selector, "Bearer token or console session", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Any(v => v?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "Remediation.Session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax; // the provider's redirect back is a cross-site navigation
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = options.SessionLifetime;
+                o.SlidingExpiration = false;
+                o.LoginPath = "/signin";
+                o.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+            })
+            .AddOpenIdConnect(o =>
+            {
+                o.Authority = options.Authority!.ToString();
+                o.ClientId = options.ClientId;
+                o.ClientSecret = options.ClientSecret;
+                o.RequireHttpsMetadata = !options.AuthorityIsLoopback;
+                o.ResponseType = OpenIdConnectResponseType.Code;
+                o.UsePkce = true;
+                o.MapInboundClaims = false;
+                o.SaveTokens = false;
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.Scope.Clear();
+                o.Scope.Add("openid");
+                o.Scope.Add("profile");
+                o.ClaimActions.MapJsonKey("roles", "roles");
+                o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.RoleClaimType = "roles";
+            })
+            .AddJwtBearer(o =>
+            {
+                o.Authority = options.Authority!.ToString();
+                o.Audience = options.Audience ?? options.ClientId;
+                o.RequireHttpsMetadata = !options.AuthorityIsLoopback;
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.RoleClaimType = "roles";
+            });
+        return options;
+    }
+
+    /// <summary>GET /signin (starts the provider's sign-in, then back to a local page) and POST /signout; GET /api/antiforgery.</summary>
+    public static void MapOperatorIdentity(this WebApplication app, IdentityOptions options)
+    {
+        app.MapGet("/api/antiforgery", OperatorGate.IssueAntiforgeryToken).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
+        if (options.Mode != IdentityMode.Oidc)
+        {
+            return;
+        }
+
+        app.MapGet("/signin", (string? returnUrl) =>
+            Results.Challenge(new AuthenticationProperties { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" }, [OpenIdConnectDefaults.AuthenticationScheme])).ExcludeFromDescription();
+        app.MapPost("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [CookieAuthenticationDefaults.AuthenticationScheme]))
+            .RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
+    }
+
+    /// <summary>After the server started: the lab identity only on loopback addresses.</summary>
+    public static void EnsureSafeBinding(WebApplication app, IdentityOptions options)
+    {
+        if (options.Mode == IdentityMode.Lab)
+        {
+            LabIdentityHandler.EnsureLoopbackOnly(app.Urls);
+        }
+    }
+
+    // An open redirect after sign-in would hand a phishing page the operator's trust: local paths only.
+    static bool IsLocal(string? url) => url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Remediation.Host.Identity;
+
+/// <summary>How operators sign in to the standalone host.</summary>
+public enum IdentityMode
+{
+    /// <summary>Not chosen: the host refuses to start and says what to set.</summary>
+    None,
+
+    /// <summary>OpenID Connect sign-in for the console, JWT bearer tokens for API clients (Entra ID or any OIDC provider).</summary>
+    Oidc,
+
+    /// <summary>The loopback lab identity: every loopback request is the lab operator; refused on any other address.</summary>
+    Lab,
+}
+
+/// <summary>Operator identity (section <c>Remediation:Identity</c>).</summary>
+public sealed class IdentityOptions : IValidatableObject
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Remediation:Identity";
+
+    /// <summary><c>Oidc</c> in production; <c>Lab</c> only for lab mode on 127.0.0.1.</summary>
+    public IdentityMode Mode { get; set; }
+
+    /// <summary>The provider's issuer, e.g. <c>https://login.microsoftonline.com/{tenant}/v2.0</c>; its metadata is read from <c>/.well-known/openid-configuration</c>.</summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>The console's client ID at the provider.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The console's client secret (a Key Vault reference or user secret; never in a committed file).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The audience API tokens must be issued for (Entra ID: <c>api://{client-id}</c>); defaults to the client ID.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>How long a console sign-in lasts before the provider is asked again.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Metadata over plain HTTP only from a provider on this machine (tests); anything else must be HTTPS.</summary>
+    public bool AuthorityIsLoopback => Authority is { IsLoopback: true };
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        switch (Mode)
+        {
+            case IdentityMode.None:
+                yield return OptionsRegistration.Invalid(Section, nameof(Mode), "is not set: Oidc (with Authority and ClientId) for operators who sign in, or Lab for the loopback lab identity.");
+                break;
+            case IdentityMode.Oidc when Authority is null || !Authority.IsAbsoluteUri:
+                yield return OptionsRegistration.Invalid(Section, nameof(Authority), "must be the identity provider's absolute issuer URL when Mode is Oidc.");
+                break;
+            case IdentityMode.Oidc when Authority.Scheme != Uri.UriSchemeHttps && !AuthorityIsLoopback:
+                yield return OptionsRegistration.Invalid(Section, nameof(Authority), "must be HTTPS (plain HTTP only for a provider on 127.0.0.1).");
+                break;
+            case IdentityMode.Oidc when string.IsNullOrWhiteSpace(ClientId):
+                yield return OptionsRegistration.Invalid(Section, nameof(ClientId), "is required when Mode is Oidc.");
+                break;
+            default:
+                break;
+        }
+    }
+}
