@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Remediation.EndToEnd.Tests.Recovery;
+using Remediation.Host;
+using Remediation.Imap;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Identity;
+
+/// <summary>
+/// Operators are people who signed in with a real OpenID Connect provider: every operator route of the standalone
+/// host refuses callers without a valid token (401) or without the role (403); decisions are recorded with the
+/// token's person, never a name in the body; the four-eyes rule takes two different people.
+/// </summary>
+[Collection(nameof(OrganisationCollection))]
+public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
+{
+    const string WebhookKey = "webhook-key-for-tests-0123456789abcdef";
+    OidcProvider provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        await org.HealAsync();
+        provider = await OidcProvider.StartAsync(new Uri("http://127.0.0.1:1"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        await org.HealAsync();
+    }
+
+    Task<RemediationHost> StartHostAsync(IDictionary<string, string?>? more = null)
+    {
+        var settings = provider.HostSettings();
+        settings["Remediation:Alerts:WebhookKeys:monitor"] = WebhookKey;
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return org.StartHostAsync(settings);
+    }
+
+    static async Task<HttpStatusCode> CallAsync(RemediationHost host, string method, string path, string? token, object? body = null, Action<HttpRequestMessage>? more = null)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Address };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        more?.Invoke(request);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Every_operator_route_refuses_callers_without_a_token_or_without_the_role()
+    {
+        await using var host = await StartHostAsync();
+        var decision = new { action = "ServerRestart", step = 1 };
+        (string Method, string Path, string Role, object? Body)[] routes =
+        [
+            ("POST", "api/runs/nope/approve", "approver", decision),
+            ("POST", "api/runs/nope/reject", "approver", decision),
+            ("POST", "api/runs/nope/cancel", "operator", null),
+            ("POST", "api/runs/nope/release-hold", "operator", null),
+            ("POST", "api/maintenance", "operator", new { }),
+            ("DELETE", "api/maintenance/nope", "operator", null),
+            ("POST", "api/probes/MBX1/IMAP.Protocol/ImapDeepTestProbe", "operator", null),
+            ("POST", "api/alerts", "operator", new { }),
+            ("GET", "api/runs", "reader", null),
+            ("GET", "api/runs/nope", "reader", null),
+            ("GET", "api/health", "reader", null),
+            ("GET", "api/healthreport", "reader", null),
+            ("GET", "api/maintenance", "reader", null),
+            ("GET", "api/antiforgery", "reader", null),
+        ];
+        var tokens = new Dictionary<string, string>
+        {
+            ["none"] = await provider.TokenAsync("nora", []),
+            ["reader"] = await provider.TokenAsync("rita", ["reader"]),
+            ["approver"] = await provider.TokenAsync("alice", ["approver"]),
+            ["operator"] = await provider.TokenAsync("olga", ["operator"]),
+        };
+
+        var wrong = new List<string>();
+        foreach (var (method, path, role, body) in routes)
+        {
+            var anonymous = await CallAsync(host, method, path, null, body);
+            if (anonymous != HttpStatusCode.Unauthorized)
+            {
+                wrong.Add($"{method} {path} without a token: {(int)anonymous}");
+            }
+
+            foreach (var (held, token) in tokens)
+            {
+                var status = await CallAsync(host, method, path, token, body);
+                var allowed = held == role || (role == "reader" && held != "none");
+                if (allowed == (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) || (!allowed && status != HttpStatusCode.Forbidden))
+                {
+                    wrong.Add($"{method} {path} as {held}: {(int)status}");
+                }
+            }
+        }
+
+        // The console itself: a browser without a session is sent to sign in, not shown the page.
+        var page = await CallAsync(host, "GET", "/", null);
+
+        Assert.Empty(wrong);
+        Assert.Equal(HttpStatusCode.Redirect, page);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(host, "GET", "api/healthz", null));
+    }
+
+    [Fact]
+    public async Task Expired_foreign_misaddressed_and_unsigned_tokens_are_refused()
+    {
+        await using var host = await StartHostAsync();
+        var valid = await provider.TokenAsync("rita", ["reader"]);
+        var parts = valid.Split('.');
+        static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var bad = new Dictionary<string, string>
+        {
+            ["expired"] = await provider.TokenAsync("rita", ["reader"], expiresInSeconds: -600),
+            ["wrong audience"] = await provider.TokenAsync("rita", ["reader"], audience: "api://someone-else"),
+            ["wrong issuer"] = await provider.TokenAsync("rita", ["reader"], issuer: "http://127.0.0.1:9/evil"),
+            ["signed by a key the provider does not publish"] = await provider.TokenAsync("rita", ["reader"], foreignKey: true),
+            ["alg none"] = $"{B64("""{"alg":"none","typ":"JWT"}""")}.{parts[1]}.",
+            ["roles edited after signing"] = $"{parts[0]}.{B64($$"""{"sub":"rita","roles":["operator"],"aud":"{{OidcProvider.ApiAudience}}","iss":"{{provider.Issuer.ToString().TrimEnd('/')}}","exp":{{TimeProvider.System.GetUtcNow().AddMinutes(5).ToUnixTimeSeconds()}}}""")}.{parts[2]}",
+        };
+
+        var answers = new Dictionary<string, HttpStatusCode>();
+        foreach (var (what, token) in bad)
+        {
+            answers[what] = await CallAsync(host, "GET", "api/runs", token);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(host, "GET", "api/runs", valid));
+        Assert.All(answers, a => Assert.True(a.Value == HttpStatusCode.Unauthorized, $"{a.Key}: {(int)a.Value}"));
+    }
+
+    [Fact]
+    public async Task A_server_restart_under_the_four_eyes_rule_needs_two_different_approvers_and_records_both()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:TwoApproversFor:0"] = "ServerRestart",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+        await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+        var restart = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+        string alice = await provider.TokenAsync("alice", ["approver"]), bob = await provider.TokenAsync("bob", ["approver"]), rita = await provider.TokenAsync("rita", ["reader"]);
+        var decision = new { by = "The CISO", comment = "looks fine", action = restart.AwaitingApproval, step = restart.ApprovalStep };
+        var path = $"api/runs/{restart.RunId}/approve";
+
+        var first = await CallAsync(host, "POST", path, alice, decision);
+        var again = await CallAsync(host, "POST", path, alice, decision);
+        var reader = await CallAsync(host, "POST", path, rita, decision);
+        var stillWaiting = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+        var actionsAfterOne = await host.ActionsAsync(restart.RunId);
+        var second = await CallAsync(host, "POST", path, bob, decision);
+        var run = await host.CompletedAsync("MBX1");
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.Forbidden, HttpStatusCode.Accepted), (first, again, reader, second));
+        Assert.Equal(["Alice (alice)"], stillWaiting.ApprovedBy);
+        Assert.DoesNotContain(actionsAfterOne, a => a.Operation is "SetDatabaseCopyActivation" or "RestartServer");
+        run.AssertOutcome(RunOutcome.Recovered);
+        var approval = Assert.Single(run.Steps, s => s.Name.StartsWith("Approval for:", StringComparison.Ordinal));
+        Assert.Equal("Approved by Alice (alice) and Bob (bob): looks fine; looks fine", approval.Answer);
+        Assert.DoesNotContain(run.Steps, s => s.Answer?.Contains("CISO", StringComparison.Ordinal) == true);
+        Assert.Contains(await host.ActionsAsync(restart.RunId), a => a.Operation == "RestartServer");
+    }
+
+    [Fact]
+    public async Task Alert_webhooks_need_a_key_or_an_operator()
+    {
+        await using var host = await StartHostAsync();
+        var alert = new { alertId = "key-1", server = "MBX1", healthSet = "IMAP.Protocol", monitor = "ImapDeepTestMonitor", description = "down" };
+
+        var none = await CallAsync(host, "POST", "api/alerts", null, alert);
+        var wrongKey = await CallAsync(host, "POST", "api/alerts", null, alert, r => r.Headers.Add("x-functions-key", WebhookKey + "x"));
+        var header = await CallAsync(host, "POST", "api/alerts", null, alert, r => r.Headers.Add("x-functions-key", WebhookKey));
+        var query = await CallAsync(host, "POST", $"api/alerts?code={WebhookKey}", null, alert);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Accepted, HttpStatusCode.Accepted), (none, wrongKey, header, query));
+    }
+}
