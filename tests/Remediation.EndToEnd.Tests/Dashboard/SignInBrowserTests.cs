@@ -1,0 +1,105 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Remediation.EndToEnd.Tests.Identity;
+using Remediation.Lab;
+using Remediation.Runs;
+
+namespace Remediation.EndToEnd.Tests.Dashboard;
+
+/// <summary>
+/// The console behind a real OpenID Connect sign-in (npm oidc-provider), in Debian's Chromium: a reader sees a run
+/// but cannot approve it; an approver signs in, approves, and the run records that person.
+/// </summary>
+public sealed class SignInBrowserTests : IAsyncLifetime
+{
+    readonly string labDirectory = LabRoot.NewDirectory("signin");
+    OidcProvider provider = null!;
+    LabHost host = null!;
+    IPlaywright playwright = null!;
+    IBrowser browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        provider = await OidcProvider.StartAsync(address);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Urls"] = address.ToString(),
+            ["Lab:Directory"] = labDirectory,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Remediation:Probes:Interval"] = "00:00:00.300",
+            ["Remediation:Probes:Timeout"] = "00:00:02",
+            ["Remediation:Monitors:ConsecutiveFailures"] = "2",
+            ["Remediation:Pump:Interval"] = "00:00:00.100",
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:02:00",
+        };
+        foreach (var (key, value) in provider.HostSettings())
+        {
+            settings[key] = value;
+        }
+
+        host = await LabHost.StartAsync([], settings);
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await host.DisposeAsync();
+        await provider.DisposeAsync();
+        Directory.Delete(labDirectory, recursive: true);
+    }
+
+    async Task<IPage> SignInAsync(string login)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(host.Address.ToString());
+
+        // Sent to the provider's sign-in form, then back to the console.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^{provider.Issuer.ToString().TrimEnd('/')}/"));
+        await page.FillAsync("input[name=login]", login);
+        await page.FillAsync("input[name=password]", "any");
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page).ToHaveURLAsync(host.Address.ToString());
+        return page;
+    }
+
+    [Fact]
+    public async Task A_reader_cannot_approve_and_an_approver_who_signed_in_is_recorded_as_the_approver()
+    {
+        var rita = await SignInAsync("rita");
+        await Assertions.Expect(rita.Locator("#who")).ToHaveTextAsync("Rita (reader)");
+        var alice = await SignInAsync("alice");
+        await Assertions.Expect(alice.Locator("#who")).ToHaveTextAsync("Alice (approver)");
+
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+
+        var ritasRun = rita.Locator(".run.waiting[data-server='MBX1']").First;
+        await Assertions.Expect(ritasRun).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
+        await ritasRun.Locator("button.approve").ClickAsync();
+        await Assertions.Expect(rita.Locator("#error")).ToContainTextAsync("needs the approver role");
+
+        var alicesRun = alice.Locator(".run.waiting[data-server='MBX1']").First;
+        await Assertions.Expect(alicesRun).ToBeVisibleAsync();
+        await alicesRun.Locator("button.approve").ClickAsync();
+
+        var recovered = alice.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
+        await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
+        await Assertions.Expect(recovered).ToContainTextAsync("Approved by Alice (alice)");
+        var runId = await recovered.GetAttributeAsync("data-run");
+        var ledger = await host.App.Services.GetRequiredService<IRunLedger>().GetAsync(runId!, default);
+        Assert.Contains(ledger!.Steps, s => s.Answer == "Approved by Alice (alice)");
+
+        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+        await alice.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "console-signed-in-approved.png"), FullPage = true });
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using Remediation.Host.Identity;
+
+namespace Remediation.EndToEnd.Tests.Identity;
+
+/// <summary>
+/// The lab identity keeps lab mode two commands long without becoming a way in: loopback only, no DNS-rebound host
+/// name, no cross-site request, never on a public address.
+/// </summary>
+public sealed class LabIdentityTests(LabFixture fixture) : IClassFixture<LabFixture>
+{
+    [Theory]
+    [InlineData("http://0.0.0.0:5080")]
+    [InlineData("http://+:5080")]
+    [InlineData("http://*:5080")]
+    [InlineData("http://[::]:5080")]
+    [InlineData("http://ops-host.contoso.local:5080")]
+    [InlineData("http://10.0.0.5:5080")]
+    public void The_lab_identity_refuses_to_serve_a_non_loopback_address(string url)
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => LabIdentityHandler.EnsureLoopbackOnly(["http://127.0.0.1:5080", url]));
+
+        Assert.Contains(url, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Mode=Oidc", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loopback_addresses_are_what_the_lab_identity_serves() =>
+        LabIdentityHandler.EnsureLoopbackOnly(["http://127.0.0.1:5080", "http://localhost:5081", "http://[::1]:5082"]);
+
+    [Fact]
+    public async Task A_rebound_host_name_or_a_request_without_the_anti_forgery_token_is_nobody()
+    {
+        await using var host = await HostFactory.StartAsync(fixture.Lab);
+        using var plain = new HttpClient { BaseAddress = host.Address };
+        using var console = await LabHttp.ClientAsync(host.Address);
+        var decision = new { action = "ServerRestart", step = 1 };
+
+        // DNS rebinding: a page on rebinding.example whose name now resolves to 127.0.0.1.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "api/runs") { Headers = { Host = "rebinding.example" } };
+        using var reboundAnswer = await plain.SendAsync(rebound);
+
+        // A cross-site request carries no anti-forgery token (the page cannot read one).
+        using var forged = await plain.PostAsJsonAsync("api/runs/nope/cancel", new { });
+        using var forgedAlert = await plain.PostAsJsonAsync("api/alerts", new { alertId = "x", server = "MBX1", healthSet = "IMAP.Protocol" });
+        using var withToken = await console.PostAsJsonAsync("api/runs/nope/approve", decision);
+        var me = await console.GetFromJsonAsync<System.Text.Json.JsonElement>("api/antiforgery");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reboundAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("anti-forgery", await forged.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.BadRequest, forgedAlert.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withToken.StatusCode); // past the gate: there is no run "nope"
+        Assert.Equal("Lab operator (loopback lab identity)", me.GetProperty("signedInAs").GetProperty("name").GetString());
+    }
+}
