@@ -34,6 +34,9 @@ param escalationWebhookUrl string = ''
 @description('Where the product\'s own alerts go (REMEDIATION_ALERT_EMAIL).')
 param alertEmail string = ''
 
+@description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
+param operatorClientId string = ''
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${namePrefix}-${environmentName}'
   location: location
@@ -57,6 +60,7 @@ module resources 'resources.bicep' = {
     dryRun: dryRun
     escalationWebhookUrl: escalationWebhookUrl
     alertEmail: alertEmail
+    operatorClientId: operatorClientId
   }
 }
 

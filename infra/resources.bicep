@@ -32,6 +32,9 @@ param escalationWebhookUrl string = ''
 @description('Where the product\'s own alerts go (action group e-mail); empty: the action group has no receiver yet.')
 param alertEmail string = ''
 
+@description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
+param operatorClientId string = ''
+
 var tags = { application: 'imap-remediation', environment: environmentName, 'azd-env-name': environmentName }
 
 // The Durable task hub: letters and digits only, 3-45 characters (the Azure Storage provider's rule).
@@ -117,6 +120,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dryRun: dryRun
     escalationWebhookUrl: escalationWebhookUrl
     servers: servers
+    operatorClientId: operatorClientId
   }
 }
 

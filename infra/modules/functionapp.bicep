@@ -21,6 +21,8 @@ param pumpSchedule string
 param dryRun bool
 param escalationWebhookUrl string
 param servers array
+@description('Client ID of the Entra ID app registration operators sign in to (app roles reader, approver, operator). Empty: App Service Authentication is not configured and every operator route answers 401.')
+param operatorClientId string = ''
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${namePrefix}-plan'
@@ -141,3 +143,33 @@ resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
 output id string = site.id
 output name string = site.name
 output defaultHostName string = site.properties.defaultHostName
+
+// Operators sign in with Entra ID in front of every function (App Service Authentication); the platform strips any
+// client-sent X-MS-CLIENT-PRINCIPAL and injects the validated one, which the engine reads and checks for the app role
+// each route needs. Machines keep their own way in: the alert webhook (function key; Azure Monitor's action group) and
+// the health check. Unauthenticated browsers are sent to sign in; API clients send an Entra token for api://<client id>.
+resource auth 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(operatorClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [ '/api/alerts', '/api/healthz' ]
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          clientId: operatorClientId
+        }
+        validation: { allowedAudiences: [ 'api://${operatorClientId}', operatorClientId ] }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
+}

@@ -173,6 +173,33 @@ public sealed partial class FunctionsHostConformanceTests(BicepTests.Compiled ar
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
     }
 
+    /// <summary>
+    /// Platform rule: with App Service Authentication on, every request except the excluded paths must be signed in
+    /// before it reaches a function; a function key is a shared secret, not a person, so operator routes must be
+    /// Anonymous to the Functions host (the engine checks the person's role) and the alert webhook, excluded from
+    /// sign-in for Azure Monitor's action group, must keep its function key. Found: the dashboard was anonymous while
+    /// the APIs it calls wanted a function key it could never have.
+    /// </summary>
+    [Fact]
+    public void Operator_routes_sit_behind_sign_in_and_only_machine_routes_are_excluded()
+    {
+        var auth = Assert.Single(arm.OfType("Microsoft.Web/sites/config"), r => r.GetProperty("name").GetString()!.Contains("authsettingsV2", StringComparison.Ordinal));
+        var validation = auth.GetProperty("properties").GetProperty("globalValidation");
+        var excluded = validation.GetProperty("excludedPaths").EnumerateArray().Select(p => p.GetString()!).Order().ToList();
+        using var metadata = JsonDocument.Parse(FunctionsOutput("functions.metadata"));
+        var http = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().Select(b => (Function: f.GetProperty("name").GetString()!, Binding: b)))
+            .Where(x => x.Binding.GetProperty("type").GetString() == "httpTrigger")
+            .Select(x => (Route: "/api/" + x.Binding.GetProperty("route").GetString(), x.Function, Level: x.Binding.GetProperty("authLevel").GetString()!))
+            .ToList();
+
+        Assert.True(validation.GetProperty("requireAuthentication").GetBoolean());
+        Assert.Equal(["/api/alerts", "/api/healthz"], excluded);
+        Assert.Equal("Function", Assert.Single(http, h => h.Route == "/api/alerts").Level, ignoreCase: true);
+        Assert.All(http.Where(h => !excluded.Contains(h.Route)), h => Assert.True(string.Equals(h.Level, "Anonymous", StringComparison.OrdinalIgnoreCase), $"{h.Function} ({h.Route}) is {h.Level}: behind sign-in it must be Anonymous to the host and gated by role"));
+        Assert.Equal("[format('api://{0}', parameters('operatorClientId'))]", auth.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("validation").GetProperty("allowedAudiences")[0].GetString());
+    }
+
     [GeneratedRegex("%([^%\\s\"]+)%")]
     private static partial Regex Expression();
 
