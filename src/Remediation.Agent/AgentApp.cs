@@ -24,6 +24,7 @@ public static class AgentApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        builder.Services.AddSingleton<State.AgentState>();
         builder.Services.AddSingleton<ReplayGuard>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<IdempotencyStore>();
@@ -36,7 +37,8 @@ public static class AgentApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseMiddleware<AuditMiddleware>();
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<SignatureMiddleware>());
+        // Inside the signature: an unexpected error's 500 is signed too, so the engine can tell it from a forged answer.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<SignatureMiddleware>().UseExceptionHandler());
         app.MapGet("/healthz", () => Results.Ok("ok"));
         app.MapExchange();
         app.MapAudit();

@@ -47,6 +47,7 @@ public static class LabMode
                 ["Urls"] = "http://127.0.0.1:0",
                 [$"Agent:Keys:{keyId}"] = key,
                 ["Agent:AuditLogPath"] = Path.Combine(directory, "agent-audit.jsonl"),
+                ["Agent:StatePath"] = Path.Combine(directory, "agent-state.db"),
                 ["Logging:LogLevel:Default"] = configuration["Logging:LogLevel:Default"] ?? "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             };

@@ -27,11 +27,26 @@ public sealed class AgentFixture : IAsyncLifetime
 
     public string AuditPath => Path.Combine(directory, "audit.jsonl");
 
+    public string StatePath => Path.Combine(directory, "agent-state.db");
+
     public async Task InitializeAsync()
     {
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
         directory = Directory.CreateDirectory(Path.Combine(root, $"agent-{Guid.NewGuid():N}"[..14])).FullName;
         Lab = await ImapLab.StartAsync(LabDefinition.Default, Path.Combine(directory, "lab"));
+        await StartAgentAsync();
+    }
+
+    /// <summary>Stops the agent process's web application and starts a new one on the same state and audit files (a service restart).</summary>
+    public async Task RestartAgentAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await StartAgentAsync();
+    }
+
+    async Task StartAgentAsync()
+    {
         App = LabAgent.Build(Lab, builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -43,6 +58,7 @@ public sealed class AgentFixture : IAsyncLifetime
                 ["Agent:ManagedServers:1"] = "MBX2",
                 ["Agent:ManagedServers:2"] = "CAS1",
                 ["Agent:AuditLogPath"] = AuditPath,
+                ["Agent:StatePath"] = StatePath,
                 ["Agent:OperationTimeout"] = "00:00:03",
                 ["Agent:Lab:BootDelay"] = "00:00:00.100",
                 ["Agent:Lab:MoveDuration"] = "00:00:00",

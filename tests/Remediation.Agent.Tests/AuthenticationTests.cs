@@ -11,12 +11,26 @@ public sealed class AuthenticationTests(AgentFixture agent)
 {
     const string Path = "/api/v1/servers/MBX1/imap-settings";
 
-    HttpRequestMessage Signed(string? keyId = null, string? key = null, long? timestamp = null, string? nonce = null, string? signatureOverride = null, string body = "")
+    HttpRequestMessage Signed(string? keyId = null, string? key = null, long? timestamp = null, string? nonce = null, string? signatureOverride = null, string body = "") =>
+        Sign(agent.Address, HttpMethod.Get, Path, keyId, key, timestamp, nonce, signatureOverride, body);
+
+    /// <summary>A request signed as the engine signs it (tests change what they attack afterwards).</summary>
+    internal static HttpRequestMessage Sign(Uri agentAddress, HttpMethod method, string path, string? keyId = null, string? key = null, long? timestamp = null, string? nonce = null, string? signatureOverride = null, string body = "", string? idempotencyKey = null)
     {
         var ts = timestamp ?? TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
         nonce ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var canonical = AgentSignature.Canonical("GET", Path, "", ts, nonce, Encoding.UTF8.GetBytes(body));
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(agent.Address, Path));
+        var canonical = AgentSignature.Canonical(method.Method, path, "", ts, nonce, idempotencyKey, Encoding.UTF8.GetBytes(body));
+        var request = new HttpRequestMessage(method, new Uri(agentAddress, path));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(AgentSignature.IdempotencyHeader, idempotencyKey);
+        }
+
+        if (body.Length > 0)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
         request.Headers.Add(AgentSignature.KeyIdHeader, keyId ?? AgentFixture.KeyId);
         request.Headers.Add(AgentSignature.TimestampHeader, ts.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(AgentSignature.NonceHeader, nonce);

@@ -7,34 +7,57 @@ namespace Remediation.Agent.Tests;
 public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecutor
 {
     int calls;
+    int changes;
+    Exception? throwNext;
 
     public int Calls => Volatile.Read(ref calls);
 
-    T Count<T>(T value)
+    /// <summary>Service restarts, server restarts, drains and logging changes that reached Exchange.</summary>
+    public int Changes => Volatile.Read(ref changes);
+
+    /// <summary>Set: the next operation throws it before reaching Exchange (an unexpected failure inside the agent), once.</summary>
+    public Exception? ThrowNext
     {
-        Interlocked.Increment(ref calls);
-        return value;
+        get => Volatile.Read(ref throwNext);
+        set => Volatile.Write(ref throwNext, value);
     }
 
-    public Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken) => Count(inner.GetServerHealthAsync(server, cancellationToken));
+    T Count<T>(Func<T> operation, bool change = false)
+    {
+        Interlocked.Increment(ref calls);
+        if (Interlocked.Exchange(ref throwNext, null) is { } failure)
+        {
+            throw failure;
+        }
+
+        if (change)
+        {
+            Interlocked.Increment(ref changes);
+        }
+
+        return operation();
+    }
+
+    public Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetServerHealthAsync(server, cancellationToken));
 
     public Task<MonitoringProbeResult> InvokeMonitoringProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken) =>
-        Count(inner.InvokeMonitoringProbeAsync(server, healthSet, probe, cancellationToken));
+        Count(() => inner.InvokeMonitoringProbeAsync(server, healthSet, probe, cancellationToken));
 
-    public Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken) => Count(inner.RestartServiceAsync(server, service, cancellationToken));
+    public Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken) => Count(() => inner.RestartServiceAsync(server, service, cancellationToken), change: true);
 
-    public Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken) => Count(inner.RestartServerAsync(server, cancellationToken));
+    public Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken) => Count(() => inner.RestartServerAsync(server, cancellationToken), change: true);
 
-    public Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken) => Count(inner.GetServerStateAsync(server, cancellationToken));
+    public Task<ServerState> GetServerStateAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetServerStateAsync(server, cancellationToken));
 
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>
-        Count(inner.SetDatabaseCopyActivationAsync(server, disabledAndMoveNow, cancellationToken));
+        Count(() => inner.SetDatabaseCopyActivationAsync(server, disabledAndMoveNow, cancellationToken), change: true);
 
-    public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) => Count(inner.GetDatabaseCopyStatusAsync(server, cancellationToken));
+    public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetDatabaseCopyStatusAsync(server, cancellationToken));
 
-    public Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken) => Count(inner.GetImapSettingsAsync(server, cancellationToken));
+    public Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetImapSettingsAsync(server, cancellationToken));
 
-    public Task SetImapSettingsAsync(string server, bool protocolLogEnabled, CancellationToken cancellationToken) => Count(inner.SetImapSettingsAsync(server, protocolLogEnabled, cancellationToken));
+    public Task SetImapSettingsAsync(string server, bool protocolLogEnabled, CancellationToken cancellationToken) =>
+        Count(() => inner.SetImapSettingsAsync(server, protocolLogEnabled, cancellationToken), change: true);
 
-    public Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken) => Count(inner.GetImapCountersAsync(server, cancellationToken));
+    public Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetImapCountersAsync(server, cancellationToken));
 }

@@ -41,6 +41,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Agent:ManagedServers:2"] = "CAS1",
             ["Agent:ManagedServers:3"] = "CAS2",
             ["Agent:AuditLogPath"] = Path.Combine(directory, "audit.jsonl"),
+            ["Agent:StatePath"] = Path.Combine(directory, "agent-state.db"),
             ["Agent:OperationTimeout"] = "00:00:02",
             ["Agent:ExecutionLimit"] = "00:00:20",
             ["Agent:Lab:BootDelay"] = "00:00:00.100",

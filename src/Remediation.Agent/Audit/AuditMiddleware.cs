@@ -9,14 +9,26 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
+        Exception? failure = null;
         try
         {
             await next(context);
         }
+        catch (Exception ex)
+        {
+            // The exception handler outside answers 500 after this line is written: record what the caller gets.
+            failure = ex;
+            throw;
+        }
         finally
         {
             var seen = context.Audit();
-            var status = context.Response.StatusCode;
+            var status = failure is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+            if (failure is not null)
+            {
+                seen.Outcome = $"Failed: unexpected {failure.GetType().Name}";
+            }
+
             await audit.AppendAsync(new AuditEntry(
                 time.GetUtcNow(),
                 seen.KeyId,
@@ -26,7 +38,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
                 seen.Server,
                 seen.Arguments ?? new Dictionary<string, string>(),
                 status,
-                seen.Outcome ?? (status < 400 ? "Succeeded" : $"HTTP {status}"),
+                seen.Outcome ?? (status < 400 ? "Succeeded" : status >= 500 ? $"Failed: HTTP {status}" : $"HTTP {status}"),
                 time.GetElapsedTime(started).TotalMilliseconds,
                 context.Request.Headers[AgentSignature.IdempotencyHeader].FirstOrDefault()));
         }

@@ -47,6 +47,13 @@ public sealed class AgentOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The agent's memory across restarts (SQLite): accepted nonces and idempotent answers. Relative paths are beside
+    /// the agent's binaries (a Windows service's working directory is System32).
+    /// </summary>
+    [Required]
+    public string StatePath { get; set; } = "agent-state.db";
+
     /// <summary>The append-only audit log (JSON lines).</summary>
     [Required]
     public string AuditLogPath { get; set; } = "agent-audit.jsonl";

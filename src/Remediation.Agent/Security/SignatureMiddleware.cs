@@ -7,8 +7,9 @@ namespace Remediation.Agent.Security;
 
 /// <summary>
 /// Every /api request must be signed with a known key, within the clock-skew window, with a nonce never seen
-/// before. Anything else is a 401 that says which check failed, but never whether a key ID exists: an unknown key and
-/// a wrong signature get the same answer. A body over 1 MiB is a 413, read no further.
+/// before (also across restarts). Anything else is a 401 that says which check failed, but never whether a key ID
+/// exists: an unknown key and a wrong signature get the same answer. A body over 1 MiB is a 413, read no further.
+/// Every answer to a signed request is signed with the same key, bound to the request's nonce.
 /// </summary>
 public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<AgentOptions> options, ReplayGuard replay, TimeProvider time)
 {
@@ -39,7 +40,25 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
             return;
         }
 
-        await next(context);
+        // The answer is written to memory, signed, then sent.
+        var key = Convert.FromBase64String(options.CurrentValue.Keys[context.Audit().KeyId!]);
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var answer = buffer.ToArray();
+        var canonical = AgentSignature.CanonicalResponse(context.Response.StatusCode, context.Request.Headers[AgentSignature.NonceHeader].ToString(), context.Response.ContentType, answer);
+        context.Response.Headers[AgentSignature.ResponseSignatureHeader] = AgentSignature.Sign(key, canonical);
+        context.Response.ContentLength = answer.Length;
+        await original.WriteAsync(answer, context.RequestAborted);
     }
 
     static async Task RefuseAsync(HttpContext context, int status, string title, string why)
@@ -85,7 +104,13 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
         var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? $"{request.Path}{request.QueryString}";
         var queryAt = target.IndexOf('?', StringComparison.Ordinal);
         var (path, query) = queryAt < 0 ? (target, "") : (target[..queryAt], target[queryAt..]);
-        var canonical = AgentSignature.Canonical(request.Method, path, query, timestamp, nonce, body.ToArray());
+        var idempotencyKey = request.Headers[AgentSignature.IdempotencyHeader];
+        if (idempotencyKey.Count > 1)
+        {
+            return "One Idempotency-Key at most.";
+        }
+
+        var canonical = AgentSignature.Canonical(request.Method, path, query, timestamp, nonce, idempotencyKey.FirstOrDefault(), body.ToArray());
         var known = settings.Keys.TryGetValue(keyId, out var encodedKey);
         if (!AgentSignature.Verify(known ? Convert.FromBase64String(encodedKey!) : NoKey, canonical, signature) || !known)
         {

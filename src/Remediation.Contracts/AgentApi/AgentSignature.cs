@@ -5,8 +5,9 @@ using System.Text;
 namespace Remediation.AgentApi;
 
 /// <summary>
-/// The request signature both sides compute: HMAC-SHA256 over method, path, query, timestamp, nonce and the
-/// body's SHA-256, keyed by a shared secret named by a key ID (so keys rotate without downtime).
+/// The request signature both sides compute: HMAC-SHA256 over method, path, query, timestamp, nonce, idempotency key
+/// and the body's SHA-256, keyed by a shared secret named by a key ID (so keys rotate without downtime). The agent
+/// signs its answer with the same key, bound to the request's nonce, so the engine acts only on what the agent said.
 /// </summary>
 public static class AgentSignature
 {
@@ -28,14 +29,27 @@ public static class AgentSignature
     /// <summary>Smallest accepted key.</summary>
     public const int MinimumKeyBytes = 32;
 
-    /// <summary>The canonical text that is signed.</summary>
-    public static string Canonical(string method, string path, string query, long timestamp, string nonce, ReadOnlySpan<byte> body) =>
+    /// <summary>Header on an answer: the agent's signature over <see cref="CanonicalResponse"/>.</summary>
+    public const string ResponseSignatureHeader = "X-Agent-Response-Signature";
+
+    /// <summary>The canonical text of a request that is signed (the idempotency key included: it decides what is done).</summary>
+    public static string Canonical(string method, string path, string query, long timestamp, string nonce, string? idempotencyKey, ReadOnlySpan<byte> body) =>
         string.Join('\n',
             method.ToUpperInvariant(),
             path,
             query,
             timestamp.ToString(CultureInfo.InvariantCulture),
             nonce,
+            idempotencyKey ?? "",
+            Convert.ToHexStringLower(SHA256.HashData(body)));
+
+    /// <summary>The canonical text of an answer: its status, content type and body, bound to the request's nonce (an old answer cannot be replayed).</summary>
+    public static string CanonicalResponse(int status, string requestNonce, string? contentType, ReadOnlySpan<byte> body) =>
+        string.Join('\n',
+            "response",
+            status.ToString(CultureInfo.InvariantCulture),
+            requestNonce,
+            contentType ?? "",
             Convert.ToHexStringLower(SHA256.HashData(body)));
 
     /// <summary>The signature of <paramref name="canonical"/> under <paramref name="key"/>.</summary>

@@ -5,7 +5,11 @@ using Remediation.AgentApi;
 
 namespace Remediation.Exchange;
 
-/// <summary>Signs every request to the agent (see <see cref="AgentSignature"/>): key ID, timestamp, fresh nonce, HMAC.</summary>
+/// <summary>
+/// Signs every request to the agent (see <see cref="AgentSignature"/>): key ID, timestamp, fresh nonce, idempotency
+/// key, HMAC; and refuses every answer the agent did not sign for that request (a tampered or substituted answer must
+/// never drive a safety decision). An unsigned 401 passes: it only says no.
+/// </summary>
 public sealed class AgentSigningHandler(IOptionsMonitor<AgentClientOptions> options, TimeProvider time) : DelegatingHandler
 {
     /// <inheritdoc />
@@ -16,12 +20,33 @@ public sealed class AgentSigningHandler(IOptionsMonitor<AgentClientOptions> opti
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var uri = request.RequestUri!;
-        var canonical = AgentSignature.Canonical(request.Method.Method, uri.AbsolutePath, uri.Query, timestamp, nonce, body);
+        var idempotencyKey = request.Headers.TryGetValues(AgentSignature.IdempotencyHeader, out var keys) ? keys.Single() : null;
+        var canonical = AgentSignature.Canonical(request.Method.Method, uri.AbsolutePath, uri.Query, timestamp, nonce, idempotencyKey, body);
+        var key = Convert.FromBase64String(settings.Key);
         request.Headers.Remove(AgentSignature.SignatureHeader);
         request.Headers.Add(AgentSignature.KeyIdHeader, settings.KeyId);
         request.Headers.Add(AgentSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(AgentSignature.NonceHeader, nonce);
-        request.Headers.Add(AgentSignature.SignatureHeader, AgentSignature.Sign(Convert.FromBase64String(settings.Key), canonical));
-        return await base.SendAsync(request, cancellationToken);
+        request.Headers.Add(AgentSignature.SignatureHeader, AgentSignature.Sign(key, canonical));
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var signature = response.Headers.TryGetValues(AgentSignature.ResponseSignatureHeader, out var values) ? values.FirstOrDefault() : null;
+        var expected = AgentSignature.CanonicalResponse((int)response.StatusCode, nonce, response.Content.Headers.ContentType?.ToString(), answer);
+        if (signature is null || !AgentSignature.Verify(key, expected, signature))
+        {
+            var status = (int)response.StatusCode;
+            response.Dispose();
+            throw new AgentAnswerRejectedException($"The answer to {request.Method} {uri.AbsolutePath} (HTTP {status}) is not signed by the agent for this request: refused, nothing is decided on it.");
+        }
+
+        return response;
     }
 }
+
+/// <summary>An answer that did not come from the agent (tampered in transit, or another server answering).</summary>
+public sealed class AgentAnswerRejectedException(string message) : HttpRequestException(message);

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Remediation.Agent.Security;
+using Remediation.Agent.State;
+using Remediation.AgentApi;
+using Remediation.Exchange;
+
+namespace Remediation.Agent.Tests;
+
+/// <summary>
+/// The agent forgets nothing that matters when it restarts, and the engine believes only answers the agent signed:
+/// replays after a restart, retries after a restart, a swapped idempotency key, a tampered answer, an unexpected error.
+/// Asserted on the agent's executor, the Dovecot processes and the audit, not on what the code meant.
+/// </summary>
+[Collection(nameof(AgentCollection))]
+public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
+{
+    public Task InitializeAsync() => agent.HealAsync();
+
+    public Task DisposeAsync() => agent.HealAsync();
+
+    static async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Uri? to = null)
+    {
+        using var http = new HttpClient();
+        if (to is not null)
+        {
+            request.RequestUri = new Uri(to, request.RequestUri!.PathAndQuery);
+        }
+
+        return await http.SendAsync(request);
+    }
+
+    static HttpRequestMessage Copy(HttpRequestMessage captured, string? body = null)
+    {
+        var copy = new HttpRequestMessage(captured.Method, captured.RequestUri);
+        foreach (var header in captured.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (body is not null)
+        {
+            copy.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        return copy;
+    }
+
+    [Fact]
+    public async Task A_captured_request_replayed_after_the_agent_restarted_is_still_a_replay()
+    {
+        var captured = AuthenticationTests.Sign(agent.Address, HttpMethod.Get, "/api/v1/servers/MBX1/imap-settings");
+        using var first = await SendAsync(Copy(captured));
+
+        await agent.RestartAgentAsync();
+        using var replayed = await SendAsync(Copy(captured), agent.Address);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        Assert.Contains("Replayed request", await replayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_retry_after_the_agent_restarted_gets_the_first_answer_and_restarts_nothing_again()
+    {
+        var key = $"run-1:{Guid.NewGuid():N}";
+        var first = await agent.Client().RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", key, default);
+        var pidAfterFirst = agent.Lab.MailboxServers["MBX1"].Pid;
+
+        await agent.RestartAgentAsync();
+        var retried = await agent.Client().RestartServiceAsync("MBX1", "MSExchangeIMAP4BE", key, default);
+        var audit = await agent.Client().GetAuditAsync(50, default);
+
+        Assert.Equal(first, retried);
+        Assert.Equal(0, agent.Executions.Changes); // the restarted agent's executor never saw it
+        Assert.Equal(pidAfterFirst, agent.Lab.MailboxServers["MBX1"].Pid); // and Dovecot was not restarted a second time
+        Assert.Equal(2, audit.Count(e => e.IdempotencyKey == key && e.Status == 200));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_swapped_in_transit_breaks_the_signature_and_nothing_runs()
+    {
+        var captured = AuthenticationTests.Sign(agent.Address, HttpMethod.Post, "/api/v1/servers/MBX1/services/MSExchangeIMAP4BE/restart", idempotencyKey: "step-1");
+        var swapped = Copy(captured);
+        swapped.Headers.Remove(AgentSignature.IdempotencyHeader);
+        swapped.Headers.Add(AgentSignature.IdempotencyHeader, "step-2");
+        var before = agent.Executions.Calls;
+
+        using var answer = await SendAsync(swapped);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        Assert.Equal(before, agent.Executions.Calls);
+    }
+
+    [Fact]
+    public async Task An_answer_tampered_in_transit_is_rejected_by_the_engine()
+    {
+        // A relay between engine and agent that turns "protocol logging off" into "on" in every answer.
+        await using var relay = await TamperingRelay.StartAsync(agent.Address, body => body.Replace("\"protocolLogEnabled\":false", "\"protocolLogEnabled\":true", StringComparison.Ordinal));
+        var honest = await agent.Client().GetImapSettingsAsync("MBX1", default);
+
+        var rejected = await Assert.ThrowsAsync<AgentAnswerRejectedException>(() => ClientVia(relay.Address).GetImapSettingsAsync("MBX1", default));
+        var untouched = await ClientVia(relay.Address).GetServerStateAsync("MBX1", default); // nothing to change in it: it passes
+
+        Assert.False(honest.ProtocolLogEnabled);
+        Assert.Contains("not signed by the agent", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal("MBX1", untouched.Server, ignoreCase: true);
+    }
+
+    [Fact]
+    public async Task An_unexpected_error_is_not_kept_as_the_answer_and_is_audited_as_what_it_was()
+    {
+        var key = $"run-2:{Guid.NewGuid():N}";
+        agent.Executions.ThrowNext = new InvalidOperationException("runspace broke");
+
+        var failed = await Record.ExceptionAsync(() => agent.Client().SetImapSettingsAsync("MBX1", true, key, default));
+        Assert.IsNotType<AgentAnswerRejectedException>(failed); // the agent's own 500, signed as every answer
+        var retried = await agent.Client().SetImapSettingsAsync("MBX1", true, key, default);
+        await agent.Client().SetImapSettingsAsync("MBX1", false, $"{key}:off", default);
+        var audit = await agent.Client().GetAuditAsync(50, default);
+
+        Assert.NotNull(failed);
+        Assert.True(retried.ProtocolLogEnabled);
+        Assert.Equal(2, agent.Executions.Changes);
+        Assert.Contains(audit, e => e.IdempotencyKey == key && e.Status == 500 && e.Outcome.StartsWith("Failed", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.IdempotencyKey == key && e.Status == 200);
+    }
+
+    [Fact]
+    public void An_operation_under_way_when_the_agent_stopped_is_never_started_again_under_its_key()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"agent-state-{Guid.NewGuid():N}.db");
+        var options = Options.Create(new AgentOptions { StatePath = path });
+        var now = TimeProvider.System.GetUtcNow();
+        try
+        {
+            using (var before = new AgentState(options))
+            {
+                Assert.Equal(AgentState.Claim.Claimed, before.TryClaim("k", "RestartServer|MBX1", now, now.AddHours(1), out _));
+            }
+
+            using var after = new AgentState(options);
+            Assert.Equal(AgentState.Claim.Unknown, after.TryClaim("k", "RestartServer|MBX1", now, now.AddHours(1), out _));
+            Assert.Equal(AgentState.Claim.OtherRequest, after.TryClaim("k", "RestartServer|MBX2", now, now.AddHours(1), out _));
+            Assert.Equal(AgentState.Claim.Claimed, after.TryClaim("k", "RestartServer|MBX1", now.AddHours(2), now.AddHours(3), out _)); // expired: a new step may use it
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    static ExchangeAgentClient ClientVia(Uri relay)
+    {
+        var options = new AgentClientOptions { BaseAddress = relay, KeyId = AgentFixture.KeyId, Key = AgentFixture.Key };
+        var handler = new AgentSigningHandler(new FixedOptions(options), TimeProvider.System) { InnerHandler = new HttpClientHandler() };
+        return new ExchangeAgentClient(new HttpClient(handler) { BaseAddress = relay });
+    }
+
+    sealed class FixedOptions(AgentClientOptions value) : IOptionsMonitor<AgentClientOptions>
+    {
+        public AgentClientOptions CurrentValue => value;
+
+        public AgentClientOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<AgentClientOptions, string?> listener) => null;
+    }
+
+    /// <summary>A man in the middle on 127.0.0.1: forwards requests to the agent unchanged and edits the answers.</summary>
+    sealed class TamperingRelay : IAsyncDisposable
+    {
+        readonly WebApplication app;
+
+        TamperingRelay(WebApplication app) => this.app = app;
+
+        public Uri Address => new(app.Urls.First());
+
+        public static async Task<TamperingRelay> StartAsync(Uri agent, Func<string, string> edit)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            var http = new HttpClient { BaseAddress = agent };
+            app.Run(async context =>
+            {
+                using var forward = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + context.Request.QueryString);
+                foreach (var header in context.Request.Headers.Where(h => h.Key.StartsWith("X-Agent-", StringComparison.OrdinalIgnoreCase) || h.Key == AgentSignature.IdempotencyHeader))
+                {
+                    forward.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                }
+
+                using var body = new MemoryStream();
+                await context.Request.Body.CopyToAsync(body);
+                if (body.Length > 0)
+                {
+                    forward.Content = new ByteArrayContent(body.ToArray());
+                    forward.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(context.Request.ContentType!);
+                }
+
+                using var answer = await http.SendAsync(forward);
+                var text = edit(await answer.Content.ReadAsStringAsync());
+                context.Response.StatusCode = (int)answer.StatusCode;
+                context.Response.ContentType = answer.Content.Headers.ContentType?.ToString();
+                foreach (var header in answer.Headers.Where(h => h.Key.StartsWith("X-Agent-", StringComparison.OrdinalIgnoreCase)))
+                {
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+                }
+
+                await context.Response.WriteAsync(text);
+            });
+            await app.StartAsync();
+            return new TamperingRelay(app);
+        }
+
+        public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    }
+}
