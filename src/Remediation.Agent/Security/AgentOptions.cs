@@ -54,9 +54,21 @@ public sealed class AgentOptions
     [Required]
     public string StatePath { get; set; } = "agent-state.db";
 
-    /// <summary>The append-only audit log (JSON lines).</summary>
+    /// <summary>The append-only audit log (JSON lines); relative paths are beside the agent's binaries.</summary>
     [Required]
     public string AuditLogPath { get; set; } = "agent-audit.jsonl";
+
+    /// <summary>Size at which the audit log rotates.</summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public long AuditMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Rotated audit files kept (agent-audit.1.jsonl is the newest).</summary>
+    [Range(1, 100)]
+    public int AuditFiles { get; set; } = 10;
+
+    /// <summary>Unauthenticated requests written one by one each minute; the rest are counted in one summary line.</summary>
+    [Range(1, 10_000)]
+    public int UnauthenticatedAuditPerMinute { get; set; } = 20;
 
     /// <summary>True when <paramref name="operation"/> is allowed.</summary>
     public bool Allows(AgentOperation operation) => AllowedOperations.Count == 0 || AllowedOperations.Contains(operation);

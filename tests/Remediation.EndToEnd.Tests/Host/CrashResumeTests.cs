@@ -116,7 +116,8 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         string runId;
         await using (var first = await HostProcess.StartAsync(settings, marker))
         {
-            using var posted = await first.Http.PostAsJsonAsync("api/alerts", new { alertId = "crash-1", server = "MBX2", healthSet = "IMAP", monitor = "RequestsQueuedGt500Monitor" });
+            using var console = await LabHttp.ClientAsync(first.Address);
+            using var posted = await console.PostAsJsonAsync("api/alerts", new { alertId = "crash-1", server = "MBX2", healthSet = "IMAP", monitor = "RequestsQueuedGt500Monitor" });
             posted.EnsureSuccessStatusCode();
             var waiting = await first.WaitForRunAsync("MBX2", r => r.Steps.Any(s => s.Name == "Restart server" && s.Outcome == StepOutcome.Succeeded) && r.CurrentStep?.StartsWith("Waiting", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(90));
             runId = waiting.RunId;
@@ -135,7 +136,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded",
             "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
         ], run.Timeline());
-        var audit = (await org.Agent.Services.GetRequiredService<AuditLog>().ReadAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
+        var audit = (await org.Agent.Services.GetRequiredService<AuditLog>().ReadAsync(10_000, 0, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
         Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], audit.Select(a => a.Operation));
         Assert.Equal(audit.Count, audit.Select(a => a.IdempotencyKey).Distinct().Count());
         Assert.False(org.Organisation.IsActivationDisabled("MBX2"));

@@ -226,13 +226,13 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var runId = await host.StartAsync(Ctp);
         await host.WaitForApprovalRequestAsync("MBX1");
-        using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { by = "ops-oncall" });
+        using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { });
         var run = await host.CompletedAsync("CAS1");
         var mailboxRun = await host.CompletedAsync("MBX1");
 
         run.AssertOutcome(RunOutcome.Cancelled);
         Assert.Equal(RunOutcome.Cancelled, mailboxRun.Outcome);
-        Assert.Equal($"Cancelled by ops-oncall (through run {runId}).", mailboxRun.Reason);
+        Assert.Equal($"Cancelled by {PlaybookHarness.LabApprover} (through run {runId}).", mailboxRun.Reason);
         Assert.Empty(await host.ActionsAsync(mailboxRun.RunId));
     }
 
@@ -257,12 +257,12 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         var runId = await host.StartAsync(Ctp);
         await host.WaitForApprovalRequestAsync("CAS1");
-        using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { by = "ops-oncall" });
+        using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { });
         var run = await host.CompletedAsync("CAS1");
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
         run.AssertOutcome(RunOutcome.Cancelled);
-        Assert.Equal("Cancelled by ops-oncall.", run.Reason);
+        Assert.Equal($"Cancelled by {PlaybookHarness.LabApprover}.", run.Reason);
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
