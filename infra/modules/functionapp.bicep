@@ -65,6 +65,8 @@ var staticSettings = [
   { name: 'Remediation__Agent__BaseAddress', value: agentBaseAddress }
   { name: 'Remediation__Agent__KeyId', value: agentKeyId }
   { name: 'Remediation__Agent__Key', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-signing-key)' }
+  // The agent's TLS certificate, pinned: the app trusts exactly it (its internal CA cannot be trusted on App Service).
+  { name: 'Remediation__Agent__CertificateThumbprints__0', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-certificate-thumbprint)' }
   { name: 'Remediation__Escalation__WebhookUrl', value: escalationWebhookUrl }
 ]
 

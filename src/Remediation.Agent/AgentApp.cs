@@ -8,8 +8,11 @@ using Remediation.Agent.Security;
 namespace Remediation.Agent;
 
 /// <summary>The agent application: signature, audit, allow-lists and the Exchange routes over an executor.</summary>
-public static class AgentApp
+public static partial class AgentApp
 {
+    [LoggerMessage(LogLevel.Critical, "{Refusal} Stopping.")]
+    static partial void LogRefusedTransport(ILogger logger, string refusal);
+
     /// <summary>
     /// Builds the agent over Exchange (the PowerShell SDK). <paramref name="configure"/> runs last, so a caller (the lab,
     /// tests) can add settings and register its own <see cref="IExchangeExecutor"/>; <paramref name="map"/> adds routes,
@@ -19,6 +22,7 @@ public static class AgentApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Host.UseWindowsService().UseSystemd();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = SignatureMiddleware.MaxBodyBytes);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -44,6 +48,15 @@ public static class AgentApp
         app.MapAudit();
         map?.Invoke(app);
 
+        // Plain HTTP only on loopback: checked on the addresses really bound, whatever configured them.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            if (AgentTransport.Refusal(app.Urls) is { } refusal)
+            {
+                LogRefusedTransport(app.Logger, refusal);
+                app.Lifetime.StopApplication();
+            }
+        });
         return app;
     }
 }

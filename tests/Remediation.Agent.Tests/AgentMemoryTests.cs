@@ -161,17 +161,8 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
     static ExchangeAgentClient ClientVia(Uri relay)
     {
         var options = new AgentClientOptions { BaseAddress = relay, KeyId = AgentFixture.KeyId, Key = AgentFixture.Key };
-        var handler = new AgentSigningHandler(new FixedOptions(options), TimeProvider.System) { InnerHandler = new HttpClientHandler() };
+        var handler = new AgentSigningHandler(new FixedOptions<AgentClientOptions>(options), TimeProvider.System) { InnerHandler = new HttpClientHandler() };
         return new ExchangeAgentClient(new HttpClient(handler) { BaseAddress = relay });
-    }
-
-    sealed class FixedOptions(AgentClientOptions value) : IOptionsMonitor<AgentClientOptions>
-    {
-        public AgentClientOptions CurrentValue => value;
-
-        public AgentClientOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<AgentClientOptions, string?> listener) => null;
     }
 
     /// <summary>A man in the middle on 127.0.0.1: forwards requests to the agent unchanged and edits the answers.</summary>

@@ -99,6 +99,20 @@ public sealed class PowerShellExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task One_servers_slow_command_does_not_hold_up_another_servers_reads()
+    {
+        await executor.GetImapSettingsAsync("MBX2", default); // its runspace open
+
+        var slow = executor.GetImapSettingsAsync("SLOW1", default);
+        await Task.Delay(200);
+        var quick = await executor.GetImapSettingsAsync("MBX2", default);
+
+        Assert.False(slow.IsCompleted); // MBX2 answered while SLOW1's command was still running
+        Assert.Equal("SLOW1", (await slow).Server);
+        Assert.Equal("MBX2", quick.Server);
+    }
+
+    [Fact]
     public async Task A_cmdlet_error_becomes_a_typed_failure_with_its_message()
     {
         var error = await Assert.ThrowsAsync<ExchangeOperationException>(() => executor.SetDatabaseCopyActivationAsync("CAS1", true, default));

@@ -202,6 +202,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.Contains("AzureWebJobsStorage__accountName", arm.Text, StringComparison.Ordinal);
         Assert.Contains("Remediation__Storage__AccountName", arm.Text, StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=agent-signing-key)", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=agent-certificate-thumbprint)", arm.Text, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"__\d+__")]

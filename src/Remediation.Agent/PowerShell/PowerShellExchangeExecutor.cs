@@ -11,7 +11,9 @@ namespace Remediation.Agent.PowerShell;
 /// <summary>
 /// Runs the allow-listed Exchange operations through the PowerShell SDK. Every cmdlet is built with
 /// AddCommand/AddParameter: values travel as parameter values and are never parsed as script. PowerShell errors
-/// become <see cref="ExchangeOperationException"/> carrying the cmdlet's own message.
+/// become <see cref="ExchangeOperationException"/> carrying the cmdlet's own message. One runspace per server (the
+/// agent manages a handful), each used one command at a time: a slow restart on one server never holds up another
+/// server's reads and safety checks; a broken runspace is replaced on its next use.
 /// </summary>
 public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 {
@@ -23,8 +25,20 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 
     readonly PowerShellOptions options;
     readonly TimeProvider time;
-    readonly SemaphoreSlim gate = new(1, 1);
-    Runspace? runspace;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServerShell> shells = new(StringComparer.OrdinalIgnoreCase);
+
+    sealed class ServerShell : IDisposable
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public Runspace? Runspace { get; set; }
+
+        public void Dispose()
+        {
+            Runspace?.Dispose();
+            Gate.Dispose();
+        }
+    }
 
     /// <summary>Creates the executor; the runspace opens on first use.</summary>
     public PowerShellExchangeExecutor(IOptions<PowerShellOptions> options, TimeProvider time)
@@ -36,7 +50,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     /// <inheritdoc />
     public async Task<ServerHealthReport> GetServerHealthAsync(string server, CancellationToken cancellationToken)
     {
-        var rows = await InvokeAsync("Get-ServerHealth", cancellationToken, ("Identity", server));
+        var rows = await InvokeAsync("Get-ServerHealth", server, cancellationToken, ("Identity", server));
         return new ServerHealthReport(server, [.. rows
             .Where(r => Text(r, "HealthSetName").StartsWith("IMAP", StringComparison.OrdinalIgnoreCase))
             .Select(r => new ServerHealthRow(
@@ -52,7 +66,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     public async Task<MonitoringProbeResult> InvokeMonitoringProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var result = First(await InvokeAsync("Invoke-MonitoringProbe", cancellationToken, ("Identity", $"{healthSet}\\{probe}"), ("Server", server)))
+        var result = First(await InvokeAsync("Invoke-MonitoringProbe", server, cancellationToken, ("Identity", $"{healthSet}\\{probe}"), ("Server", server)))
             ?? throw new ExchangeOperationException("Invoke-MonitoringProbe", "returned no result.");
         return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", Text(result, "Result"), Text(result, "Error") is { Length: > 0 } e ? e : null, time.GetElapsedTime(started).TotalMilliseconds);
     }
@@ -64,9 +78,9 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
         var name = ImapServices.All.First(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
         var started = time.GetTimestamp();
         var filter = $"Name='{name}'";
-        await InvokeAsync("Invoke-CimMethod", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StopService"));
+        await InvokeAsync("Invoke-CimMethod", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StopService"));
         await WaitForServiceAsync(server, filter, "Stopped", cancellationToken);
-        await InvokeAsync("Invoke-CimMethod", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StartService"));
+        await InvokeAsync("Invoke-CimMethod", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StartService"));
         await WaitForServiceAsync(server, filter, "Running", cancellationToken);
         return new RestartResult(server, name, true, time.GetElapsedTime(started).TotalMilliseconds, $"{name} restarted.");
     }
@@ -75,9 +89,9 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     public async Task<ServerRestartStarted> RestartServerAsync(string server, CancellationToken cancellationToken)
     {
         // The boot time before is what tells "back" from "not gone down yet": without it, nothing is restarted.
-        var booted = LastBoot(First(await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem"))))
+        var booted = LastBoot(First(await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem"))))
             ?? throw new ExchangeOperationException("Get-CimInstance", $"Win32_OperatingSystem of {server} has no LastBootUpTime: it was not restarted.");
-        await InvokeAsync("Restart-Computer", cancellationToken, ("ComputerName", server), ("Force", true));
+        await InvokeAsync("Restart-Computer", server, cancellationToken, ("ComputerName", server), ("Force", true));
         return new ServerRestartStarted(server, booted, $"Restart-Computer -Force issued; {server} had booted at {booted:u}.");
     }
 
@@ -86,8 +100,8 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     {
         try
         {
-            var os = First(await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem")));
-            var services = await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", ImapServiceFilter));
+            var os = First(await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_OperatingSystem")));
+            var services = await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", ImapServiceFilter));
             var states = services.ToDictionary(s => Text(s, "Name"), s => Text(s, "State"), StringComparer.OrdinalIgnoreCase);
             return new ServerState(server, true, LastBoot(os), states, $"Booted {LastBoot(os):u}; {string.Join(", ", states.Select(kv => $"{kv.Key} {kv.Value}"))}.");
         }
@@ -107,15 +121,15 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 
     /// <inheritdoc />
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>
-        InvokeAsync("Set-MailboxServer", cancellationToken, ("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", disabledAndMoveNow), ("Confirm", false));
+        InvokeAsync("Set-MailboxServer", server, cancellationToken, ("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", disabledAndMoveNow), ("Confirm", false));
 
     /// <inheritdoc />
     public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)
     {
-        var rows = await InvokeAsync("Get-MailboxDatabaseCopyStatus", cancellationToken, ("Server", server));
+        var rows = await InvokeAsync("Get-MailboxDatabaseCopyStatus", server, cancellationToken, ("Server", server));
 
         // Copies on a server whose activation is disabled cannot take over: the safety gate must know.
-        var mailboxServer = First(await InvokeAsync("Get-MailboxServer", cancellationToken, ("Identity", server)));
+        var mailboxServer = First(await InvokeAsync("Get-MailboxServer", server, cancellationToken, ("Identity", server)));
         bool? activationDisabled = mailboxServer is null ? null : bool.TryParse(Text(mailboxServer, "DatabaseCopyActivationDisabledAndMoveNow"), out var disabled) && disabled;
         return new DatabaseCopyStatus(server, [.. rows.Select(r => new DatabaseCopy(
             Text(r, "DatabaseName") is { Length: > 0 } d ? d : Text(r, "Name").Split('\\')[0],
@@ -127,19 +141,19 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     /// <inheritdoc />
     public async Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken)
     {
-        var settings = First(await InvokeAsync("Get-ImapSettings", cancellationToken, ("Server", server)))
+        var settings = First(await InvokeAsync("Get-ImapSettings", server, cancellationToken, ("Server", server)))
             ?? throw new ExchangeOperationException("Get-ImapSettings", "returned no settings.");
         return new ImapSettings(server, bool.TryParse(Text(settings, "ProtocolLogEnabled"), out var on) && on, Text(settings, "LogFileLocation"));
     }
 
     /// <inheritdoc />
     public Task SetImapSettingsAsync(string server, bool protocolLogEnabled, CancellationToken cancellationToken) =>
-        InvokeAsync("Set-ImapSettings", cancellationToken, ("Server", server), ("ProtocolLogEnabled", protocolLogEnabled), ("Confirm", false));
+        InvokeAsync("Set-ImapSettings", server, cancellationToken, ("Server", server), ("ProtocolLogEnabled", protocolLogEnabled), ("Confirm", false));
 
     /// <inheritdoc />
     public async Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken)
     {
-        var samples = await InvokeAsync("Get-Counter", cancellationToken,
+        var samples = await InvokeAsync("Get-Counter", server, cancellationToken,
             ("ComputerName", server),
             ("Counter", ImapCounterPaths));
         var values = samples.SelectMany(s => s.Properties["CounterSamples"]?.Value is System.Collections.IEnumerable e ? e.Cast<object>().Select(PSObject.AsPSObject) : [])
@@ -150,15 +164,17 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        runspace?.Dispose();
-        gate.Dispose();
+        foreach (var shell in shells.Values)
+        {
+            shell.Dispose();
+        }
     }
 
     async Task WaitForServiceAsync(string server, string filter, string state, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var service = First(await InvokeAsync("Get-CimInstance", cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter)));
+            var service = First(await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter)));
             if (string.Equals(Text(service, "State"), state, StringComparison.OrdinalIgnoreCase))
             {
                 return;
@@ -168,13 +184,20 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
         }
     }
 
-    async Task<IReadOnlyList<PSObject>> InvokeAsync(string cmdlet, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    async Task<IReadOnlyList<PSObject>> InvokeAsync(string cmdlet, string server, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        await gate.WaitAsync(cancellationToken);
+        var serverShell = shells.GetOrAdd(server, _ => new ServerShell());
+        await serverShell.Gate.WaitAsync(cancellationToken);
         try
         {
-            runspace ??= await OpenAsync(cancellationToken);
-            using var shell = PS.Create(runspace);
+            if (serverShell.Runspace is not { RunspaceStateInfo.State: RunspaceState.Opened })
+            {
+                serverShell.Runspace?.Dispose();
+                serverShell.Runspace = null;
+                serverShell.Runspace = await OpenAsync(cancellationToken);
+            }
+
+            using var shell = PS.Create(serverShell.Runspace);
             shell.AddCommand(cmdlet);
             foreach (var (name, value) in parameters)
             {
@@ -196,7 +219,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
         }
         finally
         {
-            gate.Release();
+            serverShell.Gate.Release();
         }
     }
 

@@ -26,11 +26,17 @@ public sealed class AgentOptions
     /// <summary>Services that may be restarted.</summary>
     public List<string> AllowedServices { get; set; } = [.. ImapServices.All];
 
-    /// <summary>Off: Restart-Computer is refused whatever else says.</summary>
-    public bool AllowServerRestart { get; set; } = true;
+    /// <summary>
+    /// Off by default: Restart-Computer is refused whatever else says. Turn it on only on agents whose servers the
+    /// product may restart (playbooks 3.1 and 3.4 need it).
+    /// </summary>
+    public bool AllowServerRestart { get; set; }
 
-    /// <summary>Off: -DatabaseCopyActivationDisabledAndMoveNow $true (a drain) is refused.</summary>
-    public bool AllowDrain { get; set; } = true;
+    /// <summary>
+    /// Off by default: -DatabaseCopyActivationDisabledAndMoveNow $true (a drain) is refused. Fail-back ($false) is
+    /// always allowed: it only undoes a drain.
+    /// </summary>
+    public bool AllowDrain { get; set; }
 
     /// <summary>
     /// Longest the caller waits for an answer before a 504. Every operation answers within it: a server restart only

@@ -22,6 +22,13 @@ public sealed class AgentClientOptions : IValidatableObject
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// SHA-256 thumbprints (hex) of the agent's TLS certificate: the engine trusts exactly these certificates for the
+    /// agent, whatever CA issued them (an internal CA a multi-tenant App Service cannot trust), and nothing else. Two
+    /// while the certificate rotates. Empty: the system's trust store decides.
+    /// </summary>
+    public List<string> CertificateThumbprints { get; set; } = [];
+
     /// <summary>True when an agent is configured.</summary>
     public bool IsConfigured => BaseAddress is not null && KeyId.Length > 0 && Key.Length > 0;
 
@@ -37,6 +44,18 @@ public sealed class AgentClientOptions : IValidatableObject
         if (BaseAddress is { IsAbsoluteUri: false } || BaseAddress is { Scheme: not ("http" or "https") })
         {
             yield return OptionsRegistration.Invalid(Section, nameof(BaseAddress), "must be an absolute http(s) URL.");
+        }
+        else if (BaseAddress is { Scheme: "http", IsLoopback: false })
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(BaseAddress), "must be https:// (plain http only to an agent on this machine).");
+        }
+
+        for (var i = 0; i < CertificateThumbprints.Count; i++)
+        {
+            if (CertificateThumbprints[i].Replace(":", "", StringComparison.Ordinal) is not { Length: 64 } hex || !hex.All(char.IsAsciiHexDigit))
+            {
+                yield return OptionsRegistration.Invalid(Section, $"CertificateThumbprints:{i}", "must be a SHA-256 thumbprint: 64 hex digits.");
+            }
         }
 
         if (Key.Length > 0 && !IsKey(Key))

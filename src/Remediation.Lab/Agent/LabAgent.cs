@@ -14,6 +14,8 @@ public static class LabAgent
     public static WebApplication Build(ImapLab lab, Action<WebApplicationBuilder>? configure = null) =>
         AgentApp.Build([], builder =>
         {
+            // The lab's servers are Dovecot processes: the disruptive operations are on (production agents opt in).
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:AllowServerRestart"] = "true", ["Agent:AllowDrain"] = "true" });
             builder.Services.AddOptions<LabAgentOptions>().BindConfiguration(LabAgentOptions.Section);
             builder.Services.AddSingleton(sp => new LabOrganisation(lab, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LabAgentOptions>>().Value));
             builder.Services.AddSingleton<LabFaults>();

@@ -49,6 +49,7 @@ function Get-MailboxServer {
 function Get-ImapSettings {
     [CmdletBinding()] param([Parameter(Mandatory)] [string] $Server)
     Write-Call 'Get-ImapSettings' $PSBoundParameters
+    if ($Server -like 'SLOW*') { Start-Sleep -Seconds 8 } # a server whose Exchange answers slowly
     [pscustomobject]@{ Server = $Server; ProtocolLogEnabled = [bool]$script:Imap[$Server]; LogFileLocation = 'C:\Program Files\Microsoft\Exchange Server\V15\Logging\Imap4' }
 }
 
