@@ -21,10 +21,11 @@ public sealed partial class ArchitectureTests
     static readonly string Root = typeof(ArchitectureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     [Fact]
+    // The agent runs privileged operations: every package it takes is a decision (SQLite: its memory across restarts).
     public void The_agent_references_contracts_only_of_ours()
     {
         Assert.Equal(["Remediation.Contracts"], References("Remediation.Agent"));
-        Assert.Equal(["Microsoft.Extensions.Hosting.Systemd", "Microsoft.Extensions.Hosting.WindowsServices", "Microsoft.PowerShell.SDK"], Packages("Remediation.Agent"));
+        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Hosting.Systemd", "Microsoft.Extensions.Hosting.WindowsServices", "Microsoft.PowerShell.SDK"], Packages("Remediation.Agent"));
     }
 
     [Fact]
