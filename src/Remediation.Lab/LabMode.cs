@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Remediation.Operators;
 using Remediation.Topology;
 
 namespace Remediation.Lab;
@@ -71,7 +72,8 @@ public static class LabMode
     /// <summary>GET /lab, POST /lab/servers/{name}/stop (?hard=true for a crash) and /start: fault injection by hand.</summary>
     public static RouteGroupBuilder MapLab(this IEndpointRouteBuilder routes, ImapLab lab)
     {
-        var group = routes.MapGroup("/lab").WithTags("Lab");
+        // Fault injection is an operator's act like any other: signed in (the lab identity) with the anti-forgery token.
+        var group = routes.MapGroup("/lab").WithTags("Lab").RequireOperator(OperatorRole.Operator);
         group.MapGet("/", () => TypedResults.Ok(lab.Instances.Select(Describe)));
         group.MapPost("/servers/{name}/stop", async Task<Results<Ok<LabProcess>, NotFound<string>>> (string name, bool? hard) =>
         {
