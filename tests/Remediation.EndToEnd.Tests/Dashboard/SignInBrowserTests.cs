@@ -86,7 +86,7 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         var ritasRun = rita.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(ritasRun).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await ritasRun.Locator("button.approve").ClickAsync();
-        await Assertions.Expect(rita.Locator("#error")).ToContainTextAsync("needs the approver role");
+        await Assertions.Expect(rita.Locator("#notice")).ToContainTextAsync("needs the approver role");
 
         var alicesRun = alice.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(alicesRun).ToBeVisibleAsync();
