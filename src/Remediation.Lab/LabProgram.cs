@@ -24,6 +24,6 @@ public static partial class LabProgram
     [LoggerMessage(LogLevel.Information, "Lab server {Name}: Dovecot pid {Pid}, imaps 127.0.0.1:{Port}")]
     static partial void LogServer(ILogger logger, string name, int? pid, int port);
 
-    [LoggerMessage(LogLevel.Information, "Inject a fault: curl -X POST {Address}lab/servers/MBX1/stop  (or kill the pid above); bring it back: .../MBX1/start")]
+    [LoggerMessage(LogLevel.Information, "Inject a fault: kill the pid above, or POST {Address}lab/servers/MBX1/stop with the anti-forgery token (README, \"Trying it\"); bring it back: .../MBX1/start")]
     static partial void LogHowTo(ILogger logger, Uri address);
 }
