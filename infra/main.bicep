@@ -29,7 +29,11 @@ param alertQueueName string = 'imap-alerts'
 param probeSchedule string = '0 */1 * * * *'
 param pumpSchedule string = '*/10 * * * * *'
 param dryRun bool = !contains(toLower(environmentName), 'prod')
-param escalationWebhookUrl string = ''
+@description('Send escalations to the webhook in the Key Vault secret escalation-webhook-url (the postprovision hook stores REMEDIATION_ESCALATION_WEBHOOK_URL there).')
+param escalationWebhook bool = false
+
+@description('SMTP escalation {host, port, from, to, user}; the password is the Key Vault secret smtp-password.')
+param smtp object = {}
 
 @description('Where the product\'s own alerts go (REMEDIATION_ALERT_EMAIL).')
 param alertEmail string = ''
@@ -58,7 +62,8 @@ module resources 'resources.bicep' = {
     probeSchedule: probeSchedule
     pumpSchedule: pumpSchedule
     dryRun: dryRun
-    escalationWebhookUrl: escalationWebhookUrl
+    escalationWebhook: escalationWebhook
+    smtp: smtp
     alertEmail: alertEmail
     operatorClientId: operatorClientId
   }

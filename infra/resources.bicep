@@ -27,7 +27,11 @@ param alertQueueName string = 'imap-alerts'
 param probeSchedule string = '0 */1 * * * *'
 param pumpSchedule string = '*/10 * * * * *'
 param dryRun bool = !contains(toLower(environmentName), 'prod')
-param escalationWebhookUrl string = ''
+@description('Send escalations to the webhook in the Key Vault secret escalation-webhook-url (the postprovision hook stores REMEDIATION_ESCALATION_WEBHOOK_URL there).')
+param escalationWebhook bool = false
+
+@description('SMTP escalation {host, port, from, to, user}; the password is the Key Vault secret smtp-password.')
+param smtp object = {}
 
 @description('Where the product\'s own alerts go (action group e-mail); empty: the action group has no receiver yet.')
 param alertEmail string = ''
@@ -66,7 +70,7 @@ module monitoring 'modules/monitoring.bicep' = {
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
-  params: { location: location, name: take('${namePrefix}${suffix}', 24), tags: tags }
+  params: { location: location, name: take('${namePrefix}${suffix}', 24), tags: tags, workspaceId: monitoring.outputs.workspaceId }
 }
 
 module serviceBus 'modules/servicebus.bicep' = {
@@ -76,12 +80,12 @@ module serviceBus 'modules/servicebus.bicep' = {
 
 module relay 'modules/relay.bicep' = {
   name: 'relay'
-  params: { location: location, name: '${namePrefix}-${environmentName}-relay-${suffix}', connections: hybridConnections, tags: tags }
+  params: { location: location, name: '${namePrefix}-${environmentName}-relay-${suffix}', connections: hybridConnections, tags: tags, workspaceId: monitoring.outputs.workspaceId }
 }
 
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
-  params: { location: location, name: take('${namePrefix}kv${suffix}', 24), tags: tags }
+  params: { location: location, name: take('${namePrefix}kv${suffix}', 24), tags: tags, workspaceId: monitoring.outputs.workspaceId }
 }
 
 module access 'modules/access.bicep' = {
@@ -118,7 +122,8 @@ module functionApp 'modules/functionapp.bicep' = {
     probeSchedule: probeSchedule
     pumpSchedule: pumpSchedule
     dryRun: dryRun
-    escalationWebhookUrl: escalationWebhookUrl
+    escalationWebhook: escalationWebhook
+    smtp: smtp
     servers: servers
     operatorClientId: operatorClientId
   }

@@ -19,22 +19,45 @@ param taskHub string
 param probeSchedule string
 param pumpSchedule string
 param dryRun bool
-param escalationWebhookUrl string
+@description('Escalations go to the webhook in the Key Vault secret escalation-webhook-url (seeded by the postprovision hook).')
+param escalationWebhook bool = false
+@description('SMTP escalation: host, port, sender, recipients and user; the password is the Key Vault secret smtp-password. Empty host: no e-mail.')
+param smtp object = {}
 param servers array
 @description('Client ID of the Entra ID app registration operators sign in to (app roles reader, approver, operator). Empty: App Service Authentication is not configured and every operator route answers 401.')
 param operatorClientId string = ''
 
+// Windows Dedicated (App Service plan, Standard S1) with Always On. Why not Elastic Premium: on Windows EP the
+// deployed code lives in an Azure Files content share reached with a storage connection string
+// (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING; Azure Functions wiki "Elastic Premium Storage Requirements"), and this
+// storage account allows no shared keys; without it, EP must run from an external package URL, which azd's zip
+// deploy is not. A Dedicated plan keeps the deployed package in the site's own storage, so `azd deploy` persists;
+// it needs Always On for timers and Durable to run (wiki "Enable Always On when running on dedicated App Service
+// Plan"). Standard: 25 Hybrid Connections per plan (Basic has 5), deployment slots, scale out by rule.
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${namePrefix}-plan'
   location: location
   tags: tags
-  kind: 'elastic'
-  sku: { name: 'EP1', tier: 'ElasticPremium' }
+  kind: 'app'
+  sku: { name: 'S1', tier: 'Standard', capacity: 1 }
   properties: {
     reserved: false
-    maximumElasticWorkerCount: 3
   }
 }
+
+// Escalation channels: only when configured, and their secrets only as Key Vault references (never a parameter value).
+var escalationSettings = concat(
+  escalationWebhook ? [
+    { name: 'Remediation__Escalation__WebhookUrl', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=escalation-webhook-url)' }
+  ] : [],
+  !empty(smtp) ? [
+    { name: 'Remediation__Escalation__Smtp__Host', value: smtp.host }
+    { name: 'Remediation__Escalation__Smtp__Port', value: string(smtp.?port ?? 587) }
+    { name: 'Remediation__Escalation__Smtp__From', value: smtp.from }
+    { name: 'Remediation__Escalation__Smtp__To__0', value: smtp.to }
+    { name: 'Remediation__Escalation__Smtp__User', value: smtp.?user ?? '' }
+    { name: 'Remediation__Escalation__Smtp__Password', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=smtp-password)' }
+  ] : [])
 
 // Every setting the app reads (src/Remediation.Functions, local.settings.sample.json), by name; secrets come from Key Vault.
 var staticSettings = [
@@ -67,7 +90,6 @@ var staticSettings = [
   { name: 'Remediation__Agent__Key', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-signing-key)' }
   // The agent's TLS certificate, pinned: the app trusts exactly it (its internal CA cannot be trusted on App Service).
   { name: 'Remediation__Agent__CertificateThumbprints__0', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-certificate-thumbprint)' }
-  { name: 'Remediation__Escalation__WebhookUrl', value: escalationWebhookUrl }
 ]
 
 // The topology: one group of settings per server; probe mailbox passwords are Key Vault references.
@@ -106,6 +128,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
     siteConfig: {
+      alwaysOn: true
       netFrameworkVersion: 'v10.0'
       use32BitWorkerProcess: false
       minTlsVersion: '1.2'
@@ -113,7 +136,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       http20Enabled: true
       // Instances that stop answering are taken out of rotation and replaced (the anonymous Liveness function).
       healthCheckPath: '/api/healthz'
-      appSettings: concat(staticSettings, serverSettings)
+      appSettings: concat(staticSettings, serverSettings, escalationSettings)
     }
   }
 }

@@ -3,6 +3,7 @@
 param location string
 param name string
 param tags object
+param workspaceId string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -16,6 +17,17 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 30
     enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
+  }
+}
+
+// Every secret read (the app's Key Vault references included) lands in Log Analytics: AuditEvent.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { categoryGroup: 'audit', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
   }
 }
 

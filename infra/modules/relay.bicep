@@ -1,9 +1,12 @@
-// Azure Relay Hybrid Connections: one for the on-premises agent, one per IMAP endpoint. The app gets a send-only key;
-// the Hybrid Connection Manager on premises uses the listen key (restrict listKeys: whoever holds it can attach).
+// Azure Relay Hybrid Connections: one for the on-premises agent, one per IMAP endpoint. Each has its own two rules:
+// send-only for the app, listen-only for the Hybrid Connection Manager(s) on premises (add the connection in the HCM
+// with that rule's connection string; two HCMs on two machines with the same rule give high availability). Nobody
+// needs the namespace's root key, which could both listen and send on every connection.
 param location string
 param name string
 param connections array
 param tags object
+param workspaceId string
 
 resource namespace 'Microsoft.Relay/namespaces@2021-11-01' = {
   name: name
@@ -28,6 +31,22 @@ resource send 'Microsoft.Relay/namespaces/hybridConnections/authorizationRules@2
   properties: { rights: [ 'Send' ] }
 }]
 
+resource listen 'Microsoft.Relay/namespaces/hybridConnections/authorizationRules@2021-11-01' = [for (c, i) in connections: {
+  parent: hybrid[i]
+  name: 'hcmListener'
+  properties: { rights: [ 'Listen' ] }
+}]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: workspaceId
+    logs: [ { categoryGroup: 'allLogs', enabled: true } ]
+    metrics: [ { category: 'AllMetrics', enabled: true } ]
+  }
+}
+
 output namespaceId string = namespace.id
 output namespaceName string = namespace.name
 output connections array = [for (c, i) in connections: {
@@ -35,4 +54,5 @@ output connections array = [for (c, i) in connections: {
   host: c.host
   port: c.port
   ruleId: send[i].id
+  listenRuleId: listen[i].id
 }]

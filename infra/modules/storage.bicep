@@ -2,6 +2,7 @@
 param location string
 param name string
 param tags object
+param workspaceId string
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -17,6 +18,40 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     publicNetworkAccess: 'Enabled'
   }
+}
+
+// Reads, writes and deletes of the task hub and the ledger (tables, queues, blobs) land in Log Analytics.
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' existing = {
+  parent: account
+  name: 'default'
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: account
+  name: 'default'
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: account
+  name: 'default'
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tableService
+  properties: { workspaceId: workspaceId, logs: [ { categoryGroup: 'allLogs', enabled: true } ], metrics: [ { category: 'Transaction', enabled: true } ] }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: queueService
+  properties: { workspaceId: workspaceId, logs: [ { categoryGroup: 'allLogs', enabled: true } ], metrics: [ { category: 'Transaction', enabled: true } ] }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: { workspaceId: workspaceId, logs: [ { categoryGroup: 'allLogs', enabled: true } ], metrics: [ { category: 'Transaction', enabled: true } ] }
 }
 
 output id string = account.id

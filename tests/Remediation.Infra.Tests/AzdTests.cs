@@ -61,9 +61,19 @@ public sealed class AzdTests(BicepTests.Compiled arm) : IClassFixture<BicepTests
                 continue;
             }
 
+            // Values that reach an escalation channel or sign in are secrets: never in a committed file. (A switch
+            // such as escalationWebhook=true is not: the URL itself is the Key Vault secret escalation-webhook-url.)
             var text = File.ReadAllText(file);
-            Assert.DoesNotContain("webhook", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("webhookUrl", text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("password", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("https://", text.Replace("https://schema.management.azure.com", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+            if (file.EndsWith(".json", StringComparison.Ordinal))
+            {
+                using var parameters = System.Text.Json.JsonDocument.Parse(text);
+                Assert.All(
+                    parameters.RootElement.GetProperty("parameters").EnumerateObject(),
+                    p => Assert.StartsWith("${", p.Value.GetProperty("value").GetString(), StringComparison.Ordinal)); // every value from the azd environment
+            }
         }
     }
 

@@ -128,7 +128,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
     }
 
     [Fact]
-    public void The_function_app_is_https_only_tls12_with_a_managed_identity_on_elastic_premium_windows()
+    public void The_function_app_is_https_only_tls12_with_a_managed_identity_on_a_windows_dedicated_plan_with_always_on()
     {
         var site = Assert.Single(arm.OfType("Microsoft.Web/sites"));
         var plan = Assert.Single(arm.OfType("Microsoft.Web/serverfarms"));
@@ -138,7 +138,54 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.Equal("Disabled", Prop(site, "siteConfig", "ftpsState"));
         Assert.Equal("v10.0", Prop(site, "siteConfig", "netFrameworkVersion"));
         Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
-        Assert.Equal(("EP1", "ElasticPremium", "False"), (plan.GetProperty("sku").GetProperty("name").GetString(), plan.GetProperty("sku").GetProperty("tier").GetString(), Prop(plan, "reserved")));
+        Assert.Equal(("S1", "Standard", "False"), (plan.GetProperty("sku").GetProperty("name").GetString(), plan.GetProperty("sku").GetProperty("tier").GetString(), Prop(plan, "reserved")));
+        Assert.Equal("True", Prop(site, "siteConfig", "alwaysOn"));
+    }
+
+    /// <summary>
+    /// Where the deployed code lives must survive a restart: a Windows Elastic Premium app keeps it in an Azure Files
+    /// content share reached with a storage key (this account allows none) or runs from a package URL (azd's zip
+    /// deploy is neither). The Dedicated plan keeps it in the site; it must not be pointed at a content share either.
+    /// </summary>
+    [Fact]
+    public void The_deployed_package_persists_without_a_content_share_or_a_storage_key()
+    {
+        var plan = Assert.Single(arm.OfType("Microsoft.Web/serverfarms"));
+
+        Assert.NotEqual("ElasticPremium", plan.GetProperty("sku").GetProperty("tier").GetString());
+        Assert.DoesNotContain("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", arm.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("WEBSITE_CONTENTSHARE", arm.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AccountKey=", arm.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_hybrid_connection_has_its_own_send_only_rule_for_the_app_and_listen_only_rule_for_the_connection_manager()
+    {
+        var rules = arm.OfType("Microsoft.Relay/namespaces/hybridConnections/authorizationRules");
+
+        Assert.Equal(2, rules.Count); // two copy loops: one send, one listen rule per connection
+        var rights = rules.Select(r => string.Join(',', r.GetProperty("properties").GetProperty("rights").EnumerateArray().Select(x => x.GetString()))).Order().ToList();
+        Assert.Equal(["Listen", "Send"], rights);
+        Assert.All(rules, r => Assert.Equal("[length(parameters('connections'))]", r.GetProperty("copy").GetProperty("count").GetString()));
+    }
+
+    [Fact]
+    public void Every_resource_that_holds_state_or_secrets_sends_its_logs_to_log_analytics()
+    {
+        var scopes = arm.OfType("Microsoft.Insights/diagnosticSettings").Select(d => d.GetProperty("scope").GetString()!).ToList();
+
+        foreach (var expected in new[] { "Microsoft.Web/sites", "Microsoft.ServiceBus/namespaces", "Microsoft.Relay/namespaces", "Microsoft.KeyVault/vaults", "tableServices", "queueServices", "blobServices" })
+        {
+            Assert.Contains(scopes, s => s.Contains(expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Escalation_secrets_are_key_vault_references_never_parameter_values()
+    {
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=escalation-webhook-url)", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=smtp-password)", arm.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("escalationWebhookUrl", arm.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,7 +229,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.Equal(("True", "10", "PT1M", "True"), (Prop(queue, "requiresDuplicateDetection"), Prop(queue, "maxDeliveryCount"), Prop(queue, "lockDuration"), Prop(queue, "deadLetteringOnMessageExpiration")));
         Assert.Equal(("1.2", "True"), (Prop(ns, "minimumTlsVersion"), Prop(ns, "disableLocalAuth")));
         Assert.Equal("True", Prop(Assert.Single(arm.OfType("Microsoft.KeyVault/vaults")), "enableRbacAuthorization"));
-        Assert.Equal(2, arm.OfType("Microsoft.Insights/diagnosticSettings").Count);
+        Assert.Equal(7, arm.OfType("Microsoft.Insights/diagnosticSettings").Count);
         Assert.Single(arm.OfType("Microsoft.Insights/workbooks"));
     }
 
