@@ -142,6 +142,9 @@ module alerts 'modules/alerts.bicep' = {
     relayNamespaceId: relay.outputs.namespaceId
     hybridConnectionNames: map(hybridConnections, c => c.name)
     insightsId: monitoring.outputs.insightsId
+    workspaceId: monitoring.outputs.workspaceId
+    functionAppName: functionApp.outputs.name
+    functionAppHostName: functionApp.outputs.defaultHostName
   }
 }
 

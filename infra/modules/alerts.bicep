@@ -10,6 +10,9 @@ param relayNamespaceId string
 param hybridConnectionNames array
 param insightsId string
 param location string
+param workspaceId string
+param functionAppName string
+param functionAppHostName string
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: '${namePrefix}-ops'
@@ -90,4 +93,56 @@ resource logRules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = 
   }
 }]
 
+// The mission's "alert webhooks that start orchestrations", as code: an action group that calls the Alerts function
+// (Azure Monitor fetches the function key itself) with the common alert schema, and an example rule feeding it. The
+// rule watches the IMAP4 back-end service's errors in the Exchange servers' Application logs (collected into the
+// workspace by the Azure Monitor Agent); one alert per server (the Computer dimension becomes configurationItems,
+// which the webhook maps to the topology's server), the health set as a custom property. Copy it for your own signals.
+resource remediate 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${namePrefix}-remediate'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: take('rem${replace(namePrefix, '-', '')}', 12)
+    enabled: true
+    azureFunctionReceivers: [ {
+      name: 'alerts-function'
+      functionAppResourceId: functionAppId
+      functionName: 'Alerts'
+      httpTriggerUrl: 'https://${functionAppHostName}/api/alerts'
+      useCommonAlertSchema: true
+    } ]
+  }
+}
+
+resource exampleImapErrors 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: '${namePrefix}-example-imap4be-errors'
+  location: location
+  tags: tags
+  properties: {
+    description: 'Example: MSExchangeIMAP4BE logs errors on an Exchange server: start the IMAP.Protocol runbook on it (${functionAppName}).'
+    severity: 2
+    enabled: true
+    scopes: [ workspaceId ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [ {
+        query: 'Event | where EventLog == "Application" and Source == "MSExchangeIMAP4BE" and EventLevelName == "Error" | summarize errors = count() by Computer'
+        timeAggregation: 'Total'
+        metricMeasureColumn: 'errors'
+        dimensions: [ { name: 'Computer', operator: 'Include', values: [ '*' ] } ]
+        operator: 'GreaterThanOrEqual'
+        threshold: 3
+        failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+      } ]
+    }
+    actions: {
+      actionGroups: [ remediate.id ]
+      customProperties: { healthSet: 'IMAP.Protocol' }
+    }
+  }
+}
+
 output actionGroupId string = actionGroup.id
+output remediateActionGroupId string = remediate.id

@@ -259,8 +259,8 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
     public void The_products_own_health_alerts_into_one_action_group()
     {
         var metric = arm.OfType("Microsoft.Insights/metricAlerts");
-        var logs = arm.OfType("Microsoft.Insights/scheduledQueryRules");
-        Assert.Single(arm.OfType("Microsoft.Insights/actionGroups"));
+        var logs = arm.OfType("Microsoft.Insights/scheduledQueryRules").Where(r => r.TryGetProperty("copy", out _)).ToList();
+        Assert.Single(arm.OfType("Microsoft.Insights/actionGroups"), g => g.GetProperty("properties").TryGetProperty("emailReceivers", out _));
 
         // Metric names as Azure Monitor lists them for each resource type; the log rules query what the engine emits.
         Assert.Contains("\"HealthCheckStatus\"", arm.Text, StringComparison.Ordinal);
@@ -272,5 +272,25 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.Single(metric);
         Assert.Single(logs);
         Assert.Equal("[length(variables('metricAlerts'))]", metric[0].GetProperty("copy").GetProperty("count").GetString());
+    }
+
+    /// <summary>
+    /// The mission's alert webhooks, as code: an Azure Monitor rule whose action group calls the Alerts function with
+    /// the common alert schema (the shape the webhook parses), one alert per server, naming the health set the run takes.
+    /// </summary>
+    [Fact]
+    public void An_example_azure_monitor_rule_starts_runs_through_the_alerts_function_with_the_common_schema()
+    {
+        var group = Assert.Single(arm.OfType("Microsoft.Insights/actionGroups"), g => g.GetProperty("properties").TryGetProperty("azureFunctionReceivers", out _));
+        var receiver = group.GetProperty("properties").GetProperty("azureFunctionReceivers")[0];
+        var rule = Assert.Single(arm.OfType("Microsoft.Insights/scheduledQueryRules"), r => r.GetProperty("properties").GetProperty("actions").TryGetProperty("customProperties", out _));
+        var criterion = rule.GetProperty("properties").GetProperty("criteria").GetProperty("allOf")[0];
+
+        Assert.Equal("Alerts", receiver.GetProperty("functionName").GetString());
+        Assert.True(receiver.GetProperty("useCommonAlertSchema").GetBoolean());
+        Assert.Equal("[format('https://{0}/api/alerts', parameters('functionAppHostName'))]", receiver.GetProperty("httpTriggerUrl").GetString());
+        Assert.Equal("Computer", criterion.GetProperty("dimensions")[0].GetProperty("name").GetString()); // one alert per server
+        Assert.Equal(Imap.ImapHealthModel.ProtocolHealthSet, rule.GetProperty("properties").GetProperty("actions").GetProperty("customProperties").GetProperty("healthSet").GetString());
+        Assert.Contains("resourceId('Microsoft.Insights/actionGroups'", rule.GetProperty("properties").GetProperty("actions").GetProperty("actionGroups")[0].GetString(), StringComparison.Ordinal);
     }
 }
