@@ -18,17 +18,17 @@ public sealed class HealthFunctions(HealthApi api, OperatorAccess operators)
     /// <summary>GET /api/health?healthSet=IMAP*.</summary>
     [Function("GetHealth")]
     public Task<IResult> All([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
-        operators.As(request, OperatorRole.Reader, _ => api.Query(null, request.Query["healthSet"].FirstOrDefault()));
+        operators.AsAsync(request, OperatorRole.Reader, _ => api.QueryAsync(null, request.Query["healthSet"].FirstOrDefault(), request.HttpContext.RequestAborted));
 
     /// <summary>GET /api/health/{server}?healthSet=IMAP*.</summary>
     [Function("GetServerHealth")]
     public Task<IResult> Server([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/{server}")] HttpRequest request, string server) =>
-        operators.As(request, OperatorRole.Reader, _ => api.Query(server, request.Query["healthSet"].FirstOrDefault()));
+        operators.AsAsync(request, OperatorRole.Reader, _ => api.QueryAsync(server, request.Query["healthSet"].FirstOrDefault(), request.HttpContext.RequestAborted));
 
     /// <summary>GET /api/healthreport/{server?}.</summary>
     [Function("GetHealthReport")]
     public Task<IResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthreport/{server?}")] HttpRequest request, string? server) =>
-        operators.As(request, OperatorRole.Reader, _ => api.Report(server));
+        operators.AsAsync(request, OperatorRole.Reader, _ => api.ReportAsync(server, request.HttpContext.RequestAborted));
 
     /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     [Function("InvokeProbe")]

@@ -12,14 +12,15 @@ namespace Remediation.Monitoring;
 /// </summary>
 public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMonitor<TopologyOptions> topology)
 {
-    /// <summary>Rows of <paramref name="server"/> (all servers when null), filtered by a health-set pattern (IMAP*).</summary>
-    public IResult Query(string? server, string? healthSet)
+    /// <summary>Rows of <paramref name="server"/> (all servers when null), filtered by a health-set pattern (IMAP*), as every instance sees them.</summary>
+    public async Task<IResult> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
     {
         if (server is not null && topology.CurrentValue.Find(server) is null)
         {
             return NotFound(server);
         }
 
+        await board.RefreshAsync(cancellationToken);
         try
         {
             return Results.Ok(ServerHealth.Query(board, server, healthSet));
@@ -30,9 +31,17 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
         }
     }
 
-    /// <summary>Get-HealthReport rows of <paramref name="server"/> (all servers when null).</summary>
-    public IResult Report(string? server) =>
-        server is not null && topology.CurrentValue.Find(server) is null ? NotFound(server) : Results.Ok(ServerHealth.Report(board, server));
+    /// <summary>Get-HealthReport rows of <paramref name="server"/> (all servers when null), as every instance sees them.</summary>
+    public async Task<IResult> ReportAsync(string? server, CancellationToken cancellationToken)
+    {
+        if (server is not null && topology.CurrentValue.Find(server) is null)
+        {
+            return NotFound(server);
+        }
+
+        await board.RefreshAsync(cancellationToken);
+        return Results.Ok(ServerHealth.Report(board, server));
+    }
 
     /// <summary>Runs <paramref name="probe"/> of <paramref name="healthSet"/> on <paramref name="server"/> now and returns its result.</summary>
     public async Task<IResult> InvokeProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)

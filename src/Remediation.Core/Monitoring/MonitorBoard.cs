@@ -9,9 +9,12 @@ namespace Remediation.Monitoring;
 /// Every monitor's state, fed by probe results: Degraded on the first failure, Unhealthy after
 /// <see cref="MonitorOptions.ConsecutiveFailures"/> (or once <see cref="MonitorOptions.FailureRatio"/> of the samples in
 /// <see cref="MonitorOptions.Window"/> failed), Healthy again after <see cref="MonitorOptions.SuccessesToRecover"/> with
-/// the ratio back under its limit.
+/// the ratio back under its limit. Shared through <see cref="IMonitorStateStore"/>: whatever decides something (a probe
+/// cycle, a health answer, the safety gate) calls <see cref="RefreshAsync"/> first and every change is written back,
+/// so instances of a scaled-out app (or hosts on one storage account) hold one view. The failure-ratio window
+/// (<see cref="MonitorOptions.FailureRatio"/>, off by default) stays per instance.
 /// </summary>
-public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptions> options)
+public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptions> options, IMonitorStateStore store)
 {
     readonly ConcurrentDictionary<(string Server, string Monitor), MonitorSnapshot> monitors = new();
     readonly Dictionary<(string Server, string Monitor), Queue<(DateTimeOffset At, bool Ok)>> samples = [];
@@ -58,6 +61,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 LastResult = result ?? before.LastResult,
                 LastAlertAt = becameUnhealthy || reminder ? now : state == HealthState.Healthy ? null : before.LastAlertAt,
                 Reminders = reminder ? before.Reminders + 1 : becameUnhealthy || state == HealthState.Healthy ? 0 : before.Reminders,
+                UpdatedAt = Later(now, before.UpdatedAt),
             };
             monitors[key] = after;
             return state != before.AlertValue || reminder ? new MonitorTransition(before, after, reminder) : null;
@@ -66,36 +70,73 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
 
     /// <summary>
     /// A run works on <paramref name="server"/>: its Unhealthy monitors show Repairing (and raise no new alert) until
-    /// <see cref="EndRepair"/>.
+    /// <see cref="EndRepairAsync"/>, on every instance.
     /// </summary>
-    public void BeginRepair(string server)
+    public async Task BeginRepairAsync(string server, CancellationToken cancellationToken)
     {
+        await RefreshAsync(cancellationToken);
         lock (gate)
         {
             underRepair.Add(server);
         }
 
-        Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing);
+        await store.SetRepairingAsync(server, true, cancellationToken);
+        await SaveAllAsync(Change(server, m => m.AlertValue == HealthState.Unhealthy, _ => HealthState.Repairing), cancellationToken);
     }
 
     /// <summary>
     /// The run ended: Repairing monitors take the state their latest samples give them. One still Unhealthy counts the
     /// run's end as its last alert: it alerts again after <see cref="MonitorOptions.RealertAfter"/> if it stays so.
     /// </summary>
-    public void EndRepair(string server)
+    public async Task EndRepairAsync(string server, CancellationToken cancellationToken)
     {
+        await RefreshAsync(cancellationToken);
         var threshold = options.CurrentValue.ConsecutiveFailures;
         lock (gate)
         {
             underRepair.Remove(server);
         }
 
-        Change(server, m => m.AlertValue == HealthState.Repairing, m =>
-            m.ConsecutiveFailures >= threshold ? HealthState.Unhealthy : m.ConsecutiveFailures > 0 ? HealthState.Degraded : HealthState.Healthy);
+        await store.SetRepairingAsync(server, false, cancellationToken);
+        await SaveAllAsync(
+            Change(server, m => m.AlertValue == HealthState.Repairing, m =>
+                m.ConsecutiveFailures >= threshold ? HealthState.Unhealthy : m.ConsecutiveFailures > 0 ? HealthState.Degraded : HealthState.Healthy),
+            cancellationToken);
     }
 
-    void Change(string server, Func<MonitorSnapshot, bool> which, Func<MonitorSnapshot, HealthState> state)
+    /// <summary>Writes <paramref name="server"/>'s <paramref name="monitor"/> back to the shared store.</summary>
+    public Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>
+        Find(server, monitor) is { } snapshot ? store.SaveAsync(snapshot, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// Takes what other instances wrote: a stored monitor newer than this instance's copy replaces it; the servers under
+    /// repair are the store's (when it keeps them).
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var shared = await store.LoadAsync(cancellationToken);
+        lock (gate)
+        {
+            foreach (var stored in shared.Monitors)
+            {
+                var key = (stored.Server.ToUpperInvariant(), stored.Name);
+                if (!monitors.TryGetValue(key, out var mine) || (stored.UpdatedAt ?? DateTimeOffset.MinValue) > (mine.UpdatedAt ?? DateTimeOffset.MinValue))
+                {
+                    monitors[key] = stored;
+                }
+            }
+
+            if (shared.Repairing is { } repairing)
+            {
+                underRepair.Clear();
+                underRepair.UnionWith(repairing);
+            }
+        }
+    }
+
+    List<MonitorSnapshot> Change(string server, Func<MonitorSnapshot, bool> which, Func<MonitorSnapshot, HealthState> state)
+    {
+        var changed = new List<MonitorSnapshot>();
         lock (gate)
         {
             var now = time.GetUtcNow();
@@ -108,22 +149,28 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                     LastTransitionTime = next == snapshot.AlertValue ? snapshot.LastTransitionTime : now,
                     LastAlertAt = next == HealthState.Unhealthy ? now : snapshot.LastAlertAt,
                     Reminders = next == HealthState.Unhealthy ? 0 : snapshot.Reminders,
+                    UpdatedAt = Later(now, snapshot.UpdatedAt),
                 };
+                changed.Add(monitors[key]);
             }
         }
+
+        return changed;
     }
+
+    async Task SaveAllAsync(List<MonitorSnapshot> changed, CancellationToken cancellationToken)
+    {
+        foreach (var snapshot in changed)
+        {
+            await store.SaveAsync(snapshot, cancellationToken);
+        }
+    }
+
+    // Strictly after the version it replaces, even when two writes share a clock tick.
+    static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset? before) => before is { } b && b >= now ? b.AddTicks(1) : now;
 
     /// <summary>The state of <paramref name="monitor"/> on <paramref name="server"/>, or null before its first sample.</summary>
     public MonitorSnapshot? Find(string server, string monitor) => monitors.GetValueOrDefault((server.ToUpperInvariant(), monitor));
-
-    /// <summary>Puts back saved state (at start-up, before any probe), keeping anything already newer.</summary>
-    public void Restore(IEnumerable<MonitorSnapshot> saved)
-    {
-        foreach (var snapshot in saved)
-        {
-            monitors.TryAdd((snapshot.Server.ToUpperInvariant(), snapshot.Name), snapshot);
-        }
-    }
 
     /// <summary>Get-ServerHealth rows of one server (all servers when null).</summary>
     public IReadOnlyList<MonitorSnapshot> Snapshot(string? server = null) =>

@@ -3,7 +3,10 @@ using Remediation.Probes;
 
 namespace Remediation.Monitoring;
 
-/// <summary>A monitor's state on one server, shaped like a Get-ServerHealth row plus what led to it.</summary>
+/// <summary>
+/// A monitor's state on one server, shaped like a Get-ServerHealth row plus what led to it; <c>UpdatedAt</c> orders
+/// the versions instances write to the shared store.
+/// </summary>
 public sealed record MonitorSnapshot(
     string Server,
     string Name,
@@ -15,7 +18,8 @@ public sealed record MonitorSnapshot(
     int ConsecutiveSuccesses,
     ProbeResult? LastResult,
     DateTimeOffset? LastAlertAt = null,
-    int Reminders = 0);
+    int Reminders = 0,
+    DateTimeOffset? UpdatedAt = null);
 
 /// <summary>A monitor changed state.</summary>
 public sealed record MonitorTransition(MonitorSnapshot Before, MonitorSnapshot After, bool IsReminder = false)

@@ -1,41 +1,66 @@
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 
 namespace Remediation.Monitoring;
 
-/// <summary>Where monitor state is kept between restarts of a host.</summary>
+/// <summary>What the store holds: every monitor, and the servers a run is repairing (null: the store does not keep them).</summary>
+/// <param name="Monitors">Every saved monitor.</param>
+/// <param name="Repairing">Servers under repair, when the store keeps them.</param>
+public sealed record MonitorState(IReadOnlyList<MonitorSnapshot> Monitors, IReadOnlySet<string>? Repairing);
+
+/// <summary>
+/// Where monitor state is shared: every instance of a scaled-out app (and every host on one storage account) reads
+/// and writes the same monitors through it, so probes, health answers and the "last healthy CAS" rule agree.
+/// </summary>
 public interface IMonitorStateStore
 {
-    /// <summary>Every saved monitor.</summary>
-    Task<IReadOnlyList<MonitorSnapshot>> LoadAsync(CancellationToken cancellationToken);
+    /// <summary>Every saved monitor and the servers under repair.</summary>
+    Task<MonitorState> LoadAsync(CancellationToken cancellationToken);
 
     /// <summary>Saves one monitor's state.</summary>
     Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>Marks <paramref name="server"/> under repair (a run works on it) or not.</summary>
+    Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken);
 }
 
-/// <summary>No storage configured: state lives in memory only.</summary>
+/// <summary>No storage configured: one host, state in its memory only.</summary>
 public sealed class InMemoryMonitorStateStore : IMonitorStateStore
 {
     /// <inheritdoc />
-    public Task<IReadOnlyList<MonitorSnapshot>> LoadAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<MonitorSnapshot>>([]);
+    public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(new MonitorState([], null));
 
     /// <inheritdoc />
     public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Monitor state in Table storage: one entity per server and monitor.</summary>
+/// <summary>Monitor state in Table storage: one entity per server and monitor; repairs in partition "~repair".</summary>
 public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateStore
 {
+    const string RepairPartition = "~repair";
+
     /// <inheritdoc />
-    public async Task<IReadOnlyList<MonitorSnapshot>> LoadAsync(CancellationToken cancellationToken)
+    public async Task<MonitorState> LoadAsync(CancellationToken cancellationToken)
     {
         var snapshots = new List<MonitorSnapshot>();
+        var repairing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var entity in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
-            snapshots.Add(JsonSerializer.Deserialize<MonitorSnapshot>(entity.GetString("Json"), JsonDefaults.Options)!);
+            if (entity.PartitionKey == RepairPartition)
+            {
+                repairing.Add(entity.RowKey);
+            }
+            else
+            {
+                snapshots.Add(JsonSerializer.Deserialize<MonitorSnapshot>(entity.GetString("Json"), JsonDefaults.Options)!);
+            }
         }
 
-        return snapshots;
+        return new MonitorState(snapshots, repairing);
     }
 
     /// <inheritdoc />
@@ -44,4 +69,23 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
             new TableEntity(snapshot.Server.ToUpperInvariant(), snapshot.Name) { ["Json"] = JsonSerializer.Serialize(snapshot, JsonDefaults.Options) },
             TableUpdateMode.Replace,
             cancellationToken);
+
+    /// <inheritdoc />
+    public async Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken)
+    {
+        if (repairing)
+        {
+            await table.UpsertEntityAsync(new TableEntity(RepairPartition, server.ToUpperInvariant()), TableUpdateMode.Replace, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await table.DeleteEntityAsync(RepairPartition, server.ToUpperInvariant(), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // not marked: nothing to undo
+        }
+    }
 }

@@ -30,9 +30,9 @@ public static class MonitoringRegistration
     }
 
     /// <summary>At start-up, before probes run, the board takes back the state the store kept.</summary>
-    sealed class MonitorStateLoader(IMonitorStateStore store, MonitorBoard board) : IHostedService
+    sealed class MonitorStateLoader(MonitorBoard board) : IHostedService
     {
-        public async Task StartAsync(CancellationToken cancellationToken) => board.Restore(await store.LoadAsync(cancellationToken));
+        public Task StartAsync(CancellationToken cancellationToken) => board.RefreshAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

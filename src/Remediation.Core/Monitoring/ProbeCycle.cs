@@ -38,7 +38,6 @@ public sealed partial class ProbeCycle(
     MonitorBoard board,
     IAlertPublisher publisher,
     AgentConnection agent,
-    IMonitorStateStore state,
     IOptionsMonitor<TopologyOptions> topology,
     IOptionsMonitor<ProbeOptions> options,
     IOptionsMonitor<MonitorOptions> monitors,
@@ -51,6 +50,9 @@ public sealed partial class ProbeCycle(
     public async Task<IReadOnlyList<ProbeResult>> RunAsync(ProbeKinds kinds, CancellationToken cancellationToken)
     {
         bool Wanted(IImapProbe probe) => kinds.HasFlag(probe is ImapSelfTestProbe ? ProbeKinds.SelfTest : ProbeKinds.Login);
+
+        // The last cycle may have run on another instance: count on from what it wrote.
+        await board.RefreshAsync(cancellationToken);
         var work = topology.CurrentValue.Servers.SelectMany(s => runner.ProbesFor(s).Where(Wanted).Select(p => (Server: s, Probe: p))).ToList();
         var results = new ConcurrentBag<ProbeResult>();
         await Parallel.ForEachAsync(
@@ -102,8 +104,7 @@ public sealed partial class ProbeCycle(
         }
     }
 
-    Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>
-        board.Find(server, monitor) is { } snapshot ? state.SaveAsync(snapshot, cancellationToken) : Task.CompletedTask;
+    Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) => board.SaveAsync(server, monitor, cancellationToken);
 
     async Task PublishIfUnhealthyAsync(MonitorTransition? transition, string summary, CancellationToken cancellationToken)
     {

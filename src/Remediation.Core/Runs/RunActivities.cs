@@ -17,7 +17,7 @@ public sealed class OpenRunActivity(IRunLedger ledger, MonitorBoard board) : Tas
     public override async Task<bool> RunAsync(TaskActivityContext context, RunRecord input)
     {
         await ledger.OpenAsync(input, CancellationToken.None);
-        board.BeginRepair(input.Server);
+        await board.BeginRepairAsync(input.Server, CancellationToken.None);
         return true;
     }
 }
@@ -43,7 +43,7 @@ public sealed class CloseRunActivity(IRunLedger ledger, MonitorBoard board) : Ta
         await ledger.CloseAsync(input.RunId, input.Outcome, input.Reason, input.EndedAt, CancellationToken.None);
         if (await ledger.GetAsync(input.RunId, CancellationToken.None) is { } run)
         {
-            board.EndRepair(run.Server);
+            await board.EndRepairAsync(run.Server, CancellationToken.None);
         }
 
         RemediationTelemetry.Runs.Add(1, new KeyValuePair<string, object?>("outcome", input.Outcome.ToString()));

@@ -46,6 +46,9 @@ public sealed class CheckSafetyActivity(
         var disruptive = input.Action != DisruptiveAction.RestartService;
         if (disruptive)
         {
+            // What every instance has seen of the other CAS servers, not just this one.
+            await board.RefreshAsync(CancellationToken.None);
+
             // A server holding both roles obeys both rules.
             var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
                 ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name)) : null);

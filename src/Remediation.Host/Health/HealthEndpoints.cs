@@ -12,10 +12,10 @@ public static class HealthEndpoints
         // Liveness for a load balancer or systemd watchdog: the host is up; reveals nothing.
         routes.MapGet("/api/healthz", () => Results.Ok(new { status = "Healthy" })).WithTags("Health");
         var health = routes.MapGroup("/api/health").WithTags("Health").RequireOperator(OperatorRole.Reader);
-        health.MapGet("/", (HealthApi api, string? healthSet) => api.Query(null, healthSet));
-        health.MapGet("/{server}", (HealthApi api, string server, string? healthSet) => api.Query(server, healthSet));
-        routes.MapGet("/api/healthreport", (HealthApi api) => api.Report(null)).WithTags("Health").RequireOperator(OperatorRole.Reader);
-        routes.MapGet("/api/healthreport/{server}", (HealthApi api, string server) => api.Report(server)).WithTags("Health").RequireOperator(OperatorRole.Reader);
+        health.MapGet("/", (HealthApi api, string? healthSet, CancellationToken ct) => api.QueryAsync(null, healthSet, ct));
+        health.MapGet("/{server}", (HealthApi api, string server, string? healthSet, CancellationToken ct) => api.QueryAsync(server, healthSet, ct));
+        routes.MapGet("/api/healthreport", (HealthApi api, CancellationToken ct) => api.ReportAsync(null, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
+        routes.MapGet("/api/healthreport/{server}", (HealthApi api, string server, CancellationToken ct) => api.ReportAsync(server, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
         routes.MapPost("/api/probes/{server}/{healthSet}/{probe}", (HealthApi api, string server, string healthSet, string probe, CancellationToken ct) =>
             api.InvokeProbeAsync(server, healthSet, probe, ct)).WithTags("Health").RequireOperator(OperatorRole.Operator);
         return routes;

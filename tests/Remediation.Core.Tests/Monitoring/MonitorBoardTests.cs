@@ -10,7 +10,7 @@ public class MonitorBoardTests
     readonly FakeTimeProvider time = new(Start);
 
     MonitorBoard Board(int failures = 3, int successes = 2, double ratio = 0) =>
-        new(time, Monitor(new MonitorOptions { ConsecutiveFailures = failures, SuccessesToRecover = successes, FailureRatio = ratio, Window = TimeSpan.FromMinutes(10), MinimumSamples = 4 }));
+        new(time, Monitor(new MonitorOptions { ConsecutiveFailures = failures, SuccessesToRecover = successes, FailureRatio = ratio, Window = TimeSpan.FromMinutes(10), MinimumSamples = 4 }), new InMemoryMonitorStateStore());
 
     [Fact]
     public void A_flapping_monitor_turns_unhealthy_on_its_failure_ratio_and_recovers_only_below_it()
@@ -33,14 +33,14 @@ public class MonitorBoardTests
     }
 
     [Fact]
-    public void A_monitor_still_unhealthy_after_its_run_alerts_again_after_a_growing_back_off()
+    public async Task A_monitor_still_unhealthy_after_its_run_alerts_again_after_a_growing_back_off()
     {
-        var board = new MonitorBoard(time, Monitor(new MonitorOptions { ConsecutiveFailures = 1, RealertAfter = TimeSpan.FromMinutes(30) }));
+        var board = new MonitorBoard(time, Monitor(new MonitorOptions { ConsecutiveFailures = 1, RealertAfter = TimeSpan.FromMinutes(30) }), new InMemoryMonitorStateStore());
         Assert.True(board.Record(Probe(false))!.RaisesAlert);
-        board.BeginRepair("MBX1");
+        await board.BeginRepairAsync("MBX1", default);
         time.Advance(TimeSpan.FromMinutes(20));
         Assert.Null(board.Record(Probe(false)));
-        board.EndRepair("MBX1"); // the run escalated; the server is still broken
+        await board.EndRepairAsync("MBX1", default); // the run escalated; the server is still broken
 
         var alerts = new List<int>();
         for (var minute = 1; minute <= 120; minute++)
@@ -60,16 +60,16 @@ public class MonitorBoardTests
     }
 
     [Fact]
-    public void A_monitor_under_repair_raises_nothing_and_then_takes_the_state_its_samples_give()
+    public async Task A_monitor_under_repair_raises_nothing_and_then_takes_the_state_its_samples_give()
     {
         var board = Board(failures: 1, successes: 1);
         board.Record(Probe(false));
 
-        board.BeginRepair("mbx1");
+        await board.BeginRepairAsync("mbx1", default);
         var duringRepair = board.Record(Probe(false));
         var stillRepairing = Assert.Single(board.Snapshot()).AlertValue;
         board.Record(Probe(true));
-        board.EndRepair("MBX1");
+        await board.EndRepairAsync("MBX1", default);
 
         Assert.Null(duringRepair);
         Assert.Equal(HealthState.Repairing, stillRepairing);
@@ -77,17 +77,17 @@ public class MonitorBoardTests
     }
 
     [Fact]
-    public void A_monitor_that_fails_while_its_server_is_under_repair_joins_the_repair_instead_of_alerting()
+    public async Task A_monitor_that_fails_while_its_server_is_under_repair_joins_the_repair_instead_of_alerting()
     {
         var board = Board(failures: 2, successes: 1);
-        board.BeginRepair("MBX1"); // a run opened for another monitor of MBX1
+        await board.BeginRepairAsync("MBX1", default); // a run opened for another monitor of MBX1
 
         board.Record(Probe(false, probe: ImapHealthModel.DeepTestProbe));
         var second = board.Record(Probe(false, probe: ImapHealthModel.DeepTestProbe));
         var during = Assert.Single(board.Snapshot()).AlertValue;
         var elsewhere = board.Record(Probe(false, server: "MBX2", probe: ImapHealthModel.DeepTestProbe));
         board.Record(Probe(false, server: "MBX2", probe: ImapHealthModel.DeepTestProbe));
-        board.EndRepair("MBX1");
+        await board.EndRepairAsync("MBX1", default);
 
         Assert.Equal(HealthState.Repairing, during);
         Assert.Equal(HealthState.Repairing, second!.After.AlertValue);

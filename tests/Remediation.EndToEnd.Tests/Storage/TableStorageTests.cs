@@ -72,10 +72,12 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         {
             await lab.Mbx1.StopAsync();
             await first.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
-            before = ServerHealth.Query(first.App.Services.GetRequiredService<MonitorBoard>(), "MBX1", "IMAP.Protocol").Single(r => r.Name == "ImapSelfTestMonitor");
             // The cycle's own alerts (MBX1's monitors, and CAS1's whose back end is gone) start the runs.
             await first.App.Services.GetRequiredService<AlertPump>().RunOnceAsync(default);
             runId = (await Recovery.PlaybookHarness.CompletedAsync(first, "MBX1")).RunId;
+
+            // As the first host last saw it: the run's repair (Repairing, then back) is part of the monitor's story.
+            before = ServerHealth.Query(first.App.Services.GetRequiredService<MonitorBoard>(), "MBX1", "IMAP.Protocol").Single(r => r.Name == "ImapSelfTestMonitor");
         }
 
         await using var second = await HostFactory.StartAsync(lab.Lab, settings);
@@ -84,9 +86,54 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         var run = await http.GetFromJsonAsync<RunRecord>($"api/runs/{runId}", Json);
 
         var after = rows!.Single(r => r.Name == "ImapSelfTestMonitor");
-        Assert.Equal((HealthState.Unhealthy, before.LastTransitionTime), (after.AlertValue, after.LastTransitionTime));
+        Assert.Equal((before.AlertValue, before.LastTransitionTime), (after.AlertValue, after.LastTransitionTime));
         Assert.Equal(runId, run!.RunId);
         Assert.NotEqual(RunOutcome.Running, run.Outcome);
         Assert.NotEmpty(run.Steps);
+    }
+
+    /// <summary>
+    /// A scaled-out Functions app runs its probe timer on whichever instance holds the timer's lease, and answers health
+    /// and safety questions on any: two engines on one storage account must count one monitor's failures together,
+    /// answer the same health, and share a repair.
+    /// </summary>
+    [Fact]
+    public async Task Two_engines_on_one_storage_account_count_together_answer_alike_and_share_a_repair()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Remediation:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Remediation:Storage:TablePrefix"] = $"s{Guid.NewGuid():N}"[..12],
+            ["Remediation:Monitors:ConsecutiveFailures"] = "3",
+        };
+        await using var a = await HostFactory.StartAsync(lab.Lab, settings);
+        await using var b = await HostFactory.StartAsync(lab.Lab, settings);
+        using var httpA = await LabHttp.ClientAsync(a.Address);
+        using var httpB = await LabHttp.ClientAsync(b.Address);
+        async Task<ServerHealthRow> SelfTestAsync(HttpClient http) =>
+            (await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health/MBX1?healthSet=IMAP.Protocol", Json))!.Single(r => r.Name == "ImapSelfTestMonitor");
+        await lab.Mbx1.StopAsync();
+
+        // The probe cycle moves between instances, as the timer does: A, B, A. Three failures in a row, counted together.
+        await a.App.Services.GetRequiredService<ProbeCycle>().RunAsync(ProbeKinds.SelfTest, default);
+        await b.App.Services.GetRequiredService<ProbeCycle>().RunAsync(ProbeKinds.SelfTest, default);
+        var afterTwo = await SelfTestAsync(httpA);
+        await a.App.Services.GetRequiredService<ProbeCycle>().RunAsync(ProbeKinds.SelfTest, default);
+        var (seenByA, seenByB) = (await SelfTestAsync(httpA), await SelfTestAsync(httpB));
+
+        // A run opened on A: B's next cycle sees the repair and raises nothing.
+        await a.App.Services.GetRequiredService<MonitorBoard>().BeginRepairAsync("MBX1", default);
+        await b.App.Services.GetRequiredService<ProbeCycle>().RunAsync(ProbeKinds.SelfTest, default);
+        var repairingOnB = await SelfTestAsync(httpB);
+        var alertsFromB = await b.App.Services.GetRequiredService<AlertPump>().RunOnceAsync(default);
+        await b.App.Services.GetRequiredService<MonitorBoard>().EndRepairAsync("MBX1", default); // the run closed on B
+        var afterRepairOnA = await SelfTestAsync(httpA);
+
+        Assert.Equal(HealthState.Degraded, afterTwo.AlertValue);
+        Assert.Equal(HealthState.Unhealthy, seenByA.AlertValue);
+        Assert.Equal((seenByA.AlertValue, seenByA.LastTransitionTime), (seenByB.AlertValue, seenByB.LastTransitionTime));
+        Assert.Equal(HealthState.Repairing, repairingOnB.AlertValue);
+        Assert.Equal(0, alertsFromB.Received);
+        Assert.Equal(HealthState.Unhealthy, afterRepairOnA.AlertValue);
     }
 }
