@@ -6,7 +6,6 @@ namespace Remediation.EndToEnd.Tests.Dashboard;
 /// <summary>The dashboard in a real browser (Debian's Chromium driven by Playwright) over the lab-mode host.</summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
-    const string Chromium = "/usr/bin/chromium";
     readonly string labDirectory = LabRoot.NewDirectory("dash");
     LabHost host = null!;
     IPlaywright playwright = null!;
@@ -27,12 +26,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             ["Remediation:Recovery:ApprovalTimeout"] = "00:02:00",
         });
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        browser = await DebianChromium.LaunchAsync(playwright);
     }
 
     public async Task DisposeAsync()
