@@ -56,8 +56,18 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
           type: 3
           content: {
             version: 'KqlItem/1.0'
-            title: 'Step timelines (one trace per run)'
-            query: 'dependencies | where customDimensions has "durabletask" or name startswith "activity:" | project timestamp, operation_Id, name, duration, success | order by operation_Id, timestamp asc'
+            title: 'Runs by server: how many, how they ended, time to recover (MTTR)'
+            query: 'traces | where tostring(customDimensions.RunEvent) == "RunClosed" | extend Server = tostring(customDimensions.Server), Outcome = tostring(customDimensions.Outcome), DurationMs = todouble(customDimensions.DurationMs) | summarize runs = count(), recovered = countif(Outcome == "Recovered"), escalated = countif(Outcome in ("Escalated", "Failed", "Rejected", "Throttled")), mttrMinutes = round(avgif(DurationMs, Outcome == "Recovered") / 60000, 1) by Server | order by runs desc'
+            queryType: 0
+            resourceType: 'microsoft.insights/components'
+          }
+        }
+        {
+          type: 3
+          content: {
+            version: 'KqlItem/1.0'
+            title: 'Step timeline of the latest runs (waits and approvals with their durations)'
+            query: 'traces | where tostring(customDimensions.RunEvent) in ("RunOpened", "RunStep", "RunClosed") | extend RunId = tostring(customDimensions.RunId), RunEvent = tostring(customDimensions.RunEvent), Server = tostring(customDimensions.Server), Monitor = tostring(customDimensions.Monitor), Sequence = toint(customDimensions.Sequence), Step = tostring(customDimensions.Step), Operation = tostring(customDimensions.Operation), Outcome = tostring(customDimensions.Outcome), DurationMs = todouble(customDimensions.DurationMs), Answer = tostring(customDimensions.Answer), Reason = tostring(customDimensions.Reason) | order by timestamp desc | take 500 | order by RunId asc, timestamp asc | project timestamp, RunId, Server, Monitor, RunEvent, Sequence, Step, Operation, Outcome, DurationMs, Answer, Reason'
             queryType: 0
             resourceType: 'microsoft.insights/components'
           }

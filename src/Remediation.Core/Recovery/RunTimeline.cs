@@ -392,5 +392,5 @@ internal sealed class RunTimeline
 #pragma warning restore CA1849
 
     Task RecordAsync(RunStep step) =>
-        context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step), LedgerRetry);
+        context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step, Request.Server, Request.Monitor), LedgerRetry);
 }
