@@ -48,8 +48,23 @@ public sealed class AzdTests(BicepTests.Compiled arm) : IClassFixture<BicepTests
         Assert.Equal("${AZURE_ENV_NAME}", parameters.GetProperty("environmentName").GetProperty("value").GetString());
         Assert.Equal("${AZURE_LOCATION}", parameters.GetProperty("location").GetProperty("value").GetString());
         Assert.Equal(["agentHost", "environmentName", "location"], required.Order());
-        Assert.All(required, name => Assert.True(parameters.TryGetProperty(name, out _), $"{name} has no default and is not in main.parameters.json: azd would prompt."));
+        Assert.Empty(Unfilled(required, parameters));
     }
+
+    /// <summary>
+    /// The same check on the template as the issue found it: four required parameters and no main.parameters.json
+    /// (only main.dev/prod.bicepparam, which azd never reads): every one would make `azd up --no-prompt` stop.
+    /// </summary>
+    [Fact]
+    public void The_parameter_check_catches_the_template_as_it_was_filed()
+    {
+        using var none = JsonDocument.Parse("{}");
+
+        Assert.Equal(["agentHost", "agentKeyId", "environmentName", "location"], Unfilled(["environmentName", "location", "agentHost", "agentKeyId"], none.RootElement).Order());
+    }
+
+    static List<string> Unfilled(IEnumerable<string> required, JsonElement parameters) =>
+        [.. required.Where(name => !parameters.TryGetProperty(name, out var p) || p.GetProperty("value").GetString() is not { Length: > 0 } value || !value.StartsWith("${", StringComparison.Ordinal))];
 
     [Fact]
     public void No_secret_is_committed_in_a_parameter_file()
