@@ -6,7 +6,7 @@ using Remediation.Operators;
 namespace Remediation.Functions;
 
 /// <summary>Server health and on-demand probes, same routes and shapes as the standalone host's.</summary>
-public sealed class HealthFunctions(HealthApi api, OperatorAccess operators)
+public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, OperatorAccess operators)
 {
     /// <summary>
     /// GET /api/healthz: App Service's health check (siteConfig.healthCheckPath). Anonymous because the platform calls
@@ -31,6 +31,20 @@ public sealed class HealthFunctions(HealthApi api, OperatorAccess operators)
         operators.AsAsync(request, OperatorRole.Reader, _ => api.ReportAsync(server, request.HttpContext.RequestAborted));
 
     /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
+    /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe=: the server's probe history (latency, outcome) over time.</summary>
+    [Function("GetProbeHistory")]
+    public Task<IResult> HistoryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history/{server}")] HttpRequest request, string server) =>
+        operators.As(request, OperatorRole.Reader, _ =>
+            Time(request, "from") is not { Ok: true } from ? Invalid("from")
+            : Time(request, "to") is not { Ok: true } to ? Invalid("to")
+            : history.Get(server, from.Value, to.Value, request.Query["probe"].FirstOrDefault()));
+
+    static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>
+        request.Query[name].FirstOrDefault() is not { Length: > 0 } text ? (true, null)
+        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? (true, value) : (false, null);
+
+    static IResult Invalid(string field) => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be a date and time (ISO 8601)."] });
+
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,

@@ -24,7 +24,7 @@ public sealed class FunctionsIdentityTests
         var durable = app.Services.GetRequiredService<DurableTaskClient>();
         var runs = new RunsApi(app.Services.GetRequiredService<RunQueries>(), app.Services.GetRequiredService<RunCommands>(), app.Services.GetRequiredService<HoldCommands>(), operators);
         var maintenance = new MaintenanceApi(app.Services.GetRequiredService<MaintenanceHttp>(), operators);
-        var health = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), operators);
+        var health = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<History.HistoryHttp>(), operators);
         var dashboard = new DashboardFunction(operators);
         (string Name, string Role, Func<HttpRequest, Task<IResult>> Call)[] functions =
         [
@@ -38,6 +38,7 @@ public sealed class FunctionsIdentityTests
             ("ListRuns", "reader", r => runs.ListAsync(r, durable, default)),
             ("GetRun", "reader", r => runs.GetAsync(r, "nope", durable, default)),
             ("GetHealth", "reader", health.All),
+            ("GetProbeHistory", "reader", r => health.HistoryAsync(r, "EXMBX-GHOST")),
             ("ListMaintenance", "reader", r => maintenance.ListAsync(r, default)),
             ("Dashboard", "reader", dashboard.RunAsync),
             ("Antiforgery", "reader", dashboard.AntiforgeryAsync),

@@ -13,7 +13,7 @@ public sealed partial class ArchitectureTests
     /// <summary>Core's feature folders, lowest first: a folder may use only folders before it.</summary>
     static readonly string[] CoreLayers =
     [
-        "Telemetry", "Topology", "Operators", "Storage", "Probes", "Exchange", "Alerts", "Monitoring", "Runs", "Safety", "Escalation", "Recovery", "Dashboard",
+        "Telemetry", "Topology", "Operators", "Storage", "Probes", "History", "Exchange", "Alerts", "Monitoring", "Runs", "Safety", "Escalation", "Recovery", "Dashboard",
     ];
 
     static readonly string[] ProductionProjects = ["Remediation.Contracts", "Remediation.Core", "Remediation.Functions", "Remediation.Host", "Remediation.Agent"];

@@ -14,6 +14,9 @@ public static class MonitoringRegistration
     {
         services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
         services.AddSingleton<MonitorBoard>();
+        services.AddValidatedOptions<History.HistoryOptions>(History.HistoryOptions.Section);
+        services.AddSingleton<History.ProbeHistory>();
+        services.AddSingleton<History.HistoryHttp>();
         services.AddSingleton<ProbeCycle>();
         services.AddSingleton<HealthApi>();
         if (services.AddStorageTable(configuration, "monitors") is { } table)

@@ -36,6 +36,7 @@ public enum ProbeKinds
 public sealed partial class ProbeCycle(
     ProbeRunner runner,
     MonitorBoard board,
+    History.ProbeHistory history,
     IAlertPublisher publisher,
     AgentConnection agent,
     IOptionsMonitor<TopologyOptions> topology,
@@ -62,6 +63,7 @@ public sealed partial class ProbeCycle(
             {
                 var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
                 results.Add(result);
+                history.Record(result);
                 if (!result.Succeeded)
                 {
                     LogProbeFailed(logger, result.Summary);

@@ -6,7 +6,7 @@ namespace Remediation.Host.Health;
 /// <summary>Server health (Get-ServerHealth) and on-demand probes (Invoke-MonitoringProbe).</summary>
 public static class HealthEndpoints
 {
-    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], POST /api/probes/{server}/{healthSet}/{probe}.</summary>
+    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], GET /api/history/{server}, POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         // Liveness for a load balancer or systemd watchdog: the host is up; reveals nothing.
@@ -16,6 +16,8 @@ public static class HealthEndpoints
         health.MapGet("/{server}", (HealthApi api, string server, string? healthSet, CancellationToken ct) => api.QueryAsync(server, healthSet, ct));
         routes.MapGet("/api/healthreport", (HealthApi api, CancellationToken ct) => api.ReportAsync(null, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
         routes.MapGet("/api/healthreport/{server}", (HealthApi api, string server, CancellationToken ct) => api.ReportAsync(server, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
+        routes.MapGet("/api/history/{server}", (History.HistoryHttp history, string server, DateTimeOffset? from, DateTimeOffset? to, string? probe) =>
+            history.Get(server, from, to, probe)).WithTags("Health").RequireOperator(OperatorRole.Reader);
         routes.MapPost("/api/probes/{server}/{healthSet}/{probe}", (HealthApi api, string server, string healthSet, string probe, CancellationToken ct) =>
             api.InvokeProbeAsync(server, healthSet, probe, ct)).WithTags("Health").RequireOperator(OperatorRole.Operator);
         return routes;

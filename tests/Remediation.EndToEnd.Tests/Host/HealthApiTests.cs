@@ -48,6 +48,27 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
     }
 
     [Fact]
+    public async Task Probe_history_keeps_what_real_probes_measured_and_when_they_failed()
+    {
+        var cycle = host.App.Services.GetRequiredService<ProbeCycle>();
+        await cycle.RunAsync(ProbeKinds.SelfTest, default);
+        await fixture.Mbx1.StopAsync();
+        await cycle.RunAsync(ProbeKinds.SelfTest, default);
+
+        var series = await http.GetFromJsonAsync<List<History.ProbeSeries>>("api/history/mbx1?probe=ImapSelfTestProbe", Json);
+        using var unknown = await http.GetAsync(new Uri("api/history/NOPE", UriKind.Relative));
+        using var backwards = await http.GetAsync(new Uri("api/history/MBX1?from=2026-11-28T10:00:00Z&to=2026-11-27T10:00:00Z", UriKind.Relative));
+
+        var selfTest = Assert.Single(series!);
+        Assert.Equal(2, selfTest.Points.Count);
+        Assert.Equal((true, false), (selfTest.Points[0].Succeeded, selfTest.Points[1].Succeeded));
+        Assert.True(selfTest.Points[0].LatencyMs > 0);
+        Assert.Equal("Connect", selfTest.Points[1].FailedPhase);
+        Assert.Equal(0.5, selfTest.Availability);
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.BadRequest), (unknown.StatusCode, backwards.StatusCode));
+    }
+
+    [Fact]
     public async Task Bad_health_queries_name_what_is_wrong()
     {
         using var unknown = await http.GetAsync(new Uri("api/health/NOPE", UriKind.Relative));

@@ -1,0 +1,132 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Remediation.Probes;
+
+namespace Remediation.History;
+
+/// <summary>How much probe history is kept (section <c>Remediation:History</c>).</summary>
+public sealed class HistoryOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Remediation:History";
+
+    /// <summary>How long anything is kept.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "400.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long every single probe result is kept; older ones live on as <see cref="BucketSize"/> buckets.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan RawFor { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The width of a downsampled bucket.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan BucketSize { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>At most this many single results per server and probe (a fast schedule is bucketed sooner).</summary>
+    [Range(100, 1_000_000)]
+    public int MaxPointsPerSeries { get; set; } = 5_000;
+}
+
+/// <summary>One probe result as history keeps it.</summary>
+/// <param name="At">When the probe started.</param>
+/// <param name="LatencyMs">How long it took.</param>
+/// <param name="Succeeded">Whether it passed.</param>
+/// <param name="FailedPhase">Where it failed (Connect, Tls, Greeting, Auth, ...).</param>
+public sealed record ProbePoint(DateTimeOffset At, double LatencyMs, bool Succeeded, string? FailedPhase);
+
+/// <summary>Older results, downsampled: how many, how many failed, mean and worst latency.</summary>
+/// <param name="Start">The bucket's start.</param>
+/// <param name="Count">Results in it.</param>
+/// <param name="Failures">Failed results in it.</param>
+/// <param name="MeanLatencyMs">Mean latency.</param>
+/// <param name="MaxLatencyMs">Worst latency.</param>
+public sealed record ProbeBucket(DateTimeOffset Start, int Count, int Failures, double MeanLatencyMs, double MaxLatencyMs);
+
+/// <summary>A server's probe over a time range: buckets for the old part, single results for the recent part.</summary>
+/// <param name="Server">The server.</param>
+/// <param name="Probe">The probe.</param>
+/// <param name="Buckets">Downsampled results, oldest first.</param>
+/// <param name="Points">Single results, oldest first.</param>
+public sealed record ProbeSeries(string Server, string Probe, IReadOnlyList<ProbeBucket> Buckets, IReadOnlyList<ProbePoint> Points)
+{
+    /// <summary>Share of results that passed in the range (null without any).</summary>
+    public double? Availability
+    {
+        get
+        {
+            var count = Buckets.Sum(b => b.Count) + Points.Count;
+            var failures = Buckets.Sum(b => b.Failures) + Points.Count(p => !p.Succeeded);
+            return count == 0 ? null : (count - failures) / (double)count;
+        }
+    }
+}
+
+/// <summary>
+/// Every probe result, bounded: single results for <see cref="HistoryOptions.RawFor"/> (and at most
+/// <see cref="HistoryOptions.MaxPointsPerSeries"/> per series), then downsampled into buckets kept for
+/// <see cref="HistoryOptions.Retention"/>. Memory per series is bounded by those settings whatever the schedule.
+/// Kept per host in memory (lab mode, the standalone host).
+/// </summary>
+public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptions> options)
+{
+    sealed class Series
+    {
+        public Queue<ProbePoint> Points { get; } = new();
+
+        public SortedDictionary<DateTimeOffset, ProbeBucket> Buckets { get; } = [];
+    }
+
+    readonly Lock gate = new();
+    readonly Dictionary<(string Server, string Probe), Series> series = [];
+
+    /// <summary>Keeps <paramref name="result"/>.</summary>
+    public void Record(ProbeResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var settings = options.CurrentValue;
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            var key = (result.Server.ToUpperInvariant(), result.Probe);
+            if (!series.TryGetValue(key, out var one))
+            {
+                series[key] = one = new Series();
+            }
+
+            one.Points.Enqueue(new ProbePoint(result.StartedAt, result.LatencyMs, result.Succeeded, result.FailedPhase?.ToString()));
+            while (one.Points.Count > 0 && (one.Points.Count > settings.MaxPointsPerSeries || now - one.Points.Peek().At > settings.RawFor))
+            {
+                Fold(one, one.Points.Dequeue(), settings.BucketSize);
+            }
+
+            foreach (var old in one.Buckets.Keys.TakeWhile(start => now - start > settings.Retention).ToList())
+            {
+                one.Buckets.Remove(old);
+            }
+        }
+    }
+
+    /// <summary>The series of <paramref name="server"/> (one probe, or all) between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public IReadOnlyList<ProbeSeries> Query(string server, DateTimeOffset from, DateTimeOffset to, string? probe = null)
+    {
+        lock (gate)
+        {
+            return [.. series
+                .Where(s => string.Equals(s.Key.Server, server, StringComparison.OrdinalIgnoreCase) && (probe is null || string.Equals(s.Key.Probe, probe, StringComparison.OrdinalIgnoreCase)))
+                .OrderBy(s => s.Key.Probe, StringComparer.Ordinal)
+                .Select(s => new ProbeSeries(
+                    s.Key.Server,
+                    s.Key.Probe,
+                    [.. s.Value.Buckets.Values.Where(b => b.Start >= from && b.Start <= to)],
+                    [.. s.Value.Points.Where(p => p.At >= from && p.At <= to)]))];
+        }
+    }
+
+    static void Fold(Series one, ProbePoint point, TimeSpan size)
+    {
+        var start = new DateTimeOffset(point.At.UtcTicks - (point.At.UtcTicks % size.Ticks), TimeSpan.Zero);
+        one.Buckets[start] = one.Buckets.TryGetValue(start, out var b)
+            ? new ProbeBucket(start, b.Count + 1, b.Failures + (point.Succeeded ? 0 : 1), ((b.MeanLatencyMs * b.Count) + point.LatencyMs) / (b.Count + 1), Math.Max(b.MaxLatencyMs, point.LatencyMs))
+            : new ProbeBucket(start, 1, point.Succeeded ? 0 : 1, point.LatencyMs, point.LatencyMs);
+    }
+}
