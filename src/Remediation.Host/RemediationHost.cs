@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Remediation.Host.Alerts;
@@ -101,6 +102,19 @@ public sealed class RemediationHost : IAsyncDisposable
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (identity.KnownProxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in identity.KnownProxies.Where(p => System.Net.IPAddress.TryParse(p, out _)))
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseAuthentication();
         app.MapOperatorIdentity(identity);
         app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();

@@ -40,6 +40,13 @@ public sealed class IdentityOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// Reverse proxies (IP addresses) whose X-Forwarded-For and X-Forwarded-Proto are believed: behind a TLS-terminating
+    /// proxy the session cookie is then Secure and the sign-in redirect https, and the client's own address is the one
+    /// every check sees (the lab identity refuses a forwarded remote client). Nobody else's forwarded headers count.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
     /// <summary>Metadata over plain HTTP only from a provider on this machine (tests); anything else must be HTTPS.</summary>
     public bool AuthorityIsLoopback => Authority is { IsLoopback: true };
 
@@ -62,6 +69,14 @@ public sealed class IdentityOptions : IValidatableObject
                 break;
             default:
                 break;
+        }
+
+        for (var i = 0; i < KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(KnownProxies[i], out _))
+            {
+                yield return OptionsRegistration.Invalid(Section, $"KnownProxies:{i}", "must be an IP address.");
+            }
         }
     }
 }

@@ -54,4 +54,26 @@ public sealed class LabIdentityTests(LabFixture fixture) : IClassFixture<LabFixt
         Assert.Equal(HttpStatusCode.NotFound, withToken.StatusCode); // past the gate: there is no run "nope"
         Assert.Equal("Lab operator (loopback lab identity)", me.GetProperty("signedInAs").GetProperty("name").GetString());
     }
+
+    [Fact]
+    public async Task Forwarded_headers_count_only_from_a_known_proxy_and_a_forwarded_remote_client_is_not_the_lab()
+    {
+        await using var proxied = await HostFactory.StartAsync(fixture.Lab, new Dictionary<string, string?> { ["Remediation:Identity:KnownProxies:0"] = "127.0.0.1" });
+        await using var direct = await HostFactory.StartAsync(fixture.Lab);
+        static async Task<HttpResponseMessage> GetAsync(Uri address, string path, string header, string value)
+        {
+            using var http = new HttpClient { BaseAddress = address };
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add(header, value);
+            return await http.SendAsync(request);
+        }
+
+        using var behindTls = await GetAsync(proxied.Address, "api/antiforgery", "X-Forwarded-Proto", "https");
+        using var remoteClient = await GetAsync(proxied.Address, "api/runs", "X-Forwarded-For", "203.0.113.9");
+        using var notBelieved = await GetAsync(direct.Address, "api/runs", "X-Forwarded-For", "203.0.113.9");
+
+        Assert.Contains(behindTls.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Remediation.Antiforgery=", StringComparison.Ordinal) && c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(HttpStatusCode.Unauthorized, remoteClient.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, notBelieved.StatusCode);
+    }
 }
