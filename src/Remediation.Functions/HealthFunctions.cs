@@ -34,16 +34,7 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe=: the server's probe history (latency, outcome) over time.</summary>
     [Function("GetProbeHistory")]
     public Task<IResult> HistoryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history/{server}")] HttpRequest request, string server) =>
-        operators.As(request, OperatorRole.Reader, _ =>
-            Time(request, "from") is not { Ok: true } from ? Invalid("from")
-            : Time(request, "to") is not { Ok: true } to ? Invalid("to")
-            : history.Get(server, from.Value, to.Value, request.Query["probe"].FirstOrDefault()));
-
-    static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>
-        request.Query[name].FirstOrDefault() is not { Length: > 0 } text ? (true, null)
-        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? (true, value) : (false, null);
-
-    static IResult Invalid(string field) => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be a date and time (ISO 8601)."] });
+        operators.As(request, OperatorRole.Reader, _ => history.Get(request, server));
 
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(

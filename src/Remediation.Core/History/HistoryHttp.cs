@@ -7,6 +7,15 @@ namespace Remediation.History;
 /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe= as both hosts answer it (default: the last 24 hours).</summary>
 public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOptions> topology, TimeProvider time)
 {
+    /// <summary>The series for <paramref name="request"/>'s query (<c>from</c>, <c>to</c> ISO 8601, <c>probe</c>): both hosts parse it here.</summary>
+    public IResult Get(HttpRequest request, string server)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Time(request, "from") is not { Ok: true } from ? Invalid("from")
+            : Time(request, "to") is not { Ok: true } to ? Invalid("to")
+            : Get(server, from.Value, to.Value, request.Query["probe"].FirstOrDefault());
+    }
+
     /// <summary>The server's probe series in the range; 404 for an unknown server, 400 naming a bad range.</summary>
     public IResult Get(string server, DateTimeOffset? from, DateTimeOffset? to, string? probe)
     {
@@ -24,4 +33,10 @@ public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOp
 
         return Results.Ok(history.Query(server, start, end, probe));
     }
+
+    static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>
+        request.Query[name].FirstOrDefault() is not { Length: > 0 } text ? (true, null)
+        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? (true, value) : (false, null);
+
+    static IResult Invalid(string field) => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be a date and time (ISO 8601)."] });
 }
