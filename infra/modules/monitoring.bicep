@@ -82,6 +82,16 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
             resourceType: 'microsoft.insights/components'
           }
         }
+        {
+          type: 3
+          content: {
+            version: 'KqlItem/1.0'
+            title: 'Probe availability per server and probe (availability results, worst first)'
+            query: 'availabilityResults | extend Server = tostring(customDimensions.Server), HealthSet = tostring(customDimensions.HealthSet), FailedPhase = tostring(customDimensions.FailedPhase) | summarize availability = round(100.0 * countif(success == true) / count(), 2), p95ms = percentile(duration, 95), failures = countif(success == false), lastFailedPhase = take_anyif(FailedPhase, success == false) by Server, HealthSet, name | order by availability asc'
+            queryType: 0
+            resourceType: 'microsoft.insights/components'
+          }
+        }
       ]
     })
   }

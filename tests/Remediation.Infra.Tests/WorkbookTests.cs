@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Remediation.Probes;
 using Remediation.Runs;
 using Remediation.Telemetry;
 
@@ -33,7 +34,13 @@ public sealed partial class WorkbookTests
         foreach (var query in Queries(module).Where(q => !q.StartsWith("Event ", StringComparison.Ordinal))) // Exchange's own logs (the example rule)
         {
             var table = query.Split(' ')[0];
-            var known = table switch { "customMetrics" => MetricDimensions, "traces" => [.. RunHistoryLog.Properties], _ => [] };
+            var known = table switch
+            {
+                "customMetrics" => MetricDimensions,
+                "traces" => [.. RunHistoryLog.Properties],
+                "availabilityResults" => [.. ProbeAvailabilityLog.Properties],
+                _ => [],
+            };
             if (known.Count == 0)
             {
                 wrong.Add($"{table}: not a table the app writes ({query[..Math.Min(60, query.Length)]})");
@@ -64,6 +71,7 @@ public sealed partial class WorkbookTests
         Assert.Contains(queries, q => q.Contains("mttr", StringComparison.Ordinal) && q.Contains("RunClosed", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("RunStep", StringComparison.Ordinal) && q.Contains("DurationMs", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("remediation.probe.duration", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.StartsWith("availabilityResults", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"query: '((?:[^'\\]|\\.)*)'")]

@@ -11,13 +11,15 @@ namespace Remediation.Monitoring;
 /// <see cref="MonitorOptions.Window"/> failed), Healthy again after <see cref="MonitorOptions.SuccessesToRecover"/> with
 /// the ratio back under its limit. Shared through <see cref="IMonitorStateStore"/>: whatever decides something (a probe
 /// cycle, a health answer, the safety gate) calls <see cref="RefreshAsync"/> first and every change is written back,
-/// so instances of a scaled-out app (or hosts on one storage account) hold one view. The failure-ratio window
-/// (<see cref="MonitorOptions.FailureRatio"/>, off by default) stays per instance.
+/// so instances of a scaled-out app (or hosts on one storage account) hold one view; the failure-ratio window travels
+/// in the snapshot (<see cref="MonitorSnapshot.Samples"/>), so instances count one window too.
 /// </summary>
 public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptions> options, IMonitorStateStore store)
 {
     readonly ConcurrentDictionary<(string Server, string Monitor), MonitorSnapshot> monitors = new();
-    readonly Dictionary<(string Server, string Monitor), Queue<(DateTimeOffset At, bool Ok)>> samples = [];
+    /// <summary>At most this many samples are kept in a window (a store row stays small whatever the schedule).</summary>
+    public const int MaxWindowSamples = 200;
+
     readonly Lock gate = new();
     readonly HashSet<string> underRepair = new(StringComparer.OrdinalIgnoreCase);
 
@@ -38,7 +40,8 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 ?? new MonitorSnapshot(server, definition.Name, definition.HealthSet, definition.TargetResource, HealthState.Healthy, time.GetUtcNow(), 0, 0, null);
             var failures = succeeded ? 0 : before.ConsecutiveFailures + 1;
             var successes = succeeded ? before.ConsecutiveSuccesses + 1 : 0;
-            var ratioExceeded = RatioExceeded(key, succeeded, settings);
+            var window = Window(before.Samples, succeeded, settings);
+            var ratioExceeded = RatioExceeded(window, settings);
             var state = (before.AlertValue, succeeded) switch
             {
                 (HealthState.Disabled or HealthState.Repairing, _) => before.AlertValue,
@@ -62,6 +65,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 LastAlertAt = becameUnhealthy || reminder ? now : state == HealthState.Healthy ? null : before.LastAlertAt,
                 Reminders = reminder ? before.Reminders + 1 : becameUnhealthy || state == HealthState.Healthy ? 0 : before.Reminders,
                 UpdatedAt = Later(now, before.UpdatedAt),
+                Samples = window,
             };
             monitors[key] = after;
             return state != before.AlertValue || reminder ? new MonitorTransition(before, after, reminder) : null;
@@ -178,23 +182,22 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
             .Where(m => server is null || string.Equals(m.Server, server, StringComparison.OrdinalIgnoreCase))
             .OrderBy(m => m.Server, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.HealthSet, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal)];
 
-    bool RatioExceeded((string, string) key, bool ok, MonitorOptions settings)
+    // The window after this sample: only kept while the ratio rule is on; oldest samples leave by age, then by count.
+    List<MonitorSample>? Window(IReadOnlyList<MonitorSample>? before, bool ok, MonitorOptions settings)
     {
+        if (settings.FailureRatio <= 0)
+        {
+            return null;
+        }
+
         var now = time.GetUtcNow();
-        if (!samples.TryGetValue(key, out var window))
-        {
-            samples[key] = window = new Queue<(DateTimeOffset, bool)>();
-        }
-
-        window.Enqueue((now, ok));
-        while (window.Count > 0 && now - window.Peek().At > settings.Window)
-        {
-            window.Dequeue();
-        }
-
-        return settings.FailureRatio > 0 && window.Count >= settings.MinimumSamples
-            && window.Count(s => !s.Ok) >= settings.FailureRatio * window.Count;
+        var kept = (before ?? []).Where(s => now - s.At <= settings.Window).Append(new MonitorSample(now, ok)).ToList();
+        return kept.Count > MaxWindowSamples ? kept.GetRange(kept.Count - MaxWindowSamples, MaxWindowSamples) : kept;
     }
+
+    static bool RatioExceeded(List<MonitorSample>? window, MonitorOptions settings) =>
+        window is { Count: > 0 } && settings.FailureRatio > 0 && window.Count >= settings.MinimumSamples
+            && window.Count(s => !s.Ok) >= settings.FailureRatio * window.Count;
 
     static HealthState Max(HealthState a, HealthState b) => a > b ? a : b;
 }

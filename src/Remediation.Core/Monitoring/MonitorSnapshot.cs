@@ -5,7 +5,8 @@ namespace Remediation.Monitoring;
 
 /// <summary>
 /// A monitor's state on one server, shaped like a Get-ServerHealth row plus what led to it; <c>UpdatedAt</c> orders
-/// the versions instances write to the shared store.
+/// the versions instances write to the shared store. <c>Samples</c> is the failure-ratio window (kept only when
+/// <see cref="MonitorOptions.FailureRatio"/> is on), so it is shared with the rest of the state.
 /// </summary>
 public sealed record MonitorSnapshot(
     string Server,
@@ -19,7 +20,13 @@ public sealed record MonitorSnapshot(
     ProbeResult? LastResult,
     DateTimeOffset? LastAlertAt = null,
     int Reminders = 0,
-    DateTimeOffset? UpdatedAt = null);
+    DateTimeOffset? UpdatedAt = null,
+    IReadOnlyList<MonitorSample>? Samples = null);
+
+/// <summary>One sample in a monitor's failure-ratio window.</summary>
+/// <param name="At">When it was taken.</param>
+/// <param name="Ok">Whether it passed.</param>
+public sealed record MonitorSample(DateTimeOffset At, bool Ok);
 
 /// <summary>A monitor changed state.</summary>
 public sealed record MonitorTransition(MonitorSnapshot Before, MonitorSnapshot After, bool IsReminder = false)

@@ -37,6 +37,7 @@ public sealed partial class ProbeCycle(
     ProbeRunner runner,
     MonitorBoard board,
     History.ProbeHistory history,
+    ProbeAvailabilityLog availability,
     IAlertPublisher publisher,
     AgentConnection agent,
     IOptionsMonitor<TopologyOptions> topology,
@@ -64,6 +65,7 @@ public sealed partial class ProbeCycle(
                 var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
                 results.Add(result);
                 history.Record(result);
+                availability.Write(result);
                 if (!result.Succeeded)
                 {
                     LogProbeFailed(logger, result.Summary);

@@ -22,4 +22,11 @@ public sealed class ProbeOptions
     /// <summary>Probes in flight at once, across all servers.</summary>
     [Range(1, 1024)]
     public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// Where the probes run, as Application Insights' Availability blade names the location of each result; default
+    /// the App Service region (REGION_NAME), else the machine name.
+    /// </summary>
+    [StringLength(64)]
+    public string? RunLocation { get; set; }
 }

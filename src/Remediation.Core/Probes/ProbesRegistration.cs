@@ -15,6 +15,7 @@ public static class ProbesRegistration
         services.AddSingleton<IImapProbe, ImapDeepTestProbe>();
         services.AddSingleton<IImapProbe, ImapSelfTestProbe>();
         services.AddSingleton<ProbeRunner>();
+        services.AddSingleton<ProbeAvailabilityLog>();
         return services;
     }
 }

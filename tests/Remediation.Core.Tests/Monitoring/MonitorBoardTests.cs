@@ -98,6 +98,61 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public async Task Two_instances_count_one_failure_ratio_window()
+    {
+        // Each instance alone sees a monitor that fails one time in three; together it fails one time in two.
+        var store = new SharedStore();
+        var settings = Monitor(new MonitorOptions { ConsecutiveFailures = 10, SuccessesToRecover = 1, FailureRatio = 0.5, Window = TimeSpan.FromMinutes(10), MinimumSamples = 4 });
+        MonitorBoard[] instances = [new(time, settings, store), new(time, settings, store)];
+        var turn = 0;
+        foreach (var ok in new[] { false, true, false, true, false })
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            var board = instances[turn++ % 2];
+            await board.RefreshAsync(CancellationToken.None);
+            board.Record(Probe(ok));
+            await board.SaveAsync("MBX1", Assert.Single(board.Snapshot()).Name, CancellationToken.None);
+        }
+
+        await instances[1].RefreshAsync(CancellationToken.None);
+        var shared = Assert.Single(instances[1].Snapshot());
+        Assert.Equal(HealthState.Unhealthy, shared.AlertValue);
+        Assert.Equal(5, shared.Samples!.Count);
+    }
+
+    [Fact]
+    public void A_window_keeps_at_most_its_bound_and_none_while_the_ratio_rule_is_off()
+    {
+        var board = Board(failures: 1000, successes: 1, ratio: 0.9);
+        for (var i = 0; i < MonitorBoard.MaxWindowSamples + 50; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            board.Record(Probe(true));
+        }
+
+        Assert.Equal(MonitorBoard.MaxWindowSamples, Assert.Single(board.Snapshot()).Samples!.Count);
+        var off = Board();
+        off.Record(Probe(false));
+        Assert.Null(Assert.Single(off.Snapshot()).Samples);
+    }
+
+    /// <summary>One store two boards share, as two instances share a Table.</summary>
+    sealed class SharedStore : IMonitorStateStore
+    {
+        readonly Dictionary<(string, string), MonitorSnapshot> rows = [];
+
+        public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(new MonitorState([.. rows.Values], null));
+
+        public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken)
+        {
+            rows[(snapshot.Server, snapshot.Name)] = snapshot;
+            return Task.CompletedTask;
+        }
+
+        public Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
     public void Old_samples_leave_the_window()
     {
         var board = Board(failures: 10, successes: 1, ratio: 0.5);
