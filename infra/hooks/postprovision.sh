@@ -3,7 +3,8 @@
 #   1. the agent's signing key: generated once (32 random bytes) into Key Vault, never printed;
 #   2. secrets you hand in through the azd environment, stored in Key Vault (the template holds references only):
 #      REMEDIATION_ESCALATION_WEBHOOK_URL -> escalation-webhook-url, REMEDIATION_SMTP_PASSWORD -> smtp-password,
-#      REMEDIATION_AGENT_CERT_THUMBPRINT -> agent-certificate-thumbprint;
+#      REMEDIATION_AGENT_CERT_THUMBPRINT -> agent-certificate-thumbprint, the PEM file REMEDIATION_IMAP_TRUSTED_CA_FILE ->
+#      imap-trusted-ca (with REMEDIATION_IMAP_TRUSTED_CA=true the probes trust exactly that CA);
 #   3. restarts the Function App, so Key Vault references set after it started resolve (the app keeps the literal
 #      reference string until then);
 #   4. prints the on-premises steps.
@@ -33,6 +34,11 @@ fi
 [ -z "${REMEDIATION_ESCALATION_WEBHOOK_URL:-}" ] || put_secret escalation-webhook-url "$REMEDIATION_ESCALATION_WEBHOOK_URL"
 [ -z "${REMEDIATION_SMTP_PASSWORD:-}" ] || put_secret smtp-password "$REMEDIATION_SMTP_PASSWORD"
 [ -z "${REMEDIATION_AGENT_CERT_THUMBPRINT:-}" ] || put_secret agent-certificate-thumbprint "$REMEDIATION_AGENT_CERT_THUMBPRINT"
+if [ -n "${REMEDIATION_IMAP_TRUSTED_CA_FILE:-}" ]; then
+  grep -q -- '-----BEGIN CERTIFICATE-----' "$REMEDIATION_IMAP_TRUSTED_CA_FILE" \
+    || { echo "postprovision: REMEDIATION_IMAP_TRUSTED_CA_FILE ($REMEDIATION_IMAP_TRUSTED_CA_FILE) holds no PEM certificate" >&2; exit 1; }
+  put_secret imap-trusted-ca "$(cat "$REMEDIATION_IMAP_TRUSTED_CA_FILE")"
+fi
 
 az functionapp restart --name "$app" --resource-group "$group" --output none
 echo "postprovision: restarted $app so its Key Vault references resolve" >&2

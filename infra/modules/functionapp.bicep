@@ -21,6 +21,8 @@ param pumpSchedule string
 param dryRun bool
 @description('Escalations go to the webhook in the Key Vault secret escalation-webhook-url (seeded by the postprovision hook).')
 param escalationWebhook bool = false
+@description('Pin the IMAP endpoints\' CA: every probe trusts exactly the PEM in the Key Vault secret imap-trusted-ca (the postprovision hook stores REMEDIATION_IMAP_TRUSTED_CA_FILE there). Off: the public roots.')
+param imapTrustedCa bool = false
 @description('SMTP escalation: host, port, sender, recipients and user; the password is the Key Vault secret smtp-password. Empty host: no e-mail.')
 param smtp object = {}
 param servers array
@@ -92,7 +94,9 @@ var staticSettings = [
   { name: 'Remediation__Agent__CertificateThumbprints__0', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-certificate-thumbprint)' }
 ]
 
-// The topology: one group of settings per server; probe mailbox passwords are Key Vault references.
+// The topology: one group of settings per server; probe mailbox passwords are Key Vault references, and so is the
+// IMAP CA when pinned (App Service cannot add an internal CA to the machine store).
+var imapCa = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=imap-trusted-ca)'
 var serverSettings = flatten(map(range(0, length(servers)), i => concat(
   [
     { name: 'Remediation__Topology__Servers__${i}__Name', value: servers[i].name }
@@ -104,9 +108,15 @@ var serverSettings = flatten(map(range(0, length(servers)), i => concat(
     { name: 'Remediation__Topology__Servers__${i}__FrontEnd__Host', value: servers[i].frontEnd.host }
     { name: 'Remediation__Topology__Servers__${i}__FrontEnd__Port', value: string(servers[i].frontEnd.port) }
   ] : [],
+  contains(servers[i], 'frontEnd') && imapTrustedCa ? [
+    { name: 'Remediation__Topology__Servers__${i}__FrontEnd__TrustedCa', value: imapCa }
+  ] : [],
   contains(servers[i], 'backEnd') ? [
     { name: 'Remediation__Topology__Servers__${i}__BackEnd__Host', value: servers[i].backEnd.host }
     { name: 'Remediation__Topology__Servers__${i}__BackEnd__Port', value: string(servers[i].backEnd.port) }
+  ] : [],
+  contains(servers[i], 'backEnd') && imapTrustedCa ? [
+    { name: 'Remediation__Topology__Servers__${i}__BackEnd__TrustedCa', value: imapCa }
   ] : [],
   contains(servers[i], 'probeMailbox') ? [
     { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__User', value: servers[i].probeMailbox.user }

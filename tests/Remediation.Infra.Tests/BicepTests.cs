@@ -189,6 +189,16 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
     }
 
     [Fact]
+    public void The_imap_ca_is_pinned_on_every_endpoint_from_key_vault_only_when_asked()
+    {
+        const string reference = "@Microsoft.KeyVault(VaultName={0};SecretName=imap-trusted-ca)";
+        Assert.Contains(reference, arm.Text, StringComparison.Ordinal);
+        Assert.Contains("__FrontEnd__TrustedCa", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("__BackEnd__TrustedCa", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("imapTrustedCa", arm.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Role_assignments_are_the_six_needed_each_scoped_to_its_resource()
     {
         var assignments = arm.OfType("Microsoft.Authorization/roleAssignments");

@@ -57,7 +57,9 @@ public sealed class PostprovisionHookTests : IDisposable
     public void It_generates_the_agent_key_once_stores_handed_in_secrets_restarts_the_app_and_never_prints_a_secret()
     {
         const string webhook = "https://hooks.example.invalid/escalate?sig=SECRET-SIG";
-        var first = Run(new() { ["REMEDIATION_ESCALATION_WEBHOOK_URL"] = webhook });
+        var ca = Path.Combine(bin, "imap-ca.pem");
+        File.WriteAllText(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        var first = Run(new() { ["REMEDIATION_ESCALATION_WEBHOOK_URL"] = webhook, ["REMEDIATION_IMAP_TRUSTED_CA_FILE"] = ca });
         var key = File.ReadAllText(Path.Combine(bin, "secret-agent-signing-key"));
         var second = Run([]);
         var calls = File.ReadAllLines(Path.Combine(bin, "calls.log"));
@@ -65,6 +67,7 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Equal((0, 0), (first.Exit, second.Exit));
         Assert.Equal(32, Convert.FromBase64String(key).Length);
         Assert.Equal(webhook, File.ReadAllText(Path.Combine(bin, "secret-escalation-webhook-url")));
+        Assert.Equal(File.ReadAllText(ca).TrimEnd('\n'), File.ReadAllText(Path.Combine(bin, "secret-imap-trusted-ca")));
         Assert.Single(calls, c => c.StartsWith("keyvault secret set --vault-name kv-test --name agent-signing-key --file ", StringComparison.Ordinal)); // kept the second time
         Assert.Equal(2, calls.Count(c => c == "functionapp restart --name app-test --resource-group rg-test --output none"));
         Assert.Contains("agent-signing-key exists; kept", second.Output, StringComparison.Ordinal);

@@ -6,7 +6,8 @@ using Remediation.Topology;
 namespace Remediation.Probes;
 
 /// <summary>
-/// Server certificate validation for probes: the system's trust by default, or a pinned CA per endpoint.
+/// Server certificate validation for probes: the system's trust by default, or a pinned CA per endpoint (a PEM file,
+/// or PEM text from a Key Vault-backed setting).
 /// There is deliberately no "accept any certificate" mode.
 /// </summary>
 internal static class CertificateTrust
@@ -15,17 +16,20 @@ internal static class CertificateTrust
 
     public static RemoteCertificateValidationCallback For(ImapEndpointOptions endpoint)
     {
-        if (endpoint.TrustedCaFile is not { } file)
+        X509Certificate2Collection roots;
+        if (endpoint.TrustedCaFile is { } file)
+        {
+            roots = Pinned.GetOrAdd("file:" + file, static f => Read(File.ReadAllText(f["file:".Length..])));
+        }
+        else if (endpoint.TrustedCa is { } pem)
+        {
+            roots = Pinned.GetOrAdd("pem:" + pem, static p => Read(p["pem:".Length..]));
+        }
+        else
         {
             return static (_, _, _, errors) => errors == SslPolicyErrors.None;
         }
 
-        var roots = Pinned.GetOrAdd(file, static f =>
-        {
-            var collection = new X509Certificate2Collection();
-            collection.ImportFromPemFile(f);
-            return collection;
-        });
         return (_, certificate, _, errors) =>
         {
             // The name must still match; only the chain's anchor is replaced by the pinned CA.
@@ -41,5 +45,12 @@ internal static class CertificateTrust
             using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
             return chain.Build(leaf);
         };
+    }
+
+    static X509Certificate2Collection Read(string pem)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPem(pem);
+        return collection;
     }
 }

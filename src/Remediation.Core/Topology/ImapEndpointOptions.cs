@@ -28,6 +28,12 @@ public sealed class ImapEndpointOptions
     /// <summary>PEM file of the CA (or the certificate itself) to trust for this endpoint instead of the system store. Never "accept any".</summary>
     public string? TrustedCaFile { get; set; }
 
+    /// <summary>
+    /// The same as PEM text, for hosts without a file system of their own (the Functions app reads it from the Key Vault
+    /// secret <c>imap-trusted-ca</c>). At most one of the two.
+    /// </summary>
+    public string? TrustedCa { get; set; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Host}:{Port}";
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -79,6 +81,32 @@ public sealed partial class TopologyOptionsValidator : IValidateOptions<Topology
         if (endpoint.TrustedCaFile is { } file && !File.Exists(file))
         {
             errors.Add($"{at}:TrustedCaFile '{file}' does not exist.");
+        }
+
+        if (endpoint.TrustedCa is { } pem)
+        {
+            if (endpoint.TrustedCaFile is not null)
+            {
+                errors.Add($"{at}: set TrustedCaFile or TrustedCa, not both.");
+            }
+            else if (PemProblem(pem) is { } problem)
+            {
+                errors.Add($"{at}:TrustedCa is not a PEM certificate ({problem}).");
+            }
+        }
+    }
+
+    static string? PemProblem(string pem)
+    {
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPem(pem);
+            return certificates.Count == 0 ? "no CERTIFICATE block" : null;
+        }
+        catch (CryptographicException ex)
+        {
+            return ex.Message;
         }
     }
 

@@ -40,6 +40,27 @@ public class TopologyOptionsValidatorTests
     }
 
     [Fact]
+    public void A_pinned_ca_given_as_text_must_be_a_pem_certificate_and_not_also_a_file()
+    {
+        var options = new TopologyOptions
+        {
+            Servers =
+            [
+                new() { Name = "CAS1", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "cas1", Port = 993, TrustedCa = "@Microsoft.KeyVault(VaultName=kv;SecretName=imap-trusted-ca)" } },
+                new() { Name = "CAS2", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "cas2", Port = 993, TrustedCa = "x", TrustedCaFile = "/etc/hostname" } },
+            ],
+        };
+
+        var failures = new TopologyOptionsValidator().Validate(null, options).Failures!;
+
+        // An unresolved Key Vault reference is the literal text App Service hands over: refused at start, by name.
+        Assert.Equal(
+            ["Remediation:Topology:Servers:0:FrontEnd:TrustedCa is not a PEM certificate (no CERTIFICATE block).",
+             "Remediation:Topology:Servers:1:FrontEnd: set TrustedCaFile or TrustedCa, not both."],
+            failures);
+    }
+
+    [Fact]
     public void A_mailbox_server_needs_its_back_end_endpoint()
     {
         var options = new TopologyOptions { Servers = [new() { Name = "MBX9", Role = ServerRole.Both, FrontEnd = new() { Host = "mbx9", Port = 993 } }] };

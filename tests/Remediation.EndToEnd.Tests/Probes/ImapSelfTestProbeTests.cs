@@ -32,6 +32,25 @@ public sealed class ImapSelfTestProbeTests(LabFixture fixture) : IClassFixture<L
         },
     };
 
+    [Fact]
+    public async Task The_lab_ca_pinned_as_pem_text_is_trusted_and_another_ca_is_not()
+    {
+        var pinned = Mbx1(trustLabCa: false);
+        pinned.BackEnd!.TrustedCa = await File.ReadAllTextAsync(fixture.Lab.Certificate.CaCertPath);
+        var stranger = Mbx1(trustLabCa: false);
+        using var otherCa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Some other CA", otherCa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var other = request.CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddDays(1));
+        stranger.BackEnd!.TrustedCa = other.ExportCertificatePem();
+
+        var trusted = await Probe().RunAsync(pinned, default);
+        var refused = await Probe().RunAsync(stranger, default);
+
+        Assert.True(trusted.Succeeded, trusted.Summary);
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls), (refused.Result, refused.FailedPhase));
+    }
+
     [Theory]
     [InlineData(ImapSecurity.Tls)]
     [InlineData(ImapSecurity.StartTls)]
