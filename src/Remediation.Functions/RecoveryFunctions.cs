@@ -25,6 +25,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<RunOutcome> ImapRecoveryOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ImapRecoveryOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
 
+    /// <summary>The plan preview: what a run would do now, touching nothing.</summary>
+    [Function(nameof(PlanPreviewOrchestrator))]
+    public Task<PlanPreview> PlanPreviewOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new PlanPreviewOrchestrator().RunAsync(context, context.GetInput<RecoveryRequest>()!);
+
     /// <summary>Re-runs a probe.</summary>
     [Function(nameof(RunImapProbeActivity))]
     public Task<ProbeResult> RunImapProbeActivityAsync([ActivityTrigger] ProbeRequest input, FunctionContext context) =>

@@ -7,8 +7,14 @@ using Remediation.Runs;
 namespace Remediation.Functions;
 
 /// <summary>The run API, same routes and shapes as the standalone host's.</summary>
-public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCommands holds, OperatorAccess operators)
+public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCommands holds, Recovery.PlanPreviews plans, OperatorAccess operators)
 {
+    /// <summary>GET /api/plan/{server}?monitor=: what a run would do on the server now (nothing is done).</summary>
+    [Function("PreviewPlan")]
+    public Task<IResult> PreviewPlanAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "plan/{server}")] HttpRequest request, string server, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        operators.AsAsync(request, OperatorRole.Reader, _ => plans.PreviewHttpAsync(durable, server, request, cancellationToken));
+
     /// <summary>POST /api/runs/{id}/release-hold: an operator releases the hold a run left with its server drained.</summary>
     [Function("ReleaseRunHold")]
     public Task<IResult> ReleaseHoldAsync(

@@ -22,7 +22,7 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         return outcome;
     }
 
-    static async Task<PlaybookResult> VerifyAndRecoverAsync(RunTimeline run)
+    internal static async Task<PlaybookResult> VerifyAndRecoverAsync(RunTimeline run)
     {
         var input = run.Request;
         var playbook = new Playbook(run);

@@ -22,6 +22,10 @@ internal sealed class Playbook(RunTimeline run)
 
     static Dictionary<string, string> Args(params (string Key, string Value)[] args) => args.ToDictionary(a => a.Key, a => a.Value);
 
+    // A preview's verification: the step is recorded where the run would take it, its answer assumed (the worst path).
+    Task<T> Assumed<T>(string name, string what, T result) =>
+        run.StepAsync(name, $"{what} (preview: not called, assumed still failing)", Args(("Preview", "true")), () => Task.FromResult(result), _ => (StepOutcome.DryRun, "Preview: assumed still failing, so the run goes on to its next step."));
+
     /// <summary>"Restart IMAP4": the service that matches the failing monitor (the agent stops and starts it through CIM).</summary>
     public Task<RestartResult> RestartImapAsync(string server, string service, bool cleanUp = false) => run.ActAsync(
         $"Restart {service}",
@@ -37,6 +41,14 @@ internal sealed class Playbook(RunTimeline run)
     public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
     {
         run.ThrowIfCancelled();
+        if (run.IsPreview)
+        {
+            return Assumed(
+                "Re-run probe",
+                $"{monitor.Probe} on {server}",
+                new ProbeResult(server, monitor.Probe!, monitor.HealthSet, "(preview)", run.Now, 0, ProbeOutcome.Failed, ProbePhase.Connect, null, "Preview: assumed still failing", null, new Dictionary<ProbePhase, double>(), null));
+        }
+
         return run.StepAsync(
             "Re-run probe",
             $"{monitor.Probe} on {server}: this product's IMAP probe (MailKit), in place of Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe}",
@@ -49,6 +61,11 @@ internal sealed class Playbook(RunTimeline run)
     public Task<CounterVerdict> ReadCountersAsync(string server, MonitorDefinition monitor)
     {
         run.ThrowIfCancelled();
+        if (run.IsPreview)
+        {
+            return Assumed("Read IMAP4 counters", $"the IMAP4 counters of {server}", new CounterVerdict(monitor.Name, true, "Preview: assumed over the limit"));
+        }
+
         return run.StepAsync(
             "Read IMAP4 counters",
             $"Get-Counter '\\MSExchangeImap4\\Average Command Processing Time','\\MSExchangeImap4\\Requests Queued' -ComputerName {server}",
@@ -64,6 +81,17 @@ internal sealed class Playbook(RunTimeline run)
     public Task<RunOutcome> RecoverOtherServerAsync(string server, MonitorDefinition monitor, string why, DateTimeOffset observedAt)
     {
         run.ThrowIfCancelled();
+        if (run.IsPreview)
+        {
+            // A preview starts nothing: it says which run the real one would start or join, and takes the worst path.
+            return run.StepAsync(
+                $"Recover mailbox server {server} (playbook 3.1)",
+                $"Run of {nameof(ImapRecoveryOrchestrator)} on {server} for {monitor.Name} (started, or joined when one is going)",
+                Args(("Server", server), ("Monitor", monitor.Name)),
+                () => Task.FromResult(RunOutcome.Running),
+                _ => (StepOutcome.DryRun, $"Preview: would start (or join) the run of {server} and wait up to {run.Request.Settings.OtherRunWait} for it; assumed not recovered."));
+        }
+
         ServerRunTicket? ticket = null;
         return run.StepAsync(
             $"Recover mailbox server {server} (playbook 3.1)",
@@ -127,7 +155,9 @@ internal sealed class Playbook(RunTimeline run)
 
             return status;
         },
-        Describe);
+        s => run.Request.Settings.DryRun
+            ? (StepOutcome.DryRun, $"Dry run: would read the copies of {server} every {run.Request.Settings.PollInterval}, up to {run.Request.Settings.CopySettleWait}, until none is Mounting or Dismounting.")
+            : Describe(s));
 
     /// <summary>
     /// The CAS playbooks' "restart the server" (3.2 step 4, 3.3): a server that also holds the mailbox role is drained
@@ -166,13 +196,18 @@ internal sealed class Playbook(RunTimeline run)
             key => Context.CallActivityAsync<ServerRestartStarted>(nameof(RestartServerActivity), new ServerStep(server, key), RunTimeline.AgentCall),
             r => (StepOutcome.Succeeded, r.Detail),
             new ServerRestartStarted(server, DateTimeOffset.MinValue, "dry run"));
-        if (run.Request.Settings.DryRun)
-        {
-            return true;
-        }
-
         var settings = run.Request.Settings;
         var services = ServicesOf(run.Request.Role);
+        if (settings.DryRun)
+        {
+            return await run.StepAsync(
+                "Wait for the server to come back",
+                $"Get-CimInstance -ComputerName {server} -ClassName Win32_OperatingSystem, Win32_Service {string.Join(", ", services)} (every {settings.PollInterval}, up to {settings.RestartWait})",
+                Args(("ComputerName", server), ("Services", string.Join(",", services))),
+                () => Task.FromResult(true),
+                _ => (StepOutcome.DryRun, $"Dry run: would watch {server} every {settings.PollInterval}, up to {settings.RestartWait}, until it has booted again and {string.Join(", ", services)} run."));
+        }
+
         var state = await run.StepAsync(
             "Wait for the server to come back",
             $"Get-CimInstance -ComputerName {server} -ClassName Win32_OperatingSystem, Win32_Service {string.Join(", ", services)} (every {settings.PollInterval}, up to {settings.RestartWait})",

@@ -54,5 +54,10 @@ public sealed class RecoveryOptions
     public TimeSpan MaintenanceWait { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>The settings a new run carries.</summary>
+    /// <summary>How long GET /api/plan/{server} waits for the preview (it reads health and asks the safety gate).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan PreviewTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The settings a run takes with it.</summary>
     public RecoverySettings ToSettings() => new(DryRun, RecheckWait, [.. ApprovalRequiredFor], ApprovalTimeout, OtherRunWait, PollInterval, CopySettleWait, RestartWait, MaintenanceWait, [.. TwoApproversFor]);
 }

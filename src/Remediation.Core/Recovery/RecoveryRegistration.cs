@@ -14,7 +14,7 @@ public static class RecoveryRegistration
     /// Every orchestrator of the engine. Function name = class name: the Functions app's wrappers must match this list
     /// (a test in Remediation.Functions.Tests fails when they drift).
     /// </summary>
-    public static IReadOnlyList<Type> Orchestrators { get; } = [typeof(ImapRecoveryOrchestrator)];
+    public static IReadOnlyList<Type> Orchestrators { get; } = [typeof(ImapRecoveryOrchestrator), typeof(PlanPreviewOrchestrator)];
 
     /// <summary>Every activity of the engine (see <see cref="Orchestrators"/>).</summary>
     public static IReadOnlyList<Type> Activities { get; } =
@@ -46,6 +46,7 @@ public static class RecoveryRegistration
         services.AddValidatedOptions<RecoveryOptions>(RecoveryOptions.Section);
         services.AddValidatedOptions<AlertPumpOptions>(AlertPumpOptions.Section);
         services.AddSingleton<AlertPump>();
+        services.AddSingleton<PlanPreviews>();
         return services;
     }
 

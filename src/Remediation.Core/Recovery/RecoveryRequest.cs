@@ -40,6 +40,11 @@ public sealed record RecoverySettings(
 /// <param name="Settings">Waits, thresholds and modes for this run.</param>
 /// <param name="ProbeMailboxServer">For a CAS: the mailbox server behind its probe mailbox (when the probe error gives no _Mbx: hint).</param>
 /// <param name="ParentRunId">Set on a run another run started (3.2 on a CAS starting 3.1 on its mailbox server).</param>
+/// <param name="Preview">
+/// A plan preview (<see cref="PlanPreviewOrchestrator"/>): a dry run that assumes every verification still fails (the
+/// worst path), starts or joins no other run, waits on no timer and keeps its steps out of the ledger; the safety gate
+/// and the health reads answer for real.
+/// </param>
 public sealed record RecoveryRequest(
     string RunId,
     string Server,
@@ -49,7 +54,8 @@ public sealed record RecoveryRequest(
     Alert Alert,
     RecoverySettings Settings,
     string? ProbeMailboxServer = null,
-    string? ParentRunId = null);
+    string? ParentRunId = null,
+    bool Preview = false);
 
 /// <summary>One run per server at a time: the orchestration instance ID is derived from the server alone.</summary>
 public static class RecoveryInstance

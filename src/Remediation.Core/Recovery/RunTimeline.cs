@@ -56,7 +56,13 @@ internal sealed class RunTimeline
     /// <summary>Retries for ledger reads and writes.</summary>
     public static TaskOptions LedgerCall => LedgerRetry;
 
-    public Task OpenAsync() => context.CallActivityAsync(
+    /// <summary>A plan preview's steps (a preview writes nothing to the ledger).</summary>
+    public List<RunStep> PreviewSteps { get; } = [];
+
+    /// <summary>True for a plan preview (see <see cref="RecoveryRequest.Preview"/>).</summary>
+    public bool IsPreview => Request.Preview;
+
+    public Task OpenAsync() => IsPreview ? Task.CompletedTask : context.CallActivityAsync(
         nameof(OpenRunActivity),
         new RunRecord(Request.RunId, context.InstanceId, Request.Server, Request.HealthSet, Request.Monitor, Now, null, RunOutcome.Running, null, [], [Request.Alert], Request.ParentRunId),
         LedgerRetry);
@@ -191,6 +197,11 @@ internal sealed class RunTimeline
     public async Task WaitAsync(TimeSpan wait, string why)
     {
         ThrowIfCancelled();
+        if (IsPreview)
+        {
+            return;
+        }
+
         context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting {wait} {why}"));
         using var stop = new CancellationTokenSource();
         var timer = context.CreateTimer(wait, stop.Token);
@@ -226,6 +237,12 @@ internal sealed class RunTimeline
         }
 
         reason = string.Join(" ", [reason, .. closingNotes]);
+        ClosingReason = reason;
+        if (IsPreview)
+        {
+            return outcome;
+        }
+
         await context.CallActivityAsync(nameof(CloseRunActivity), new CloseRun(Request.RunId, outcome, reason, Now), LedgerRetry);
         if (drainedServers.Count == 0)
         {
@@ -236,8 +253,11 @@ internal sealed class RunTimeline
         return outcome;
     }
 
+    /// <summary>The reason the run closed with, closing notes included.</summary>
+    public string? ClosingReason { get; private set; }
+
     /// <summary>Sends the whole timeline and evidence to the escalation channels (a human takes over from here).</summary>
-    public Task<string> EscalateAsync() =>
+    public Task<string> EscalateAsync() => IsPreview ? Task.FromResult("Preview: would escalate.") :
         context.CallActivityAsync<string>(nameof(Escalation.EscalateActivity), new Escalation.EscalationRequest(Request.RunId, Request.Settings.DryRun), LedgerRetry);
 
     /// <summary>
@@ -391,6 +411,14 @@ internal sealed class RunTimeline
     static void CancelInline(CancellationTokenSource source) => source.Cancel();
 #pragma warning restore CA1849
 
-    Task RecordAsync(RunStep step) =>
-        context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step, Request.Server, Request.Monitor), LedgerRetry);
+    Task RecordAsync(RunStep step)
+    {
+        if (IsPreview)
+        {
+            PreviewSteps.Add(step);
+            return Task.CompletedTask;
+        }
+
+        return context.CallActivityAsync(nameof(RecordRunStepActivity), new RecordRunStep(Request.RunId, step, Request.Server, Request.Monitor), LedgerRetry);
+    }
 }

@@ -7,7 +7,7 @@ namespace Remediation.Host.Runs;
 /// <summary>The run API: what the automation did, step by step.</summary>
 public static class RunsEndpoints
 {
-    /// <summary>GET /api/runs and GET /api/runs/{id}.</summary>
+    /// <summary>GET /api/runs, GET /api/runs/{id}, the run commands, and GET /api/plan/{server} (the plan preview).</summary>
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/runs").WithTags("Runs");
@@ -23,6 +23,8 @@ public static class RunsEndpoints
             (await commands.CancelAsync(durable, id, OperatorGate.Current(context), ct)).ToHttpResult()).RequireOperator(OperatorRole.Operator);
         group.MapPost("/{id}/release-hold", async (Safety.HoldCommands holds, HttpContext context, string id, CancellationToken ct) =>
             (await holds.ReleaseAsync(id, OperatorGate.Current(context), ct)).ToHttpResult()).RequireOperator(OperatorRole.Operator);
+        routes.MapGet("/api/plan/{server}", (Recovery.PlanPreviews plans, DurableTaskClient durable, HttpRequest request, string server, CancellationToken ct) =>
+            plans.PreviewHttpAsync(durable, server, request, ct)).WithTags("Runs").RequireOperator(OperatorRole.Reader);
         return group;
     }
 }

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Remediation.Alerts;
+using Remediation.Imap;
+using Remediation.Runs;
+using Remediation.Topology;
+
+namespace Remediation.Recovery;
+
+/// <summary>What a run would do on a server now, step by step, and how it would end (nothing was done).</summary>
+/// <param name="Server">The server.</param>
+/// <param name="Monitor">The monitor the run would answer.</param>
+/// <param name="Outcome">How the run would end on the worst path (every verification still failing).</param>
+/// <param name="Reason">Why, as the run would say it.</param>
+/// <param name="Steps">Its steps in order; each disruptive step preceded by the safety gate's answer now.</param>
+/// <param name="ComputedAt">When the gate was asked.</param>
+public sealed record PlanPreview(string Server, string Monitor, RunOutcome Outcome, string Reason, IReadOnlyList<RunStep> Steps, DateTimeOffset ComputedAt);
+
+/// <summary>
+/// The plan preview's orchestration: the server's playbook as a run would take it (<see cref="RecoveryRequest.Preview"/>):
+/// the same code path, the real safety gate (previewed: no throttle slot, no hold), approvals said not waited for.
+/// </summary>
+public sealed class PlanPreviewOrchestrator : TaskOrchestrator<RecoveryRequest, PlanPreview>
+{
+    /// <inheritdoc />
+    public override async Task<PlanPreview> RunAsync(TaskOrchestrationContext context, RecoveryRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!input.Preview || !input.Settings.DryRun)
+        {
+            throw new ArgumentException("A plan preview is a dry run with Preview set.", nameof(input));
+        }
+
+        var run = new RunTimeline(context, input);
+        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => ImapRecoveryOrchestrator.VerifyAndRecoverAsync(run));
+        return new PlanPreview(input.Server, input.Monitor!, outcome, run.ClosingReason ?? "", [.. run.PreviewSteps], input.Alert.RaisedAt);
+    }
+}
+
+/// <summary>
+/// GET /api/plan/{server}?monitor= on both hosts: runs <see cref="PlanPreviewOrchestrator"/> on the Durable engine the
+/// runs use, waits for it (at most <see cref="RecoveryOptions.PreviewTimeout"/>) and removes its instance.
+/// </summary>
+public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOptionsMonitor<RecoveryOptions> recovery, TimeProvider time)
+{
+    /// <summary>The preview for <paramref name="server"/> and the monitor named in the query.</summary>
+    public async Task<IResult> PreviewHttpAsync(DurableTaskClient durable, string server, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        ArgumentNullException.ThrowIfNull(request);
+        if (topology.CurrentValue.Find(server) is not { } target)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Server '{server}' is not in the configured topology.");
+        }
+
+        var name = request.Query["monitor"].FirstOrDefault();
+        if (ImapHealthModel.FindMonitor(name) is not { } monitor)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["monitor"] = [$"monitor must name an IMAP monitor ({string.Join(", ", ImapHealthModel.Monitors.Select(m => m.Name))}); got '{name}'."],
+            });
+        }
+
+        var preview = await PreviewAsync(durable, target, monitor, cancellationToken);
+        return preview is null
+            ? Results.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: $"The plan preview did not finish within {recovery.CurrentValue.PreviewTimeout}.")
+            : Results.Json(preview, JsonDefaults.Options);
+    }
+
+    /// <summary>Computes the preview; null when it did not finish in time (its instance is terminated).</summary>
+    public async Task<PlanPreview?> PreviewAsync(DurableTaskClient durable, ExchangeServerOptions server, MonitorDefinition monitor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(monitor);
+        var now = time.GetUtcNow();
+        var id = string.Create(CultureInfo.InvariantCulture, $"plan-preview-{server.Name.ToLowerInvariant()}-{Guid.NewGuid():N}");
+        var alert = new Alert(id, server.Name, monitor.HealthSet, monitor.Name, "Preview", "Plan preview: what a run would do now.", now);
+        var settings = recovery.CurrentValue.ToSettings() with { DryRun = true };
+        var input = new RecoveryRequest(id, server.Name, server.Role, monitor.HealthSet, monitor.Name, alert, settings, server.ProbeMailbox?.MailboxServer, Preview: true);
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(PlanPreviewOrchestrator), input, new StartOrchestrationOptions(id), cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(recovery.CurrentValue.PreviewTimeout);
+        try
+        {
+            var done = await durable.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+            if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            {
+                throw new InvalidOperationException($"The plan preview ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+            }
+
+            return done.ReadOutputAs<PlanPreview>();
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await durable.TerminateInstanceAsync(id, "The plan preview took too long.", CancellationToken.None);
+            return null;
+        }
+        finally
+        {
+            try
+            {
+                await durable.PurgeInstanceAsync(id, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A terminated instance may not be purgeable yet; it holds no state anyone reads.
+            }
+        }
+    }
+}
