@@ -36,6 +36,11 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     public Task<IResult> HistoryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history/{server}")] HttpRequest request, string server) =>
         operators.As(request, OperatorRole.Reader, _ => history.Get(request, server));
 
+    /// <summary>GET /api/history?hours=&amp;slots=: every server's probes as availability and latency strips.</summary>
+    [Function("GetProbeStrips")]
+    public Task<IResult> StripsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history")] HttpRequest request) =>
+        operators.As(request, OperatorRole.Reader, _ => history.Strips(request));
+
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,

@@ -40,6 +40,7 @@ public sealed class FunctionsIdentityTests
             ("PreviewPlan", "reader", r => runs.PreviewPlanAsync(r, "EXMBX-GHOST", durable, default)),
             ("GetHealth", "reader", health.All),
             ("GetProbeHistory", "reader", r => health.HistoryAsync(r, "EXMBX-GHOST")),
+            ("GetProbeStrips", "reader", health.StripsAsync),
             ("ListMaintenance", "reader", r => maintenance.ListAsync(r, default)),
             ("Dashboard", "reader", dashboard.RunAsync),
             ("Antiforgery", "reader", dashboard.AntiforgeryAsync),

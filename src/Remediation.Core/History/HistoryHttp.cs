@@ -34,6 +34,29 @@ public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOp
         return Results.Ok(history.Query(server, start, end, probe));
     }
 
+    /// <summary>
+    /// GET /api/history?hours=&amp;slots=: every server's probes as availability and latency strips (default the last 24
+    /// hours in 24 slots; at most 30 days and 200 slots), what the console's health grid draws.
+    /// </summary>
+    public IResult Strips(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var hours = 24;
+        var slots = 24;
+        if (request.Query["hours"].FirstOrDefault() is { } h && (!int.TryParse(h, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hours) || hours is < 1 or > 720))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["hours"] = ["hours must be between 1 and 720."] });
+        }
+
+        if (request.Query["slots"].FirstOrDefault() is { } s && (!int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slots) || slots is < 1 or > 200))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["slots"] = ["slots must be between 1 and 200."] });
+        }
+
+        var now = time.GetUtcNow();
+        return Results.Ok(history.Strips(now.AddHours(-hours), now, slots));
+    }
+
     static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>
         request.Query[name].FirstOrDefault() is not { Length: > 0 } text ? (true, null)
         : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? (true, value) : (false, null);

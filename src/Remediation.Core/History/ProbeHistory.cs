@@ -61,6 +61,15 @@ public sealed record ProbeSeries(string Server, string Probe, IReadOnlyList<Prob
     }
 }
 
+/// <summary>One probe's availability and latency in equal slots (the console's strips: one per monitor, 24 hours).</summary>
+/// <param name="Server">The server.</param>
+/// <param name="Probe">The probe.</param>
+/// <param name="From">Start of the first slot.</param>
+/// <param name="Slot">Length of every slot.</param>
+/// <param name="Availability">Share of results that passed per slot (null: no result in the slot).</param>
+/// <param name="MeanLatencyMs">Mean latency per slot (null: no result).</param>
+public sealed record ProbeStrip(string Server, string Probe, DateTimeOffset From, TimeSpan Slot, IReadOnlyList<double?> Availability, IReadOnlyList<double?> MeanLatencyMs);
+
 /// <summary>
 /// Every probe result, bounded: single results for <see cref="HistoryOptions.RawFor"/> (and at most
 /// <see cref="HistoryOptions.MaxPointsPerSeries"/> per series), then downsampled into buckets kept for
@@ -120,6 +129,54 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
                     [.. s.Value.Buckets.Values.Where(b => b.Start >= from && b.Start <= to)],
                     [.. s.Value.Points.Where(p => p.At >= from && p.At <= to)]))];
         }
+    }
+
+    /// <summary>Every series cut into <paramref name="slots"/> equal slots between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public IReadOnlyList<ProbeStrip> Strips(DateTimeOffset from, DateTimeOffset to, int slots)
+    {
+        var slot = (to - from) / slots;
+        var strips = new List<ProbeStrip>();
+        lock (gate)
+        {
+            foreach (var (key, one) in series.OrderBy(s => s.Key.Server, StringComparer.Ordinal).ThenBy(s => s.Key.Probe, StringComparer.Ordinal))
+            {
+                var count = new int[slots];
+                var failures = new int[slots];
+                var latency = new double[slots];
+                void Add(DateTimeOffset at, int n, int failed, double meanLatency)
+                {
+                    if (at < from || at >= to)
+                    {
+                        return;
+                    }
+
+                    var i = Math.Min(slots - 1, (int)((at - from) / slot));
+                    count[i] += n;
+                    failures[i] += failed;
+                    latency[i] += meanLatency * n;
+                }
+
+                foreach (var bucket in one.Buckets.Values)
+                {
+                    Add(bucket.Start, bucket.Count, bucket.Failures, bucket.MeanLatencyMs);
+                }
+
+                foreach (var point in one.Points)
+                {
+                    Add(point.At, 1, point.Succeeded ? 0 : 1, point.LatencyMs);
+                }
+
+                strips.Add(new ProbeStrip(
+                    key.Server,
+                    key.Probe,
+                    from,
+                    slot,
+                    [.. Enumerable.Range(0, slots).Select(i => count[i] == 0 ? (double?)null : Math.Round((count[i] - failures[i]) / (double)count[i], 4))],
+                    [.. Enumerable.Range(0, slots).Select(i => count[i] == 0 ? (double?)null : Math.Round(latency[i] / count[i], 1))]));
+            }
+        }
+
+        return strips;
     }
 
     static void Fold(Series one, ProbePoint point, TimeSpan size)

@@ -169,6 +169,7 @@ internal sealed class RunTimeline
     {
         // Bounded: at most OtherRunWait / PollInterval looks (history stays small whatever the settings).
         var looks = (int)Math.Ceiling(Request.Settings.OtherRunWait / Request.Settings.PollInterval);
+        var since = Now;
         for (var look = 0; ; look++)
         {
             var outcome = await context.CallActivityAsync<RunOutcome>(nameof(ReadRunOutcomeActivity), ticket.RunId, LedgerRetry);
@@ -177,7 +178,7 @@ internal sealed class RunTimeline
                 return outcome;
             }
 
-            context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for run {ticket.RunId} on {server}"));
+            context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting for run {ticket.RunId} on {server}", WaitingSince: since, WaitingUntil: since + Request.Settings.OtherRunWait));
             using var stop = new CancellationTokenSource();
             var timer = context.CreateTimer(Request.Settings.PollInterval, stop.Token);
             if (await Task.WhenAny(timer, cancelled) == cancelled)
@@ -202,7 +203,7 @@ internal sealed class RunTimeline
             return;
         }
 
-        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting {wait} {why}"));
+        context.SetCustomStatus(new RunStatus(Request.RunId, Request.Server, sequence, $"Waiting {wait} {why}", WaitingSince: Now, WaitingUntil: Now + wait));
         using var stop = new CancellationTokenSource();
         var timer = context.CreateTimer(wait, stop.Token);
         if (await Task.WhenAny(timer, cancelled) == cancelled)
@@ -348,6 +349,7 @@ internal sealed class RunTimeline
         var step = sequence;
         var needed = Request.Settings.TwoApproversFor?.Contains(action) == true ? 2 : 1;
         var approvals = new List<ApprovalDecision>();
+        var since = Now;
         void ShowWaiting() => context.SetCustomStatus(new RunStatus(
             Request.RunId,
             Request.Server,
@@ -356,7 +358,9 @@ internal sealed class RunTimeline
             action.ToString(),
             step,
             needed,
-            [.. approvals.Select(a => a.Who)]));
+            [.. approvals.Select(a => a.Who)],
+            since,
+            since + Request.Settings.ApprovalTimeout));
         ShowWaiting();
         using var stop = new CancellationTokenSource();
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);

@@ -9,6 +9,8 @@ namespace Remediation.Runs;
 /// <param name="ApprovalStep">The step number of that approval: a decision must name it.</param>
 /// <param name="ApprovalsNeeded">How many different approvers that step needs (2 under the four-eyes rule).</param>
 /// <param name="ApprovedBy">Who has approved that step so far (name and object ID).</param>
+/// <param name="WaitingSince">While it waits (an approval, a timer, another run): since when.</param>
+/// <param name="WaitingUntil">And until when at most (the approval timeout, the timer's end, the wait for the other run).</param>
 public sealed record RunStatus(
     string RunId,
     string Server,
@@ -17,7 +19,9 @@ public sealed record RunStatus(
     string? AwaitingApproval = null,
     int? ApprovalStep = null,
     int? ApprovalsNeeded = null,
-    IReadOnlyList<string>? ApprovedBy = null);
+    IReadOnlyList<string>? ApprovedBy = null,
+    DateTimeOffset? WaitingSince = null,
+    DateTimeOffset? WaitingUntil = null);
 
 /// <summary>
 /// An operator's answer to an approval request (event <see cref="RunEvents.Approval"/>), bound to the step and action

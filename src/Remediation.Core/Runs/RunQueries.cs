@@ -87,6 +87,6 @@ public sealed class RunQueries(IRunLedger ledger)
 
         var instance = await durable.GetInstanceAsync(run.InstanceId, getInputsAndOutputs: true, cancellationToken);
         var status = instance?.ReadCustomStatusAs<RunStatus>();
-        return status?.RunId == run.RunId ? run with { AwaitingApproval = status.AwaitingApproval, ApprovalStep = status.ApprovalStep, ApprovalsNeeded = status.ApprovalsNeeded, ApprovedBy = status.ApprovedBy, CurrentStep = status.CurrentStep } : run;
+        return status?.RunId == run.RunId ? run with { AwaitingApproval = status.AwaitingApproval, ApprovalStep = status.ApprovalStep, ApprovalsNeeded = status.ApprovalsNeeded, ApprovedBy = status.ApprovedBy, CurrentStep = status.CurrentStep, WaitingSince = status.WaitingSince, WaitingUntil = status.WaitingUntil } : run;
     }
 }

@@ -101,4 +101,6 @@ public sealed record RunRecord(
     string? Escalation = null,
     int? ApprovalStep = null,
     int? ApprovalsNeeded = null,
-    IReadOnlyList<string>? ApprovedBy = null);
+    IReadOnlyList<string>? ApprovedBy = null,
+    DateTimeOffset? WaitingSince = null,
+    DateTimeOffset? WaitingUntil = null);

@@ -38,30 +38,66 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_operator_watches_a_run_appear_approves_it_and_sees_it_recover()
+    public async Task An_operator_approves_from_a_phone_then_reads_the_night_in_the_console()
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(host.Address.ToString());
-        await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
+        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+        var phone = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        await phone.GotoAsync(host.Address.ToString());
+        await Assertions.Expect(phone.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
 
         await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
 
         // By server, not by text: the CAS run that waits for MBX1's run names MBX1 too.
-        var run = page.Locator(".run.waiting[data-server='MBX1']").First;
+        var run = phone.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(run).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await Assertions.Expect(run.Locator("li[data-step='1']")).ToContainTextAsync("Re-run probe");
         await Assertions.Expect(run.Locator("li[data-step='1'] .badge")).ToHaveTextAsync("Failed");
-        await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Repairing");
+        await Assertions.Expect(phone.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Repairing");
+        // The wait is a span: since when, until when, how far along.
+        await Assertions.Expect(run.Locator(".wait")).ToContainTextAsync("Waiting for approval of RestartService since");
+        await Assertions.Expect(run.Locator(".wait")).ToContainTextAsync("times out at");
 
-        await run.Locator("button.approve").ClickAsync();
+        // On a phone the Approve button is on screen, big enough to touch, and works.
+        var approve = run.Locator("button.approve");
+        await approve.ScrollIntoViewIfNeededAsync();
+        var box = (await approve.BoundingBoxAsync())!;
+        Assert.True(box.X >= 0 && box.X + box.Width <= 390 && box.Height >= 36, $"Approve at x={box.X} w={box.Width} h={box.Height} on a 390-px screen");
+        await phone.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "phone-approval.png") });
+        await approve.TapAsync();
 
-        var recovered = page.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
+        var recovered = phone.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
         await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await Assertions.Expect(recovered).ToContainTextAsync($"Approved by {Recovery.PlaybookHarness.LabApprover}");
         await Assertions.Expect(recovered.Locator("li").Last).ToContainTextAsync("Re-run probe");
         Assert.True(host.Lab.MailboxServers["MBX1"].IsRunning);
 
-        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "dashboard-recovered.png"), FullPage = true });
+        // The console on a desk: history drawn from the lab's real probes, the run on the latency axis, filters, MTTR,
+        // and what would happen if MBX1 failed again now.
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync(host.Address.ToString());
+        var strip = page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] svg.strip rect[data-availability]:not([data-availability=''])");
+        await Assertions.Expect(strip).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 20_000 });
+        var availability = double.Parse((await strip.GetAttributeAsync("data-availability"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(availability, 0.01, 0.999); // MBX1 failed for a while this hour, and passes again
+
+        await page.Locator("button[data-open='MBX1']").ClickAsync();
+        await Assertions.Expect(page.Locator("#latency polyline[data-probe='ImapDeepTestProbe']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#latency circle")).Not.ToHaveCountAsync(0); // the failed probes, in red
+        await Assertions.Expect(page.Locator($"#latency .run-mark[data-run='{await recovered.GetAttributeAsync("data-run")}']")).ToHaveCountAsync(1);
+
+        await page.Locator("#f-server").SelectOptionAsync("MBX1");
+        await page.Locator("#f-outcome").SelectOptionAsync("Recovered");
+        await Assertions.Expect(page.Locator("#runs .run")).Not.ToHaveCountAsync(0);
+        Assert.Empty(await page.Locator("#runs .run").EvaluateAllAsync<string[]>("runs => runs.map(r => r.dataset.outcome + '/' + r.dataset.server).filter(x => x !== 'Recovered/MBX1')"));
+        await Assertions.Expect(page.Locator("#mttr")).ToContainTextAsync("MTTR");
+        await page.Locator("#f-outcome").SelectOptionAsync("Cancelled");
+        await Assertions.Expect(page.Locator("#runs")).ToHaveTextAsync("No run matches the filters.");
+
+        await page.Locator("#p-monitor").SelectOptionAsync("ImapDeepTestMonitor");
+        await page.Locator("#preview").ClickAsync();
+        await Assertions.Expect(page.Locator("#plan-steps li").First).ToContainTextAsync("Re-run probe", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("Approval for: Restart MSExchangeIMAP4BE");
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("Safety check: Restart MSExchangeIMAP4BE");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "console-dark.png"), FullPage = true });
     }
 }
