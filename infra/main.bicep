@@ -31,6 +31,8 @@ param pumpSchedule string = '*/10 * * * * *'
 param dryRun bool = !contains(toLower(environmentName), 'prod')
 @description('Send escalations to the webhook in the Key Vault secret escalation-webhook-url (the postprovision hook stores REMEDIATION_ESCALATION_WEBHOOK_URL there).')
 param escalationWebhook bool = false
+@description('Post approval requests and escalations as Adaptive Cards to the Teams Workflows webhook in the Key Vault secret teams-workflow-url (the postprovision hook stores REMEDIATION_TEAMS_WORKFLOW_URL there).')
+param teamsWorkflow bool = false
 @description('Pin the IMAP endpoints\' CA: every probe trusts exactly the PEM in the Key Vault secret imap-trusted-ca (the postprovision hook stores REMEDIATION_IMAP_TRUSTED_CA_FILE there). Off: the public roots.')
 param imapTrustedCa bool = false
 
@@ -65,6 +67,7 @@ module resources 'resources.bicep' = {
     pumpSchedule: pumpSchedule
     dryRun: dryRun
     escalationWebhook: escalationWebhook
+    teamsWorkflow: teamsWorkflow
     imapTrustedCa: imapTrustedCa
     smtp: smtp
     alertEmail: alertEmail

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every benchmark, one command, from nothing: installs the lab (Dovecot), Azurite and the peers people script today
 # (curl, the Nagios plugins' check_simap, GNU time for their memory), builds, runs, prints one table.
-#   bash eng/bench/run.sh [probes|capacity|storm|overhead|detection]
+#   bash eng/bench/run.sh [probes|capacity|storm|overhead|detection|console]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-INSTALL_BROWSER=0 bash eng/install-deps.sh
+browser=0; case "${1:-}" in ""|console) browser=1;; esac   # the console benchmark draws the page in Chromium
+INSTALL_BROWSER=$browser bash eng/install-deps.sh
 need=()
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/lib/nagios/plugins/check_simap ] || need+=(monitoring-plugins-basic)

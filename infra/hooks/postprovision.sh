@@ -3,6 +3,7 @@
 #   1. the agent's signing key: generated once (32 random bytes) into Key Vault, never printed;
 #   2. secrets you hand in through the azd environment, stored in Key Vault (the template holds references only):
 #      REMEDIATION_ESCALATION_WEBHOOK_URL -> escalation-webhook-url, REMEDIATION_SMTP_PASSWORD -> smtp-password,
+#      REMEDIATION_TEAMS_WORKFLOW_URL -> teams-workflow-url,
 #      REMEDIATION_AGENT_CERT_THUMBPRINT -> agent-certificate-thumbprint, the PEM file REMEDIATION_IMAP_TRUSTED_CA_FILE ->
 #      imap-trusted-ca (with REMEDIATION_IMAP_TRUSTED_CA=true the probes trust exactly that CA);
 #   3. restarts the Function App, so Key Vault references set after it started resolve (the app keeps the literal
@@ -33,6 +34,7 @@ fi
 
 [ -z "${REMEDIATION_ESCALATION_WEBHOOK_URL:-}" ] || put_secret escalation-webhook-url "$REMEDIATION_ESCALATION_WEBHOOK_URL"
 [ -z "${REMEDIATION_SMTP_PASSWORD:-}" ] || put_secret smtp-password "$REMEDIATION_SMTP_PASSWORD"
+[ -z "${REMEDIATION_TEAMS_WORKFLOW_URL:-}" ] || put_secret teams-workflow-url "$REMEDIATION_TEAMS_WORKFLOW_URL"
 [ -z "${REMEDIATION_AGENT_CERT_THUMBPRINT:-}" ] || put_secret agent-certificate-thumbprint "$REMEDIATION_AGENT_CERT_THUMBPRINT"
 if [ -n "${REMEDIATION_IMAP_TRUSTED_CA_FILE:-}" ]; then
   grep -q -- '-----BEGIN CERTIFICATE-----' "$REMEDIATION_IMAP_TRUSTED_CA_FILE" \

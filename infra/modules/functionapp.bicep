@@ -21,6 +21,8 @@ param pumpSchedule string
 param dryRun bool
 @description('Escalations go to the webhook in the Key Vault secret escalation-webhook-url (seeded by the postprovision hook).')
 param escalationWebhook bool = false
+@description('Post approval requests and escalations as Adaptive Cards to the Teams Workflows webhook in the Key Vault secret teams-workflow-url (the postprovision hook stores REMEDIATION_TEAMS_WORKFLOW_URL there).')
+param teamsWorkflow bool = false
 @description('Pin the IMAP endpoints\' CA: every probe trusts exactly the PEM in the Key Vault secret imap-trusted-ca (the postprovision hook stores REMEDIATION_IMAP_TRUSTED_CA_FILE there). Off: the public roots.')
 param imapTrustedCa bool = false
 @description('SMTP escalation: host, port, sender, recipients and user; the password is the Key Vault secret smtp-password. Empty host: no e-mail.')
@@ -51,6 +53,10 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
 var escalationSettings = concat(
   escalationWebhook ? [
     { name: 'Remediation__Escalation__WebhookUrl', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=escalation-webhook-url)' }
+  ] : [],
+  teamsWorkflow ? [
+    { name: 'Remediation__Escalation__TeamsWorkflowUrl', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=teams-workflow-url)' }
+    { name: 'Remediation__Escalation__ConsoleUrl', value: 'https://${namePrefix}-func.azurewebsites.net/api/dashboard' }
   ] : [],
   !empty(smtp) ? [
     { name: 'Remediation__Escalation__Smtp__Host', value: smtp.host }

@@ -100,6 +100,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<string> EscalateActivityAsync([ActivityTrigger] EscalationRequest input, FunctionContext context) =>
         Run<EscalateActivity, EscalationRequest, string>(context, input);
 
+    /// <summary>Posts an approval request to Teams.</summary>
+    [Function(nameof(NotifyApprovalActivity))]
+    public Task<string> NotifyApprovalActivityAsync([ActivityTrigger] ApprovalNotice input, FunctionContext context) =>
+        Run<NotifyApprovalActivity, ApprovalNotice, string>(context, input);
+
     /// <summary>Opens the run in the ledger.</summary>
     [Function(nameof(OpenRunActivity))]
     public Task<bool> OpenRunActivityAsync([ActivityTrigger] RunRecord input, FunctionContext context) =>

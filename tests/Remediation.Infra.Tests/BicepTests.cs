@@ -185,6 +185,7 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
     {
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=escalation-webhook-url)", arm.Text, StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=smtp-password)", arm.Text, StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=teams-workflow-url)", arm.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("escalationWebhookUrl", arm.Text, StringComparison.Ordinal);
     }
 

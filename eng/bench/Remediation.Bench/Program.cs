@@ -12,7 +12,7 @@ using Remediation.Recovery;
 using Remediation.Runs;
 using Remediation.Topology;
 
-// Benchmarks, one command: bash eng/bench/run.sh [probes|capacity|storm|overhead|detection]
+// Benchmarks, one command: bash eng/bench/run.sh [probes|capacity|storm|overhead|detection|console]
 // (or dotnet run -c Release --project eng/bench/Remediation.Bench -- ...). Every number is printed beside its
 // baseline or peer; nothing here is a pass/fail test.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -46,6 +46,11 @@ try
     if (only is null or "detection")
     {
         await DetectionToActionAsync(rows, root);
+    }
+
+    if (only is null or "console")
+    {
+        await ConsoleBench.RunAsync(rows);
     }
 }
 finally

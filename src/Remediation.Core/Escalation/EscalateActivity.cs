@@ -56,6 +56,11 @@ public sealed partial class EscalateActivity(IRunLedger ledger, IHttpClientFacto
             }, run.RunId));
         }
 
+        if (settings.TeamsWorkflowUrl is { } teams)
+        {
+            results.Add(await TryAsync("teams", () => TeamsCards.PostAsync(http.CreateClient(WebhookClient), teams, TeamsCards.Escalated(run, input.DryRun, settings.ConsoleUrl)), run.RunId));
+        }
+
         if (settings.Smtp is { Host.Length: > 0 } smtp)
         {
             results.Add(await TryAsync("e-mail", () => SendMailAsync(smtp, run, input.DryRun), run.RunId));

@@ -12,6 +12,15 @@ public sealed class EscalationOptions : IValidatableObject
     /// <summary>A URL that receives the run as JSON (Teams/Slack workflow, ITSM, Logic App...).</summary>
     public Uri? WebhookUrl { get; set; }
 
+    /// <summary>
+    /// A Microsoft Teams Workflows webhook URL: approval requests and escalations are posted there as Adaptive Cards
+    /// (<see cref="TeamsCards"/>).
+    /// </summary>
+    public Uri? TeamsWorkflowUrl { get; set; }
+
+    /// <summary>The console's address, for the cards' deep links (the standalone host's root, or the Functions app's /api/dashboard).</summary>
+    public Uri? ConsoleUrl { get; set; }
+
     /// <summary>E-mail through an SMTP relay.</summary>
     public SmtpOptions? Smtp { get; set; }
 
@@ -21,6 +30,16 @@ public sealed class EscalationOptions : IValidatableObject
         if (WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(WebhookUrl), "must be an absolute https URL (plain http only on loopback): escalations carry the run's evidence.");
+        }
+
+        if (TeamsWorkflowUrl is { } teams && (!teams.IsAbsoluteUri || (teams.Scheme != Uri.UriSchemeHttps && !(teams.Scheme == Uri.UriSchemeHttp && teams.IsLoopback))))
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(TeamsWorkflowUrl), "must be an absolute https URL (plain http only on loopback): cards carry the run's evidence.");
+        }
+
+        if (ConsoleUrl is { IsAbsoluteUri: false })
+        {
+            yield return OptionsRegistration.Invalid(Section, nameof(ConsoleUrl), "must be an absolute URL (the cards link to it).");
         }
 
         if (Smtp is { } smtp)

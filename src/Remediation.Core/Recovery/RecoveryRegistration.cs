@@ -33,6 +33,7 @@ public static class RecoveryRegistration
         typeof(CheckMaintenanceActivity),
         typeof(ReleaseDisruptionActivity),
         typeof(EscalateActivity),
+        typeof(NotifyApprovalActivity),
         typeof(OpenRunActivity),
         typeof(RecordRunStepActivity),
         typeof(CloseRunActivity),

@@ -362,6 +362,7 @@ internal sealed class RunTimeline
             since,
             since + Request.Settings.ApprovalTimeout));
         ShowWaiting();
+        await context.CallActivityAsync<string>(nameof(Escalation.NotifyApprovalActivity), new Escalation.ApprovalNotice(Request.RunId, action.ToString(), step, needed, since + Request.Settings.ApprovalTimeout));
         using var stop = new CancellationTokenSource();
         var timeout = context.CreateTimer(Request.Settings.ApprovalTimeout, stop.Token);
         try

@@ -12,6 +12,7 @@ namespace Remediation.EndToEnd.Tests.Recovery;
 public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 {
     readonly List<JsonDocument> received = [];
+    readonly List<JsonDocument> cards = [];
     WebApplication receiver = null!;
 
     public async Task InitializeAsync()
@@ -30,6 +31,16 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
 
             return Results.Ok();
         });
+        receiver.MapPost("/hooks/teams", async (HttpRequest request) =>
+        {
+            var body = await JsonDocument.ParseAsync(request.Body);
+            lock (cards)
+            {
+                cards.Add(body);
+            }
+
+            return Results.Accepted();
+        });
         await receiver.StartAsync();
     }
 
@@ -37,7 +48,40 @@ public sealed class EscalationTests(OrganisationFixture org) : IAsyncLifetime
     {
         await receiver.DisposeAsync();
         received.ForEach(d => d.Dispose());
+        cards.ForEach(d => d.Dispose());
         await org.HealAsync();
+    }
+
+    [Fact]
+    public async Task Teams_gets_the_approval_request_and_then_the_escalation_as_adaptive_cards_with_deep_links()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Escalation:TeamsWorkflowUrl"] = $"{receiver.Urls.First()}/hooks/teams",
+            ["Remediation:Escalation:ConsoleUrl"] = "https://console.contoso.test/",
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:00:02",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+
+        // Nobody answered in time: the run escalates without acting, and Teams heard of both moments.
+        run.AssertOutcome(RunOutcome.Escalated);
+        Assert.Equal(2, cards.Count);
+        var approval = cards[0].RootElement.GetProperty("attachments")[0];
+        var escalation = cards[1].RootElement.GetProperty("attachments")[0];
+        Assert.Equal("application/vnd.microsoft.card.adaptive", approval.GetProperty("contentType").GetString());
+        var approvalCard = approval.GetProperty("content");
+        Assert.Equal("1.5", approvalCard.GetProperty("version").GetString());
+        Assert.Equal("Approval needed: RestartService on MBX1", approvalCard.GetProperty("body")[0].GetProperty("text").GetString());
+        var step = run.Steps.Single(s => s.Name.StartsWith("Approval for:", StringComparison.Ordinal)).Sequence;
+        Assert.Equal($"https://console.contoso.test/#run={run.RunId}&step={step}", approvalCard.GetProperty("actions")[0].GetProperty("url").GetString());
+        var escalationCard = escalation.GetProperty("content");
+        Assert.Contains("MBX1 Escalated", escalationCard.GetProperty("body")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains(escalationCard.GetProperty("body")[2].GetProperty("items").EnumerateArray(), i => i.GetProperty("text").GetString()!.Contains("Approval for: Restart MSExchangeIMAP4BE: TimedOut", StringComparison.Ordinal));
+        Assert.Equal("teams delivered.", run.Escalation);
+        Assert.Empty(await host.ActionsAsync(run.RunId));
     }
 
     [Fact]
