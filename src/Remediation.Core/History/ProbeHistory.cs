@@ -82,7 +82,8 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
     {
         public Queue<ProbePoint> Points { get; } = new();
 
-        public SortedDictionary<DateTimeOffset, ProbeBucket> Buckets { get; } = [];
+        // Kept in time order (results fold oldest first), so a range is found by binary search.
+        public SortedList<DateTimeOffset, ProbeBucket> Buckets { get; } = [];
     }
 
     readonly Lock gate = new();
@@ -126,7 +127,7 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
                 .Select(s => new ProbeSeries(
                     s.Key.Server,
                     s.Key.Probe,
-                    [.. s.Value.Buckets.Values.Where(b => b.Start >= from && b.Start <= to)],
+                    [.. s.Value.Buckets.Values.Skip(LowerBound(s.Value.Buckets.Keys, from)).TakeWhile(b => b.Start <= to)],
                     [.. s.Value.Points.Where(p => p.At >= from && p.At <= to)]))];
         }
     }
@@ -156,8 +157,9 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
                     latency[i] += meanLatency * n;
                 }
 
-                foreach (var bucket in one.Buckets.Values)
+                for (var i = LowerBound(one.Buckets.Keys, from); i < one.Buckets.Count; i++)
                 {
+                    var bucket = one.Buckets.Values[i];
                     Add(bucket.Start, bucket.Count, bucket.Failures, bucket.MeanLatencyMs);
                 }
 
@@ -177,6 +179,26 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
         }
 
         return strips;
+    }
+
+    // The first index whose key is at or after from.
+    static int LowerBound(IList<DateTimeOffset> keys, DateTimeOffset from)
+    {
+        int low = 0, high = keys.Count;
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            if (keys[mid] < from)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     static void Fold(Series one, ProbePoint point, TimeSpan size)
