@@ -34,12 +34,12 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe=: the server's probe history (latency, outcome) over time.</summary>
     [Function("GetProbeHistory")]
     public Task<IResult> HistoryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history/{server}")] HttpRequest request, string server) =>
-        operators.As(request, OperatorRole.Reader, _ => history.Get(request, server));
+        operators.AsAsync(request, OperatorRole.Reader, _ => history.GetAsync(request, server));
 
     /// <summary>GET /api/history?hours=&amp;slots=: every server's probes as availability and latency strips.</summary>
     [Function("GetProbeStrips")]
     public Task<IResult> StripsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history")] HttpRequest request) =>
-        operators.As(request, OperatorRole.Reader, _ => history.Strips(request));
+        operators.AsAsync(request, OperatorRole.Reader, _ => history.StripsAsync(request));
 
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(

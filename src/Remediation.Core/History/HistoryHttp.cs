@@ -5,19 +5,19 @@ using Remediation.Topology;
 namespace Remediation.History;
 
 /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe= as both hosts answer it (default: the last 24 hours).</summary>
-public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOptions> topology, TimeProvider time)
+public sealed class HistoryHttp(IProbeHistory history, IOptionsMonitor<TopologyOptions> topology, TimeProvider time)
 {
     /// <summary>The series for <paramref name="request"/>'s query (<c>from</c>, <c>to</c> ISO 8601, <c>probe</c>): both hosts parse it here.</summary>
-    public IResult Get(HttpRequest request, string server)
+    public Task<IResult> GetAsync(HttpRequest request, string server)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Time(request, "from") is not { Ok: true } from ? Invalid("from")
-            : Time(request, "to") is not { Ok: true } to ? Invalid("to")
-            : Get(server, from.Value, to.Value, request.Query["probe"].FirstOrDefault());
+        return Time(request, "from") is not { Ok: true } from ? Task.FromResult(Invalid("from"))
+            : Time(request, "to") is not { Ok: true } to ? Task.FromResult(Invalid("to"))
+            : GetAsync(server, from.Value, to.Value, request.Query["probe"].FirstOrDefault(), request.HttpContext.RequestAborted);
     }
 
     /// <summary>The server's probe series in the range; 404 for an unknown server, 400 naming a bad range.</summary>
-    public IResult Get(string server, DateTimeOffset? from, DateTimeOffset? to, string? probe)
+    public async Task<IResult> GetAsync(string server, DateTimeOffset? from, DateTimeOffset? to, string? probe, CancellationToken cancellationToken)
     {
         if (topology.CurrentValue.Find(server) is null)
         {
@@ -31,14 +31,14 @@ public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOp
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must be before to, at most 400 days apart."] });
         }
 
-        return Results.Ok(history.Query(server, start, end, probe));
+        return Results.Ok(await history.QueryAsync(server, start, end, probe, cancellationToken));
     }
 
     /// <summary>
     /// GET /api/history?hours=&amp;slots=: every server's probes as availability and latency strips (default the last 24
     /// hours in 24 slots; at most 30 days and 200 slots), what the console's health grid draws.
     /// </summary>
-    public IResult Strips(HttpRequest request)
+    public async Task<IResult> StripsAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var hours = 24;
@@ -54,7 +54,7 @@ public sealed class HistoryHttp(ProbeHistory history, IOptionsMonitor<TopologyOp
         }
 
         var now = time.GetUtcNow();
-        return Results.Ok(history.Strips(now.AddHours(-hours), now, slots));
+        return Results.Ok(await history.StripsAsync(now.AddHours(-hours), now, slots, request.HttpContext.RequestAborted));
     }
 
     static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>

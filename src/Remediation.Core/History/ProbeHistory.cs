@@ -74,10 +74,26 @@ public sealed record ProbeStrip(string Server, string Probe, DateTimeOffset From
 /// Every probe result, bounded: single results for <see cref="HistoryOptions.RawFor"/> (and at most
 /// <see cref="HistoryOptions.MaxPointsPerSeries"/> per series), then downsampled into buckets kept for
 /// <see cref="HistoryOptions.Retention"/>. Memory per series is bounded by those settings whatever the schedule.
-/// Kept per host in memory (lab mode, the standalone host).
+/// Kept per host in memory (lab mode, the standalone host without storage); <see cref="TableProbeHistory"/> when storage is
+/// configured.
 /// </summary>
-public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptions> options)
+public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptions> options) : IProbeHistory
 {
+    /// <inheritdoc />
+    public Task RecordAsync(ProbeResult result, CancellationToken cancellationToken)
+    {
+        Record(result);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProbeSeries>> QueryAsync(string server, DateTimeOffset from, DateTimeOffset to, string? probe, CancellationToken cancellationToken) =>
+        Task.FromResult(Query(server, from, to, probe));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ProbeStrip>> StripsAsync(DateTimeOffset from, DateTimeOffset to, int slots, CancellationToken cancellationToken) =>
+        Task.FromResult(Strips(from, to, slots));
+
     sealed class Series
     {
         public Queue<ProbePoint> Points { get; } = new();

@@ -15,7 +15,15 @@ public static class MonitoringRegistration
         services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
         services.AddSingleton<MonitorBoard>();
         services.AddValidatedOptions<History.HistoryOptions>(History.HistoryOptions.Section);
-        services.AddSingleton<History.ProbeHistory>();
+        if (services.AddStorageTable(configuration, "probehistory") is { } history)
+        {
+            services.TryAddSingleton<History.IProbeHistory>(sp => ActivatorUtilities.CreateInstance<History.TableProbeHistory>(sp, history));
+        }
+        else
+        {
+            services.TryAddSingleton<History.IProbeHistory, History.ProbeHistory>();
+        }
+
         services.AddSingleton<History.HistoryHttp>();
         services.AddSingleton<ProbeCycle>();
         services.AddSingleton<HealthApi>();

@@ -36,7 +36,7 @@ public enum ProbeKinds
 public sealed partial class ProbeCycle(
     ProbeRunner runner,
     MonitorBoard board,
-    History.ProbeHistory history,
+    History.IProbeHistory history,
     ProbeAvailabilityLog availability,
     IAlertPublisher publisher,
     AgentConnection agent,
@@ -64,7 +64,7 @@ public sealed partial class ProbeCycle(
             {
                 var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
                 results.Add(result);
-                history.Record(result);
+                await history.RecordAsync(result, ct);
                 availability.Write(result);
                 if (!result.Succeeded)
                 {

@@ -16,9 +16,9 @@ public static class HealthEndpoints
         health.MapGet("/{server}", (HealthApi api, string server, string? healthSet, CancellationToken ct) => api.QueryAsync(server, healthSet, ct));
         routes.MapGet("/api/healthreport", (HealthApi api, CancellationToken ct) => api.ReportAsync(null, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
         routes.MapGet("/api/healthreport/{server}", (HealthApi api, string server, CancellationToken ct) => api.ReportAsync(server, ct)).WithTags("Health").RequireOperator(OperatorRole.Reader);
-        routes.MapGet("/api/history", (History.HistoryHttp history, HttpRequest request) => history.Strips(request))
+        routes.MapGet("/api/history", (History.HistoryHttp history, HttpRequest request) => history.StripsAsync(request))
             .WithTags("Health").RequireOperator(OperatorRole.Reader);
-        routes.MapGet("/api/history/{server}", (History.HistoryHttp history, HttpRequest request, string server) => history.Get(request, server))
+        routes.MapGet("/api/history/{server}", (History.HistoryHttp history, HttpRequest request, string server) => history.GetAsync(request, server))
             .WithTags("Health").RequireOperator(OperatorRole.Reader);
         routes.MapPost("/api/probes/{server}/{healthSet}/{probe}", (HealthApi api, string server, string healthSet, string probe, CancellationToken ct) =>
             api.InvokeProbeAsync(server, healthSet, probe, ct)).WithTags("Health").RequireOperator(OperatorRole.Operator);

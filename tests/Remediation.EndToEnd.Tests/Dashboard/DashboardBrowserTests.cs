@@ -60,9 +60,15 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // On a phone the Approve button is on screen, big enough to touch, and works.
         var approve = run.Locator("button.approve");
         await approve.ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(approve).ToBeInViewportAsync();
         var box = (await approve.BoundingBoxAsync())!;
         Assert.True(box.X >= 0 && box.X + box.Width <= 390 && box.Height >= 36, $"Approve at x={box.X} w={box.Width} h={box.Height} on a 390-px screen");
         await phone.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "phone-approval.png") });
+
+        // Refreshes (every 2 s, while the CAS run's waits change its status) never swap the button under a finger.
+        var button = await approve.ElementHandleAsync();
+        await phone.WaitForTimeoutAsync(4500);
+        Assert.True(await button.EvaluateAsync<bool>("b => b.isConnected"), "the Approve button was replaced by a refresh");
         await approve.TapAsync();
 
         var recovered = phone.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;

@@ -1,0 +1,19 @@
+using Remediation.Probes;
+
+namespace Remediation.History;
+
+/// <summary>
+/// Where probe history is kept: <see cref="ProbeHistory"/> in the host's memory, or <see cref="TableProbeHistory"/> in
+/// Table storage, shared by every instance of a scaled-out app and kept across restarts.
+/// </summary>
+public interface IProbeHistory
+{
+    /// <summary>Keeps <paramref name="result"/>.</summary>
+    Task RecordAsync(ProbeResult result, CancellationToken cancellationToken);
+
+    /// <summary>The series of <paramref name="server"/> (one probe, or all) between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    Task<IReadOnlyList<ProbeSeries>> QueryAsync(string server, DateTimeOffset from, DateTimeOffset to, string? probe, CancellationToken cancellationToken);
+
+    /// <summary>Every series as availability and latency strips of <paramref name="slots"/> slots.</summary>
+    Task<IReadOnlyList<ProbeStrip>> StripsAsync(DateTimeOffset from, DateTimeOffset to, int slots, CancellationToken cancellationToken);
+}
