@@ -38,8 +38,10 @@ public sealed partial class NotifyApprovalActivity(IRunLedger ledger, IHttpClien
             RemediationTelemetry.Escalations.Add(1, new("channel", "teams-approval"), new("result", "delivered"));
             return "Approval request posted to Teams.";
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException || ex is TaskCanceledException)
         {
+            // Whatever went wrong (the workflow, the ledger), the run must go on waiting: an activity that threw would
+            // end it Failed.
             RemediationTelemetry.Escalations.Add(1, new("channel", "teams-approval"), new("result", "failed"));
             LogFailed(logger, input.RunId, ex.Message);
             return $"Approval request NOT posted to Teams: {ex.Message}";

@@ -44,8 +44,14 @@ public sealed class PlanPreviewOrchestrator : TaskOrchestrator<RecoveryRequest, 
 /// GET /api/plan/{server}?monitor= on both hosts: runs <see cref="PlanPreviewOrchestrator"/> on the Durable engine the
 /// runs use, waits for it (at most <see cref="RecoveryOptions.PreviewTimeout"/>) and removes its instance.
 /// </summary>
-public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOptionsMonitor<RecoveryOptions> recovery, TimeProvider time)
+public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOptionsMonitor<RecoveryOptions> recovery, TimeProvider time) : IDisposable
 {
+    // A preview reads the agent and the safety store: a reader holding the key down cannot flood either.
+    readonly SemaphoreSlim inFlight = new(2, 2);
+
+    /// <inheritdoc />
+    public void Dispose() => inFlight.Dispose();
+
     /// <summary>The preview for <paramref name="server"/> and the monitor named in the query.</summary>
     public async Task<IResult> PreviewHttpAsync(DurableTaskClient durable, string server, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -65,7 +71,21 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
             });
         }
 
-        var preview = await PreviewAsync(durable, target, monitor, cancellationToken);
+        if (!await inFlight.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Two plan previews are being computed already: try again in a few seconds.");
+        }
+
+        PlanPreview? preview;
+        try
+        {
+            preview = await PreviewAsync(durable, target, monitor, cancellationToken);
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+
         return preview is null
             ? Results.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: $"The plan preview did not finish within {recovery.CurrentValue.PreviewTimeout}.")
             : Results.Json(preview, JsonDefaults.Options);

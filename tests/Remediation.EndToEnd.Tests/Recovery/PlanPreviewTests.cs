@@ -89,6 +89,24 @@ public sealed class PlanPreviewTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_third_preview_while_two_are_computed_is_refused_not_queued()
+    {
+        // Reading the database copies (the blast-radius check ahead of a server restart) takes 3 s on every server.
+        await using var host = await org.StartHostAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.GetDatabaseCopyStatus, null, Lab.Agent.FaultMode.Slow, null, TimeSpan.FromSeconds(3)));
+        using var http = await LabHttp.ClientAsync(host.Address);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => http.GetAsync("api/plan/MBX1?monitor=ImapDeepTestMonitor")));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode).Order());
+        Assert.Contains("try again", await answers.Single(a => a.StatusCode == HttpStatusCode.TooManyRequests).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_server_or_monitor_is_named_in_the_error()
     {
         await using var host = await org.StartHostAsync();
