@@ -122,9 +122,19 @@ public static class TeamsCards
         return new UriBuilder(console) { Fragment = fragment }.Uri;
     }
 
-    static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = value };
+    static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = Defuse(value) };
 
-    static JsonObject Text(string text, string size) => new() { ["type"] = "TextBlock", ["text"] = text, ["size"] = size, ["wrap"] = true };
+    static string Defuse(string text) => text.Replace('[', '\uFF3B').Replace(']', '\uFF3D');
+
+    // Evidence carries text from outside (alert descriptions, IMAP servers' errors): TextBlocks render markdown, so its
+    // link syntax is defused ([label](url) would show a link the product never meant).
+    static JsonObject Text(string text, string size) => new()
+    {
+        ["type"] = "TextBlock",
+        ["text"] = Defuse(text),
+        ["size"] = size,
+        ["wrap"] = true,
+    };
 
     static string Trim(string text) => text.Length <= 300 ? text : string.Concat(text.AsSpan(0, 297), "...");
 }

@@ -49,6 +49,18 @@ public class TeamsCardsTests
     }
 
     [Fact]
+    public void Markdown_links_in_the_evidence_are_defused()
+    {
+        var run = Run(1) with { Reason = "IMAP said: NO [click here](https://evil.example/login) to fix" };
+
+        var text = TeamsCards.Escalated(run, dryRun: false, console: null).ToJsonString();
+
+        Assert.DoesNotContain("](", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("[click", text, StringComparison.Ordinal);
+        Assert.Contains("click here", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_deep_link_opens_the_run_and_its_approval_step_in_the_console()
     {
         var link = TeamsCards.DeepLink(new Uri("https://console.contoso.test/api/dashboard"), "mbx1-2026 11", 4);
