@@ -30,7 +30,6 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     public Task<IResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthreport/{server?}")] HttpRequest request, string? server) =>
         operators.AsAsync(request, OperatorRole.Reader, _ => api.ReportAsync(server, request.HttpContext.RequestAborted));
 
-    /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe=: the server's probe history (latency, outcome) over time.</summary>
     [Function("GetProbeHistory")]
     public Task<IResult> HistoryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history/{server}")] HttpRequest request, string server) =>
@@ -41,6 +40,7 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     public Task<IResult> StripsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "history")] HttpRequest request) =>
         operators.AsAsync(request, OperatorRole.Reader, _ => history.StripsAsync(request));
 
+    /// <summary>POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     [Function("InvokeProbe")]
     public Task<IResult> ProbeAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probes/{server}/{healthSet}/{probe}")] HttpRequest request,

@@ -24,15 +24,19 @@ public sealed class EscalationOptions : IValidatableObject
     /// <summary>E-mail through an SMTP relay.</summary>
     public SmtpOptions? Smtp { get; set; }
 
+    // An absolute https URL, plain http only on loopback (tests): what is sent there carries the run's evidence.
+    static bool CarriesEvidenceSafely(Uri url) =>
+        url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (WebhookUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))))
+        if (WebhookUrl is { } url && !CarriesEvidenceSafely(url))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(WebhookUrl), "must be an absolute https URL (plain http only on loopback): escalations carry the run's evidence.");
         }
 
-        if (TeamsWorkflowUrl is { } teams && (!teams.IsAbsoluteUri || (teams.Scheme != Uri.UriSchemeHttps && !(teams.Scheme == Uri.UriSchemeHttp && teams.IsLoopback))))
+        if (TeamsWorkflowUrl is { } teams && !CarriesEvidenceSafely(teams))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(TeamsWorkflowUrl), "must be an absolute https URL (plain http only on loopback): cards carry the run's evidence.");
         }

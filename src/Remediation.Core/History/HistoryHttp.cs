@@ -41,14 +41,12 @@ public sealed class HistoryHttp(IProbeHistory history, IOptionsMonitor<TopologyO
     public async Task<IResult> StripsAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var hours = 24;
-        var slots = 24;
-        if (request.Query["hours"].FirstOrDefault() is { } h && (!int.TryParse(h, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hours) || hours is < 1 or > 720))
+        if (Number(request, "hours", 24, 720) is not { } hours)
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["hours"] = ["hours must be between 1 and 720."] });
         }
 
-        if (request.Query["slots"].FirstOrDefault() is { } s && (!int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slots) || slots is < 1 or > 200))
+        if (Number(request, "slots", 24, 200) is not { } slots)
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["slots"] = ["slots must be between 1 and 200."] });
         }
@@ -56,6 +54,12 @@ public sealed class HistoryHttp(IProbeHistory history, IOptionsMonitor<TopologyO
         var now = time.GetUtcNow();
         return Results.Ok(await history.StripsAsync(now.AddHours(-hours), now, slots, request.HttpContext.RequestAborted));
     }
+
+    // The query's whole number between 1 and max (fallback when absent); null when it is anything else.
+    static int? Number(HttpRequest request, string name, int fallback, int max) =>
+        request.Query[name].FirstOrDefault() is not { } text ? fallback
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max ? value
+        : null;
 
     static (bool Ok, DateTimeOffset? Value) Time(HttpRequest request, string name) =>
         request.Query[name].FirstOrDefault() is not { Length: > 0 } text ? (true, null)

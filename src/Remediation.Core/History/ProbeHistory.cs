@@ -68,7 +68,17 @@ public sealed record ProbeSeries(string Server, string Probe, IReadOnlyList<Prob
 /// <param name="Slot">Length of every slot.</param>
 /// <param name="Availability">Share of results that passed per slot (null: no result in the slot).</param>
 /// <param name="MeanLatencyMs">Mean latency per slot (null: no result).</param>
-public sealed record ProbeStrip(string Server, string Probe, DateTimeOffset From, TimeSpan Slot, IReadOnlyList<double?> Availability, IReadOnlyList<double?> MeanLatencyMs);
+public sealed record ProbeStrip(string Server, string Probe, DateTimeOffset From, TimeSpan Slot, IReadOnlyList<double?> Availability, IReadOnlyList<double?> MeanLatencyMs)
+{
+    /// <summary>A strip from per-slot sums: results, failures and latency (null where a slot has no result).</summary>
+    internal static ProbeStrip FromSums(string server, string probe, DateTimeOffset from, TimeSpan slot, int[] count, int[] failures, double[] latencySum) => new(
+        server,
+        probe,
+        from,
+        slot,
+        [.. count.Select((n, i) => n == 0 ? (double?)null : Math.Round((n - failures[i]) / (double)n, 4))],
+        [.. count.Select((n, i) => n == 0 ? (double?)null : Math.Round(latencySum[i] / n, 1))]);
+}
 
 /// <summary>
 /// Every probe result, bounded: single results for <see cref="HistoryOptions.RawFor"/> (and at most
@@ -184,13 +194,7 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
                     Add(point.At, 1, point.Succeeded ? 0 : 1, point.LatencyMs);
                 }
 
-                strips.Add(new ProbeStrip(
-                    key.Server,
-                    key.Probe,
-                    from,
-                    slot,
-                    [.. Enumerable.Range(0, slots).Select(i => count[i] == 0 ? (double?)null : Math.Round((count[i] - failures[i]) / (double)count[i], 4))],
-                    [.. Enumerable.Range(0, slots).Select(i => count[i] == 0 ? (double?)null : Math.Round(latency[i] / count[i], 1))]));
+                strips.Add(ProbeStrip.FromSums(key.Server, key.Probe, from, slot, count, failures, latency));
             }
         }
 

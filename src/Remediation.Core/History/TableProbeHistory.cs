@@ -127,13 +127,7 @@ public sealed class TableProbeHistory(TableClient table, TimeProvider time, IOpt
             }
         }
 
-        return [.. series.Select(s => new ProbeStrip(
-            s.Key.Server,
-            s.Key.Probe,
-            from,
-            slot,
-            [.. Enumerable.Range(0, slots).Select(i => s.Value.Count[i] == 0 ? (double?)null : Math.Round((s.Value.Count[i] - s.Value.Failures[i]) / (double)s.Value.Count[i], 4))],
-            [.. Enumerable.Range(0, slots).Select(i => s.Value.Count[i] == 0 ? (double?)null : Math.Round(s.Value.Latency[i] / s.Value.Count[i], 1))]))];
+        return [.. series.Select(s => ProbeStrip.FromSums(s.Key.Server, s.Key.Probe, from, slot, s.Value.Count, s.Value.Failures, s.Value.Latency))];
     }
 
     static void Count(TableEntity row, int failed, double latencyMs)

@@ -72,7 +72,7 @@ public sealed partial class ProbeCycle(
                 }
 
                 await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
-                await SaveAsync(result.Server, ImapHealthModel.MonitorOf(result.Probe).Name, ct);
+                await board.SaveAsync(result.Server, ImapHealthModel.MonitorOf(result.Probe).Name, ct);
             });
         if (kinds.HasFlag(ProbeKinds.Counters) && agent.IsConfigured)
         {
@@ -104,11 +104,9 @@ public sealed partial class ProbeCycle(
         {
             var verdict = PerformanceThresholds.Judge(monitor, counters, monitors.CurrentValue);
             await PublishIfUnhealthyAsync(board.Record(server.Name, monitor, !verdict.Exceeded), verdict.Evidence, cancellationToken);
-            await SaveAsync(server.Name, monitor.Name, cancellationToken);
+            await board.SaveAsync(server.Name, monitor.Name, cancellationToken);
         }
     }
-
-    Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) => board.SaveAsync(server, monitor, cancellationToken);
 
     async Task PublishIfUnhealthyAsync(MonitorTransition? transition, string summary, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace Remediation.Host.Health;
 /// <summary>Server health (Get-ServerHealth) and on-demand probes (Invoke-MonitoringProbe).</summary>
 public static class HealthEndpoints
 {
-    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], GET /api/history/{server}, POST /api/probes/{server}/{healthSet}/{probe}.</summary>
+    /// <summary>GET /api/health[/{server}]?healthSet=IMAP*, GET /api/healthreport[/{server}], GET /api/history[/{server}], POST /api/probes/{server}/{healthSet}/{probe}.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
         // Liveness for a load balancer or systemd watchdog: the host is up; reveals nothing.
