@@ -13,7 +13,7 @@ internal static class CtpPlaybook
 {
     public const string Service = ImapServices.FrontEnd;
 
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor, ProbeResult failed)
+    public static async Task<PlaybookResult> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
         if (await RootCauseFirst.RunAsync(playbook, server, monitor, failed) is { } rootCause)
         {
@@ -45,7 +45,7 @@ internal static class CtpPlaybook
     }
 
     /// <summary>Steps 6-7; null when done, else what is left for a human (it never changes the run's outcome).</summary>
-    static async Task<string?> TurnLoggingOffAsync(Playbook playbook, string server)
+    static async Task<string?> TurnLoggingOffAsync(RunbookSteps playbook, string server)
     {
         try
         {
@@ -71,7 +71,7 @@ internal static class CtpPlaybook
         }
     }
 
-    static async Task<PlaybookResult> GatherEvidenceAndRecoverAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    static async Task<PlaybookResult> GatherEvidenceAndRecoverAsync(RunbookSteps playbook, string server, MonitorDefinition monitor)
     {
         // 3.2-3.4: restart IMAP4, re-run the probe, record where the protocol log is.
         await playbook.RestartImapAsync(server, Service);
@@ -89,7 +89,7 @@ internal static class CtpPlaybook
             {
                 var unhealthy = health.First(r => r.AlertValue == HealthState.Unhealthy);
                 var target = ImapHealthModel.FindMonitor(unhealthy.Name) is { Playbook: ImapPlaybook.DeepTest } m ? m : ImapHealthModel.DeepTestMonitor;
-                var sub = await playbook.RecoverOtherServerAsync(mailboxServer, target, $"{unhealthy.Name} is Unhealthy on {mailboxServer}, the mailbox server behind the probe mailbox of {server} (playbook 3.2 step 3.7).", playbook.Run.Context.CurrentUtcDateTime);
+                var sub = await playbook.RecoverOtherServerAsync(mailboxServer, target, $"{unhealthy.Name} is Unhealthy on {mailboxServer}, the mailbox server behind the probe mailbox of {server} (playbook 3.2 step 3.7).", playbook.Run.Recorder.Context.CurrentUtcDateTime);
                 if (sub is not (RunOutcome.Recovered or RunOutcome.Transient))
                 {
                     return new(RunOutcome.Escalated, $"The mailbox server {mailboxServer} behind the probe mailbox is unhealthy and its recovery ended {sub}: {server} was not restarted. {evidence}");

@@ -8,7 +8,7 @@ internal static class DeepTestPlaybook
 {
     public const string Service = ImapServices.BackEnd;
 
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor)
+    public static async Task<PlaybookResult> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor)
     {
         // 1-2. Restart IMAP4 (back end), re-run the probe.
         await playbook.RestartImapAsync(server, Service);

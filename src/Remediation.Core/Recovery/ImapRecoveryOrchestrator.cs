@@ -15,17 +15,16 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
     public override async Task<RunOutcome> RunAsync(TaskOrchestrationContext context, RecoveryRequest input)
     {
         var logger = context.CreateReplaySafeLogger<ImapRecoveryOrchestrator>();
-        var run = new RunTimeline(context, input);
-        await run.OpenAsync();
-        var (outcome, reason) = await RecoveryRun.ExecuteAsync(run, () => VerifyAndRecoverAsync(run));
+        var run = new RecoveryRun(new LedgerRecorder(context, input));
+        var (outcome, reason) = await run.ExecuteAsync(() => VerifyAndRecoverAsync(run));
         LogEnded(logger, input.RunId, input.Server, outcome, reason);
         return outcome;
     }
 
-    internal static async Task<PlaybookResult> VerifyAndRecoverAsync(RunTimeline run)
+    internal static async Task<PlaybookResult> VerifyAndRecoverAsync(RecoveryRun run)
     {
         var input = run.Request;
-        var playbook = new Playbook(run);
+        var playbook = new RunbookSteps(run);
         var monitor = ImapHealthModel.FindMonitor(input.Monitor);
         if (monitor is null)
         {
@@ -53,7 +52,7 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
             return new(RunOutcome.Transient, $"{verdict.Evidence}: under the limit of {monitor.Name}, so nothing was touched.");
         }
 
-        run.StillFailing = () => StillFailingAsync(playbook, input.Server, monitor);
+        run.Safety.StillFailing = () => StillFailingAsync(playbook, input.Server, monitor);
 
         return monitor.Playbook switch
         {
@@ -65,49 +64,11 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         };
     }
 
-    internal static async Task<bool> StillFailingAsync(Playbook playbook, string server, MonitorDefinition monitor) =>
+    internal static async Task<bool> StillFailingAsync(RunbookSteps playbook, string server, MonitorDefinition monitor) =>
         monitor.Probe is not null
             ? !(await playbook.ReprobeAsync(server, monitor)).Succeeded
             : (await playbook.ReadCountersAsync(server, monitor)).Exceeded;
 
     [LoggerMessage(LogLevel.Information, "Run {RunId} on {Server} ended {Outcome}: {Reason}")]
     static partial void LogEnded(ILogger logger, string runId, string server, RunOutcome outcome, string reason);
-}
-
-/// <summary>Runs a playbook to its outcome: stops, failures and escalation handled the same way for every run.</summary>
-internal static class RecoveryRun
-{
-    public static async Task<(RunOutcome Outcome, string Reason)> ExecuteAsync(RunTimeline run, Func<Task<PlaybookResult>> playbook)
-    {
-        PlaybookResult result;
-        try
-        {
-            result = await playbook();
-        }
-        catch (RunStoppedException stopped)
-        {
-            result = new(stopped.Outcome, stopped.Message);
-        }
-        catch (TaskFailedException ex)
-        {
-            // An activity failed after its retries.
-            result = new(RunOutcome.Failed, $"{ex.TaskName} failed: {ex.FailureDetails.ErrorMessage}");
-        }
-
-        await run.CloseAsync(result.Outcome, result.Reason);
-        if (result.Outcome is not (RunOutcome.Transient or RunOutcome.Recovered))
-        {
-            try
-            {
-                await run.EscalateAsync();
-            }
-            catch (TaskFailedException)
-            {
-                // Each channel's failure is already recorded by the activity; this is the activity itself failing
-                // (the ledger unreachable). The run's outcome is known and stays what it is.
-            }
-        }
-
-        return (result.Outcome, result.Reason);
-    }
 }

@@ -7,9 +7,9 @@ namespace Remediation.Recovery;
 /// <summary>Playbook 3.4, AverageCommandProcessingTimeGt60sMonitor and RequestsQueuedGt500Monitor (CAS or mailbox).</summary>
 internal static class PerformancePlaybook
 {
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, ServerRole role, MonitorDefinition monitor)
+    public static async Task<PlaybookResult> RunAsync(RunbookSteps playbook, string server, ServerRole role, MonitorDefinition monitor)
     {
-        var wait = playbook.Run.Request.Settings.RecheckWait;
+        var wait = playbook.Run.Settings.RecheckWait;
         var service = role.HasFlag(ServerRole.ClientAccess) ? CtpPlaybook.Service : DeepTestPlaybook.Service;
 
         // 1-3. Restart IMAP4; healthy after one wait and still after a second: recovered.
@@ -43,9 +43,9 @@ internal static class PerformancePlaybook
         return new(RunOutcome.Escalated, $"{monitor.Name} on {server} is still unhealthy after a restart.{(mailbox ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 
-    static async Task<bool> HealthyAfterAsync(Playbook playbook, string server, TimeSpan wait)
+    static async Task<bool> HealthyAfterAsync(RunbookSteps playbook, string server, TimeSpan wait)
     {
-        await playbook.Run.WaitAsync(wait, "before reading IMAP health again");
+        await playbook.Run.Waits.WaitAsync(wait, "before reading IMAP health again");
         var rows = await playbook.ReadHealthAsync(server);
         return rows.All(r => r.AlertValue != HealthState.Unhealthy);
     }

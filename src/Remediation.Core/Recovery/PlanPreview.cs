@@ -34,9 +34,10 @@ public sealed class PlanPreviewOrchestrator : TaskOrchestrator<RecoveryRequest, 
             throw new ArgumentException("A plan preview is a dry run with Preview set.", nameof(input));
         }
 
-        var run = new RunTimeline(context, input);
-        var (outcome, _) = await RecoveryRun.ExecuteAsync(run, () => ImapRecoveryOrchestrator.VerifyAndRecoverAsync(run));
-        return new PlanPreview(input.Server, input.Monitor!, outcome, run.ClosingReason ?? "", [.. run.PreviewSteps], input.Alert.RaisedAt);
+        var recorder = new PreviewRecorder(context, input);
+        var run = new RecoveryRun(recorder);
+        var (outcome, reason) = await run.ExecuteAsync(() => ImapRecoveryOrchestrator.VerifyAndRecoverAsync(run));
+        return new PlanPreview(input.Server, input.Monitor!, outcome, reason, [.. recorder.Steps], input.Alert.RaisedAt);
     }
 }
 

@@ -9,7 +9,7 @@ internal static class ProxyTestPlaybook
 {
     public const string Service = ImapServices.FrontEnd;
 
-    public static async Task<PlaybookResult> RunAsync(Playbook playbook, string server, MonitorDefinition monitor, ProbeResult failed)
+    public static async Task<PlaybookResult> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
         if (await RootCauseFirst.RunAsync(playbook, server, monitor, failed) is { } rootCause)
         {

@@ -15,7 +15,7 @@ internal static class RootCauseFirst
     /// Null when the failure is the CAS's own (or the mailbox server recovered and the CAS still fails: its playbook goes
     /// on); otherwise how the CAS run ends, without anything done on the CAS.
     /// </summary>
-    public static async Task<PlaybookResult?> RunAsync(Playbook playbook, string server, MonitorDefinition monitor, ProbeResult failed)
+    public static async Task<PlaybookResult?> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
         // Before login the proxy has not spoken to any back end: a failure there (connect, TLS, greeting) is the CAS's own.
         var mailbox = failed.MailboxServer ?? playbook.Run.Request.ProbeMailboxServer;
@@ -38,7 +38,7 @@ internal static class RootCauseFirst
             proxy ? $"the proxy on {server} answered [{failed.ResponseCode}] at {failed.FailedPhase}: {failed.Error}" : null,
             unhealthy.Count > 0 ? $"{mailbox} reports {string.Join(", ", unhealthy.Select(r => $"{r.Name}={r.AlertValue}"))}" : null,
         }.Where(e => e is not null));
-        await playbook.Run.NoteAsync(
+        await playbook.Run.Recorder.NoteAsync(
             $"Root cause: mailbox server {mailbox}",
             $"{server} is not restarted for a failure of {mailbox}, the mailbox server behind its probe mailbox (PLAYBOOKS.md 2.7). Evidence: {evidence}.");
 

@@ -49,9 +49,12 @@ public sealed class StandaloneHostTests : IAsyncLifetime
         Assert.Equal(("MBX1", "IMAP.Protocol"), (run.Server, run.HealthSet));
         Assert.Contains(run.Monitor, new[] { "ImapSelfTestMonitor", "ImapDeepTestMonitor" });
         var reprobe = run.Steps[0];
-        Assert.Equal(("Re-run probe", "Failed"), (reprobe.Name, reprobe.Outcome.ToString()));
-        // A Dovecot shutting down after SIGTERM may still accept, then drop, the connection: refused or dropped early.
-        Assert.Matches("Failed at (Connect|Greeting)", reprobe.Answer);
+        // What must hold is "the failure was seen", not how fast: a Dovecot shutting down after SIGTERM may refuse the
+        // connection, accept and drop it, or accept and say nothing until the probe's timeout (TimedOut, seen on a
+        // fresh machine) depending on how far its shutdown got.
+        Assert.Equal("Re-run probe", reprobe.Name);
+        Assert.Contains(reprobe.Outcome, new[] { StepOutcome.Failed, StepOutcome.TimedOut });
+        Assert.Matches("(Failed|TimedOut) at (Connect|Tls|Greeting)", reprobe.Answer);
         // MBX1's own probe alert; CAS1's run, failing because of MBX1, may have started or joined this run too ("Run").
         Assert.Contains(run.Alerts, a => a.Source == "Probe");
         Assert.All(run.Alerts, a => Assert.Contains(a.Source, new[] { "Probe", "Run" }));

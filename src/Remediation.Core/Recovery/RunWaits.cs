@@ -1,0 +1,83 @@
+using Remediation.Recovery.Activities;
+using Remediation.Runs;
+
+namespace Remediation.Recovery;
+
+/// <summary>
+/// Waits and polling: durable timers an operator's cancel interrupts, and bounded polling loops (a run's history
+/// stays small whatever the settings: at most wait / PollInterval looks).
+/// </summary>
+internal sealed class RunWaits(StepRecorder recorder)
+{
+    /// <summary>Waits <paramref name="wait"/> on a durable timer (an operator's cancel interrupts it).</summary>
+    public async Task WaitAsync(TimeSpan wait, string why)
+    {
+        recorder.ThrowIfCancelled();
+        recorder.Show($"Waiting {wait} {why}", recorder.Now, recorder.Now + wait);
+        using var stop = new CancellationTokenSource();
+        var timer = recorder.SleepAsync(wait, stop.Token);
+        if (await Task.WhenAny(timer, recorder.Cancelled) == recorder.Cancelled)
+        {
+            StepRecorder.CancelInline(stop);
+        }
+
+        recorder.ThrowIfCancelled();
+    }
+
+    /// <summary>
+    /// Reads with <paramref name="read"/> until <paramref name="done"/> says so, waiting PollInterval between looks, at
+    /// most <paramref name="atMost"/> in all; returns the last reading either way.
+    /// </summary>
+    public async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan atMost, string why, bool waitFirst = false)
+    {
+        var poll = recorder.Settings.PollInterval;
+        var looks = (int)Math.Ceiling(atMost / poll);
+        if (waitFirst)
+        {
+            await WaitAsync(poll, why);
+        }
+
+        var reading = await read();
+        for (var look = waitFirst ? 1 : 0; !done(reading) && look < looks; look++)
+        {
+            await WaitAsync(poll, why);
+            reading = await read();
+        }
+
+        return reading;
+    }
+
+    /// <summary>
+    /// Waits for another server's run (<paramref name="ticket"/>) to end, looking every PollInterval, at most
+    /// OtherRunWait; returns its outcome (Running if it outlasted the wait). Cancelling this run cancels that one too
+    /// when this run started it.
+    /// </summary>
+    public async Task<RunOutcome> WaitForRunAsync(ServerRunTicket ticket, string server)
+    {
+        var settings = recorder.Settings;
+        var looks = (int)Math.Ceiling(settings.OtherRunWait / settings.PollInterval);
+        var since = recorder.Now;
+        for (var look = 0; ; look++)
+        {
+            var outcome = await recorder.Context.CallActivityAsync<RunOutcome>(nameof(ReadRunOutcomeActivity), ticket.RunId, StepRecorder.LedgerCall);
+            if (outcome != RunOutcome.Running || look >= looks)
+            {
+                return outcome;
+            }
+
+            recorder.Show($"Waiting for run {ticket.RunId} on {server}", since, since + settings.OtherRunWait);
+            using var stop = new CancellationTokenSource();
+            var timer = recorder.SleepAsync(settings.PollInterval, stop.Token);
+            if (await Task.WhenAny(timer, recorder.Cancelled) == recorder.Cancelled)
+            {
+                StepRecorder.CancelInline(stop);
+                if (ticket.IsNew)
+                {
+                    recorder.Context.SendEvent(RecoveryInstance.IdFor(server), RunEvents.Cancel, $"{recorder.Cancelled.Result} (through run {recorder.Request.RunId})");
+                }
+
+                recorder.ThrowIfCancelled();
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Recovery.Activities;
+using Remediation.Runs;
+using Remediation.Safety;
+
+namespace Remediation.Recovery;
+
+/// <summary>The server-level steps: drain (fail databases over), check active copies, restart the server and watch it come back, fail back.</summary>
+internal sealed partial class RunbookSteps
+{
+    /// <summary>
+    /// Fail the server's databases over (Set-MailboxServer ... $true), only once the server restart it commits to has
+    /// been approved and would pass the safety gate: a refused restart never leaves the server drained.
+    /// </summary>
+    public async Task<DatabaseCopyStatus> DrainAsync(string server)
+    {
+        await run.Safety.CheckAheadAsync("Restart server", DisruptiveAction.ServerRestart);
+        var status = await FailOverAsync(server);
+        run.LeftDrained(server, !run.Settings.DryRun);
+        return status;
+    }
+
+    Task<DatabaseCopyStatus> FailOverAsync(string server) => run.Safety.ActAsync(
+        "Fail databases over",
+        $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $true",
+        Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$true")),
+        DisruptiveAction.DatabaseFailover,
+        key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), new FlagStep(server, true, key), StepRecorder.AgentCall),
+        Describe,
+        new DatabaseCopyStatus(server, []));
+
+    /// <summary>
+    /// Get-MailboxDatabaseCopyStatus -Server | Group Status, read again every PollInterval until no copy is Mounting or
+    /// Dismounting (a fail-over takes seconds to minutes), at most CopySettleWait: "no active copy" on a settled reading.
+    /// </summary>
+    public Task<DatabaseCopyStatus> CopyStatusAsync(string server) => Recorder.StepAsync(
+        "Check active copies",
+        $"Get-MailboxDatabaseCopyStatus -Server {server} | Group Status (until no copy is Mounting or Dismounting)",
+        Args(("Server", server)),
+        async () =>
+        {
+            if (run.Settings.DryRun)
+            {
+                return new DatabaseCopyStatus(server, []);
+            }
+
+            return await run.Waits.PollAsync(
+                () => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, StepRecorder.AgentCall),
+                status => status.IsSettled,
+                run.Settings.CopySettleWait,
+                $"for the database copies of {server} to settle");
+        },
+        s => run.Settings.DryRun
+            ? (StepOutcome.DryRun, $"Dry run: would read the copies of {server} every {run.Settings.PollInterval}, up to {run.Settings.CopySettleWait}, until none is Mounting or Dismounting.")
+            : Describe(s));
+
+    /// <summary>
+    /// The CAS playbooks' "restart the server" (3.2 step 4, 3.3): a server that also holds the mailbox role is drained
+    /// first, like 3.1, and never rebooted with a copy still active. Returns null when restarted (drained: whether it
+    /// was), or why it was not.
+    /// </summary>
+    public async Task<(bool Drained, string? NotRestarted)> RestartCasServerAsync(string server)
+    {
+        var drained = run.Request.Role.HasFlag(Topology.ServerRole.Mailbox);
+        if (drained)
+        {
+            await DrainAsync(server);
+            var copies = await CopyStatusAsync(server);
+            if (!copies.HasNoActiveCopy)
+            {
+                return (true, $"Copies are still active on {server} (it also holds the mailbox role) after the fail-over: it was not restarted. Fail-back decided: none; activation stays disabled.");
+            }
+        }
+
+        await RestartServerAsync(server);
+        return (drained, null);
+    }
+
+    /// <summary>
+    /// "Restart the server": Restart-Computer -Force (the agent answers once the restart has started), then durable
+    /// timers: every PollInterval, up to RestartWait, read the server until it has booted again and its IMAP4 services
+    /// run (the OS answering is not enough: IMAP4 starts minutes later). True when it came back within the wait.
+    /// </summary>
+    public async Task<bool> RestartServerAsync(string server)
+    {
+        var started = await run.Safety.ActAsync(
+            "Restart server",
+            $"Restart-Computer -ComputerName {server} -Force",
+            Args(("ComputerName", server), ("Force", "$true")),
+            DisruptiveAction.ServerRestart,
+            key => Context.CallActivityAsync<ServerRestartStarted>(nameof(RestartServerActivity), new ServerStep(server, key), StepRecorder.AgentCall),
+            r => (StepOutcome.Succeeded, r.Detail),
+            new ServerRestartStarted(server, DateTimeOffset.MinValue, "dry run"));
+        var settings = run.Settings;
+        var services = ServicesOf(run.Request.Role);
+        if (settings.DryRun)
+        {
+            return await Recorder.StepAsync(
+                "Wait for the server to come back",
+                $"Get-CimInstance -ComputerName {server} -ClassName Win32_OperatingSystem, Win32_Service {string.Join(", ", services)} (every {settings.PollInterval}, up to {settings.RestartWait})",
+                Args(("ComputerName", server), ("Services", string.Join(",", services))),
+                () => Task.FromResult(true),
+                _ => (StepOutcome.DryRun, $"Dry run: would watch {server} every {settings.PollInterval}, up to {settings.RestartWait}, until it has booted again and {string.Join(", ", services)} run."));
+        }
+
+        var state = await Recorder.StepAsync(
+            "Wait for the server to come back",
+            $"Get-CimInstance -ComputerName {server} -ClassName Win32_OperatingSystem, Win32_Service {string.Join(", ", services)} (every {settings.PollInterval}, up to {settings.RestartWait})",
+            Args(("ComputerName", server), ("BootedBefore", started.BootedBefore.ToString("u", CultureInfo.InvariantCulture)), ("Services", string.Join(",", services))),
+            () => run.Waits.PollAsync(
+                () => Context.CallActivityAsync<ServerState>(nameof(ReadServerStateActivity), server, StepRecorder.AgentCall),
+                now => now.IsBackFrom(started.BootedBefore, services),
+                settings.RestartWait,
+                $"for {server} to come back from its restart",
+                waitFirst: true),
+            s => s.IsBackFrom(started.BootedBefore, services)
+                ? (StepOutcome.Succeeded, $"Back: {s.Detail}")
+                : (StepOutcome.TimedOut, $"Not back within {settings.RestartWait}: {(s.Reachable ? s.Detail : $"unreachable ({s.Detail})")}"));
+        return state.IsBackFrom(started.BootedBefore, services);
+    }
+
+    /// <summary>The IMAP4 services a server of <paramref name="role"/> runs.</summary>
+    static string[] ServicesOf(Topology.ServerRole role) =>
+    [
+        .. role.HasFlag(Topology.ServerRole.ClientAccess) ? [ImapServices.FrontEnd] : Array.Empty<string>(),
+        .. role.HasFlag(Topology.ServerRole.Mailbox) ? [ImapServices.BackEnd] : Array.Empty<string>(),
+    ];
+
+    /// <summary>
+    /// Fail back (Set-MailboxServer ... $false), outside maintenance windows only: fail-back moves databases back onto
+    /// the server, so inside one it waits for the window to close (at most MaintenanceWait), looking again after it.
+    /// False when it did not fail back (the server stays drained, its hold kept, and the run's reason says why).
+    /// </summary>
+    public async Task<bool> FailBackAsync(string server)
+    {
+        var settings = run.Settings;
+        var giveUpAt = Recorder.Now + settings.MaintenanceWait;
+        string? stillIn = null;
+
+        // Bounded: windows can follow one another, but not forever within one run's history.
+        for (var look = 0; look < 8; look++)
+        {
+            var answer = await Recorder.StepAsync(
+                "Maintenance check: Fail back",
+                $"Maintenance windows covering {server} (fail-back restores capacity: no throttle or blast-radius check)",
+                Args(("Server", server)),
+                () => Context.CallActivityAsync<MaintenanceAnswer>(nameof(CheckMaintenanceActivity), server, StepRecorder.LedgerCall),
+                a => (a.Window is null ? StepOutcome.Allowed : StepOutcome.Rejected, a.Reason));
+            stillIn = answer.Reason;
+            if (answer.Window is null || settings.DryRun)
+            {
+                await FailBackCallAsync(server);
+                run.LeftDrained(server, false);
+                return true;
+            }
+
+            if (answer.Window.Until is not { } until || until > giveUpAt)
+            {
+                break;
+            }
+
+            // Looked at again once it closes: another window may follow.
+            await run.Waits.WaitAsync(until - Recorder.Now + TimeSpan.FromSeconds(1), $"for maintenance window {answer.Window.WindowId} on {server} to close before failing back");
+        }
+
+        run.AddClosingNote($"Fail-back decided: not done: {stillIn} Activation stays disabled on {server}; fail back once the window closes, then release the hold.");
+        return false;
+    }
+
+    Task<DatabaseCopyStatus> FailBackCallAsync(string server) => run.Safety.ActAsync(
+        "Fail back",
+        $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $false",
+        Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$false")),
+        null,
+        key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), new FlagStep(server, false, key), StepRecorder.AgentCall),
+        Describe,
+        new DatabaseCopyStatus(server, []));
+
+    static (StepOutcome, string) Describe(DatabaseCopyStatus status) =>
+        (StepOutcome.Succeeded, status.Copies.Count == 0 ? "No copies reported." : string.Join(", ", status.ByStatus.Select(kv => $"{kv.Key}: {kv.Value}")));
+}

@@ -1,0 +1,120 @@
+using Microsoft.DurableTask;
+using Remediation.AgentApi;
+using Remediation.Imap;
+using Remediation.Monitoring;
+using Remediation.Probes;
+using Remediation.Recovery.Activities;
+using Remediation.Runs;
+using Remediation.Safety;
+
+namespace Remediation.Recovery;
+
+/// <summary>The runbook's building blocks, each one recorded step: restart IMAP4, re-run probe, drain, restart, fail back...</summary>
+internal sealed partial class RunbookSteps(RecoveryRun run)
+{
+    TaskOrchestrationContext Context => run.Recorder.Context;
+
+    StepRecorder Recorder => run.Recorder;
+
+    public RecoveryRun Run => run;
+
+    static Dictionary<string, string> Args(params (string Key, string Value)[] args) => args.ToDictionary(a => a.Key, a => a.Value);
+
+    /// <summary>"Restart IMAP4": the service that matches the failing monitor (the agent stops and starts it through CIM).</summary>
+    public Task<RestartResult> RestartImapAsync(string server, string service, bool cleanUp = false) => run.Safety.ActAsync(
+        $"Restart {service}",
+        $"Invoke-CimMethod -ComputerName {server} -ClassName Win32_Service -Filter \"Name='{service}'\" -MethodName StopService, then StartService",
+        Args(("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{service}'"), ("MethodName", "StopService, StartService")),
+        DisruptiveAction.RestartService,
+        key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), StepRecorder.AgentCall),
+        r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
+        new RestartResult(server, service, true, 0, "dry run"),
+        cleanUp);
+
+    /// <summary>"Re-run probe" (runbook section 2.3): this product's own probe, not Exchange's Invoke-MonitoringProbe.</summary>
+    public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
+    {
+        Recorder.ThrowIfCancelled();
+        return Recorder.DecideAsync(
+            "Re-run probe",
+            $"{monitor.Probe} on {server}: this product's IMAP probe (MailKit), in place of Invoke-MonitoringProbe {monitor.HealthSet}\\{monitor.Probe}",
+            Args(("Probe", monitor.Probe!), ("HealthSet", monitor.HealthSet), ("Server", server)),
+            () => Context.CallActivityAsync<ProbeResult>(nameof(RunImapProbeActivity), new ProbeRequest(server, monitor.Probe!)),
+            r => (r.Result switch { ProbeOutcome.Succeeded => StepOutcome.Succeeded, ProbeOutcome.TimedOut => StepOutcome.TimedOut, _ => StepOutcome.Failed }, r.Summary),
+            new ProbeResult(server, monitor.Probe!, monitor.HealthSet, "(preview)", Recorder.Now, 0, ProbeOutcome.Failed, ProbePhase.Connect, null, "Preview: assumed still failing", null, new Dictionary<ProbePhase, double>(), null),
+            "Preview: assumed still failing, so the run goes on to its next step.");
+    }
+
+    /// <summary>The performance monitors' verification: read the IMAP4 counters and judge them by the monitor's limit.</summary>
+    public Task<CounterVerdict> ReadCountersAsync(string server, MonitorDefinition monitor)
+    {
+        Recorder.ThrowIfCancelled();
+        return Recorder.DecideAsync(
+            "Read IMAP4 counters",
+            $"Get-Counter '\\MSExchangeImap4\\Average Command Processing Time','\\MSExchangeImap4\\Requests Queued' -ComputerName {server}",
+            Args(("ComputerName", server), ("Monitor", monitor.Name)),
+            () => Context.CallActivityAsync<CounterVerdict>(nameof(ReadImapCountersActivity), new CounterRequest(server, monitor.Name), StepRecorder.AgentCall),
+            v => (StepOutcome.Succeeded, v.Evidence),
+            new CounterVerdict(monitor.Name, true, "Preview: assumed over the limit"),
+            "Preview: assumed over the limit, so the run goes on to its next step.");
+    }
+
+    /// <summary>
+    /// Has <paramref name="server"/> (another server) recovered for <paramref name="monitor"/>: its run is started, or
+    /// joined when one is going, through the same per-server identity as alerts; this run waits for it to end.
+    /// </summary>
+    public Task<RunOutcome> RecoverOtherServerAsync(string server, MonitorDefinition monitor, string why, DateTimeOffset observedAt)
+    {
+        Recorder.ThrowIfCancelled();
+        ServerRunTicket? ticket = null;
+        return Recorder.DecideAsync(
+            $"Recover mailbox server {server} (playbook 3.1)",
+            $"Run of {nameof(ImapRecoveryOrchestrator)} on {server} for {monitor.Name} (started, or joined when one is going)",
+            Args(("Server", server), ("Monitor", monitor.Name)),
+            async () =>
+            {
+                var alert = new Alerts.Alert($"{run.Request.RunId}:{server.ToLowerInvariant()}", server, monitor.HealthSet, monitor.Name, "Run", why, observedAt);
+                ticket = await Context.CallActivityAsync<ServerRunTicket>(nameof(StartServerRunActivity), new ServerRunRequest(alert, run.Request.RunId), StepRecorder.LedgerCall);
+                return await run.Waits.WaitForRunAsync(ticket, server);
+            },
+            outcome => (
+                outcome is RunOutcome.Recovered or RunOutcome.Transient ? StepOutcome.Succeeded : StepOutcome.Failed,
+                $"Run {ticket?.RunId} ({(ticket?.IsNew == true ? "started by this run" : ticket?.IsGoing == true ? "already going" : "ended since the failure was seen")}) {(outcome == RunOutcome.Running ? $"had not ended after {run.Settings.OtherRunWait}" : $"ended {outcome}")}."),
+            RunOutcome.Running,
+            $"Preview: would start (or join) the run of {server} and wait up to {run.Settings.OtherRunWait} for it; assumed not recovered.");
+    }
+
+    /// <summary>Get-ServerHealth server | ?{$_.HealthSetName -like "IMAP*"}.</summary>
+    public Task<IReadOnlyList<ServerHealthRow>> ReadHealthAsync(string server) => Recorder.StepAsync(
+        "Read server health",
+        $"Get-ServerHealth {server} | ?{{$_.HealthSetName -like \"IMAP*\"}}",
+        Args(("Identity", server)),
+        () => Context.CallActivityAsync<IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), server, StepRecorder.AgentCall),
+        rows => (StepOutcome.Succeeded, rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
+
+    /// <summary>Set-ImapSettings -ProtocolLogEnabled (no safety gate: it is part of gathering evidence and of cleaning up).</summary>
+    public Task<ImapSettings> SetProtocolLoggingAsync(string server, bool enabled, bool cleanUp = false)
+    {
+        var step = enabled ? "Turn protocol logging on" : "Turn protocol logging off";
+        var operation = $"Set-ImapSettings -Server {server} -ProtocolLogEnabled ${enabled.ToString().ToLowerInvariant()}";
+        var args = Args(("Server", server), ("ProtocolLogEnabled", enabled ? "$true" : "$false"));
+        Task<ImapSettings> Act(string key) => Context.CallActivityAsync<ImapSettings>(nameof(SetImapProtocolLoggingActivity), new FlagStep(server, enabled, key), StepRecorder.AgentCall);
+        (StepOutcome, string) Describe(ImapSettings s) => (s.ProtocolLogEnabled == enabled ? StepOutcome.Succeeded : StepOutcome.Failed, $"ProtocolLogEnabled={s.ProtocolLogEnabled}, LogFileLocation={s.LogFileLocation}");
+        var dry = new ImapSettings(server, enabled, "");
+
+        // Clean-up runs even after a cancel: it is the step that must never be skipped.
+        return cleanUp && !run.Settings.DryRun
+            ? Recorder.StepAsync(step, operation, args, () => Act($"{run.Request.RunId}:{step}"), Describe)
+            : run.Safety.ActAsync(step, operation, args, null, Act, Describe, dry);
+    }
+
+    /// <summary>Get-ImapSettings: the protocol log location for the evidence.</summary>
+    public Task<ImapSettings> ReadImapSettingsAsync(string server) => Recorder.StepAsync(
+        "Record protocol log location",
+        $"Get-ImapSettings -Server {server}",
+        Args(("Server", server)),
+        () => run.Settings.DryRun
+            ? Task.FromResult(new ImapSettings(server, false, "(dry run)"))
+            : Context.CallActivityAsync<ImapSettings>(nameof(ReadImapSettingsActivity), server, StepRecorder.AgentCall),
+        s => (StepOutcome.Succeeded, $"LogFileLocation={s.LogFileLocation}"));
+}

@@ -1,0 +1,276 @@
+using Remediation.Imap;
+using Remediation.Probes;
+using Remediation.Runs;
+using Remediation.Topology;
+using static Remediation.Recovery.RecoveryTestHost;
+
+namespace Remediation.Recovery;
+
+/// <summary>
+/// Every branch of playbooks 3.1-3.4 and the verification before them (PLAYBOOKS.md sections 2-3), on the real
+/// orchestrator; each asserts on what the agent was asked to do, not only on the outcome.
+/// </summary>
+public sealed class PlaybookTests
+{
+    const string Mbx = "MBX1";
+    const string Cas = "CAS1";
+    static readonly string DeepTest = ImapHealthModel.DeepTestMonitor.Name;
+    static readonly string Ctp = ImapHealthModel.CtpMonitor.Name;
+    static readonly string Proxy = ImapHealthModel.ProxyTestMonitor.Name;
+    static readonly string CommandTime = ImapHealthModel.CommandTimeMonitor.Name;
+
+    [Fact]
+    public void The_stand_in_world_stands_in_for_every_activity_of_the_engine()
+    {
+        var world = new StandInWorld();
+        world.Register(new Microsoft.DurableTask.DurableTaskRegistry());
+        Assert.Equal(RecoveryRegistration.Activities.Select(a => a.Name).Order(), world.StoodIn.Order());
+    }
+
+    [Fact]
+    public async Task Verification_a_reprobe_that_passes_is_transient_and_touches_nothing()
+    {
+        var world = new StandInWorld { ProbePasses = (_, _) => true };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Transient, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Empty(world.Changes);
+        Assert.True(world.HoldReleased);
+        Assert.Empty(world.Escalations);
+    }
+
+    [Fact]
+    public async Task Verification_an_alert_naming_no_monitor_asks_the_server_and_is_transient_when_none_is_unhealthy()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+
+        var request = Request(Mbx, ServerRole.Mailbox, DeepTest) with { Monitor = null };
+        Assert.Equal(RunOutcome.Transient, await host.RunAsync(request));
+        Assert.Equal([$"ReadHealth {Mbx}"], world.AgentCalls);
+    }
+
+    [Fact]
+    public async Task Verification_an_alert_naming_no_monitor_runs_the_playbook_of_the_unhealthy_one()
+    {
+        var world = new StandInWorld { Health = s => StandInWorld.Rows(s, unhealthyMonitor: DeepTest), ProbePasses = (_, n) => n == 2 };
+        await using var host = await StartAsync(world);
+
+        var request = Request(Mbx, ServerRole.Mailbox, DeepTest) with { Monitor = null, HealthSet = ImapHealthModel.ProtocolHealthSet };
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(request));
+        Assert.Equal([$"RestartService {Mbx} {ImapServices.BackEnd}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_restarting_the_back_end_recovers()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 2 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Equal([$"RestartService {Mbx} {ImapServices.BackEnd}"], world.Changes);
+        Assert.Contains("fixed", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_drains_restarts_and_fails_back_when_the_restart_of_the_service_is_not_enough()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Equal(
+            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False"],
+            world.Changes);
+        Assert.False(world.ActivationDisabled(Mbx));
+        Assert.True(world.HoldReleased);
+        var names = world.Steps.Select(s => s.Name).ToList();
+        Assert.True(names.IndexOf("Safety check ahead: Restart server") < names.IndexOf("Fail databases over"), string.Join(" | ", names));
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_never_restarts_a_server_whose_copies_stay_active()
+    {
+        var world = new StandInWorld { CopiesStayActive = true };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.DoesNotContain(world.Changes, c => c.StartsWith("RestartServer", StringComparison.Ordinal));
+        Assert.True(world.ActivationDisabled(Mbx), "activation stays disabled: fail-back decided none");
+        Assert.False(world.HoldReleased, "a server left drained keeps its hold");
+        Assert.Contains("DB1", world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Single(world.Escalations);
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_escalates_without_failing_back_when_the_restart_did_not_fix_it()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Contains($"RestartServer {Mbx}", world.Changes);
+        Assert.DoesNotContain($"SetActivationDisabled {Mbx} False", world.Changes);
+        Assert.True(world.ActivationDisabled(Mbx));
+        Assert.False(world.HoldReleased);
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_a_server_that_does_not_come_back_is_recorded_as_not_back()
+    {
+        var world = new StandInWorld { ServerComesBack = false };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        var watch = Assert.Single(world.Steps, s => s.Name == "Wait for the server to come back");
+        Assert.Equal(StepOutcome.TimedOut, watch.Outcome);
+        Assert.True(world.AgentCalls.Count(c => c == $"ReadServerState {Mbx}") >= 2, "the watch polls until its deadline");
+    }
+
+    [Fact]
+    public async Task Ctp_3_2_restarting_the_front_end_recovers_without_protocol_logging()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 2 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task Ctp_3_2_gathers_evidence_restarts_the_cas_and_always_turns_logging_off_again()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 4 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx)));
+        Assert.Equal(
+            [
+                $"RestartService {Cas} {ImapServices.FrontEnd}", $"SetProtocolLogging {Cas} True", $"RestartService {Cas} {ImapServices.FrontEnd}",
+                $"RestartServer {Cas}", $"SetProtocolLogging {Cas} False", $"RestartService {Cas} {ImapServices.FrontEnd}",
+            ],
+            world.Changes);
+        Assert.Contains($"ReadHealth {Mbx}", world.AgentCalls);
+        Assert.False(world.ProtocolLogging(Cas));
+        Assert.Contains(@"C:\Logs\Imap4", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctp_3_2_an_unhealthy_mailbox_server_is_recovered_by_its_own_run_first()
+    {
+        var world = new StandInWorld { Health = s => s == Mbx ? StandInWorld.Rows(s, unhealthyMonitor: DeepTest) : StandInWorld.Rows(s), ProbePasses = (_, n) => n == 4 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx)));
+        var started = Assert.Single(world.OtherRunsStarted);
+        Assert.Equal(Mbx, started.Alert.Server);
+        Assert.DoesNotContain($"RestartServer {Cas}", world.Changes);
+        Assert.Equal($"SetProtocolLogging {Cas} False", world.Changes[^2]);
+    }
+
+    [Fact]
+    public async Task Ctp_3_2_escalates_without_restarting_the_cas_when_the_mailbox_servers_run_does_not_recover()
+    {
+        var world = new StandInWorld { Health = s => s == Mbx ? StandInWorld.Rows(s, unhealthyMonitor: DeepTest) : StandInWorld.Rows(s), OtherRunOutcome = RunOutcome.Escalated };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx)));
+        Assert.DoesNotContain($"RestartServer {Cas}", world.Changes);
+        Assert.False(world.ProtocolLogging(Cas));
+    }
+
+    [Fact]
+    public async Task Root_cause_first_a_proxy_failure_waits_for_the_mailbox_server_and_touches_nothing_on_the_cas()
+    {
+        var world = new StandInWorld
+        {
+            FailedProbe = r => StandInWorld.Failed(r, ProbePhase.Auth, "Proxy", "UNAVAILABLE", Mbx),
+            ProbePasses = (_, n) => n == 2,
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Proxy)));
+        Assert.Empty(world.Changes);
+        Assert.Single(world.OtherRunsStarted);
+        Assert.Contains(world.Steps, s => s.Name == $"Root cause: mailbox server {Mbx}");
+    }
+
+    [Fact]
+    public async Task ProxyTest_3_3_restarts_the_service_then_the_cas_then_escalates()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Proxy)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}", $"RestartServer {Cas}"], world.Changes);
+        Assert.Single(world.Escalations);
+    }
+
+    [Fact]
+    public async Task ProxyTest_3_3_a_multi_role_server_is_drained_before_its_restart_and_failed_back_after()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request("EX1", ServerRole.ClientAccess | ServerRole.Mailbox, Proxy)));
+        Assert.Equal(
+            [$"RestartService EX1 {ImapServices.FrontEnd}", "SetActivationDisabled EX1 True", "RestartServer EX1", "SetActivationDisabled EX1 False"],
+            world.Changes);
+    }
+
+    [Fact]
+    public async Task Performance_3_4_counters_under_the_limit_are_transient()
+    {
+        var world = new StandInWorld { Counters = r => new(r.Monitor, false, "Average Command Processing Time 40 ms") };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Transient, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        Assert.Empty(world.Changes);
+    }
+
+    [Fact]
+    public async Task Performance_3_4_healthy_at_both_rechecks_after_the_service_restart_recovers()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}"], world.Changes);
+        Assert.Equal(2, world.AgentCalls.Count(c => c == $"ReadHealth {Cas}"));
+    }
+
+    [Fact]
+    public async Task Performance_3_4_a_mailbox_server_still_unhealthy_is_drained_restarted_and_failed_back()
+    {
+        var reads = 0;
+        var world = new StandInWorld { Health = s => Interlocked.Increment(ref reads) <= 1 ? StandInWorld.Rows(s, unhealthyMonitor: CommandTime) : StandInWorld.Rows(s) };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, CommandTime)));
+        Assert.Equal(
+            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False"],
+            world.Changes);
+    }
+
+    [Fact]
+    public async Task Performance_3_4_a_cas_still_unhealthy_after_its_restart_escalates_without_any_drain()
+    {
+        var world = new StandInWorld { Health = s => StandInWorld.Rows(s, unhealthyMonitor: CommandTime) };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}", $"RestartServer {Cas}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task An_agent_failure_ends_the_run_Failed_records_the_step_and_escalates()
+    {
+        var world = new StandInWorld { FailingOperation = "RestartService" };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Failed, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Equal(StepOutcome.Failed, world.Steps[^1].Outcome);
+        Assert.Contains("500", world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Single(world.Escalations);
+    }
+}
