@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from nothing: install dependencies, build with warnings as errors, check formatting,
-# run the fast unit tests, then the end-to-end tests over the Dovecot lab. Cleans up every process it started.
+# run the fast unit tests, then the end-to-end tests over the Dovecot lab, then every benchmark in smoke size. Cleans up every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -43,6 +43,10 @@ dotnet test tests/Remediation.Functions.Tests -c Release --no-build --nologo --b
 
 echo "== end-to-end tests (Dovecot lab, embedded Durable engine, agent, Chromium)" >&2
 dotnet test tests/Remediation.EndToEnd.Tests -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee -a "$log"
+
+echo "== benchmarks in smoke size (every eng/bench/run.sh mode runs, so none rots unseen; no figure is asserted)" >&2
+bash eng/bench/run.sh --smoke > "$root/artifacts/bench-smoke.log" 2>&1 || { tail -40 "$root/artifacts/bench-smoke.log" >&2; echo "benchmarks (smoke size) failed" >&2; exit 1; }
+tail -3 "$root/artifacts/bench-smoke.log" >&2
 
 # One closing line for every runner: "N passed, N failed".
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }

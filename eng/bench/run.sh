@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Every benchmark, one command, from nothing: installs the lab (Dovecot), Azurite and the peers people script today
 # (curl, the Nagios plugins' check_simap, GNU time for their memory), builds, runs, prints one table.
-#   bash eng/bench/run.sh [probes|capacity|storm|overhead|detection|console]
+#   bash eng/bench/run.sh [--smoke] [probes|capacity|storm|overhead|detection|console]
+# --smoke runs each mode in a size of seconds (the test command does, so no mode rots unseen); its figures mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-browser=0; case "${1:-}" in ""|console) browser=1;; esac   # the console benchmark draws the page in Chromium
+mode=""; for arg in "$@"; do case "$arg" in --*) ;; *) mode="$arg";; esac; done
+browser=0; case "$mode" in ""|console) browser=1;; esac   # the console benchmark draws the page in Chromium
 INSTALL_BROWSER=$browser bash eng/install-deps.sh
 need=()
 command -v curl >/dev/null || need+=(curl)

@@ -33,7 +33,8 @@ internal static class ConsoleBench
 
     public static async Task RunAsync(List<string[]> rows)
     {
-        const int Servers = 200;
+        var Servers = Size.Of(200, 10);
+        var days = Size.Of(30, 1);
         string[] probes = [ImapHealthModel.CtpProbe, ImapHealthModel.ProxyTestProbe, ImapHealthModel.DeepTestProbe, ImapHealthModel.SelfTestProbe];
         var start = new DateTimeOffset(2026, 10, 29, 0, 0, 0, TimeSpan.Zero);
         var time = new ManualTime(start);
@@ -42,7 +43,7 @@ internal static class ConsoleBench
         var random = new Random(7);
         var fill = Stopwatch.StartNew();
         long results = 0;
-        for (var minute = 0; minute < 30 * 24 * 60; minute++)
+        for (var minute = 0; minute < days * 24 * 60; minute++)
         {
             time.Now = start.AddMinutes(minute);
             for (var s = 0; s < Servers; s++)
@@ -58,7 +59,7 @@ internal static class ConsoleBench
 
         fill.Stop();
         var held = GC.GetTotalMemory(forceFullCollection: true) - before;
-        rows.Add(["console: history memory", $"{results / 1e6:0.0} M results (200 servers x 4 probes, 1/min, 30 days)", $"{held / 1048576.0:0} MiB", $"raw: {results * 48 / 1048576.0:0} MiB at 48 B a result", $"{held / (results * 48.0):0.000}"]);
+        rows.Add(["console: history memory", $"{results / 1e6:0.0} M results ({Servers} servers x 4 probes, 1/min, {days} days)", $"{held / 1048576.0:0} MiB", $"raw: {results * 48 / 1048576.0:0} MiB at 48 B a result", $"{held / (results * 48.0):0.000}"]);
         rows.Add(["console: recording", "ProbeHistory.Record, one thread", $"{results / fill.Elapsed.TotalSeconds / 1e6:0.0} M/s", "1 probe round of 800 a minute", $"{results / fill.Elapsed.TotalSeconds / (800 / 60.0):0}x"]);
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
@@ -99,11 +100,11 @@ internal static class ConsoleBench
         });
         var render = Stopwatch.StartNew();
         await page.GotoAsync("http://console.test/");
-        await page.Locator("tr[data-monitor='EXSRV199/ImapSelfTestMonitor'] svg.strip").WaitForAsync();
+        await page.Locator($"tr[data-monitor='EXSRV{Servers - 1:000}/ImapSelfTestMonitor'] svg.strip").WaitForAsync();
         render.Stop();
         var redraw = await page.EvaluateAsync<double>("() => { const t = performance.now(); renderHealth(); return performance.now() - t; }");
         var cells = await page.Locator("svg.strip rect").CountAsync();
-        rows.Add(["console: first draw", $"200 servers, {monitors.Count} monitors, {cells} strip cells, Chromium", $"{render.Elapsed.TotalMilliseconds:0} ms", "page load to the last strip drawn", "-"]);
+        rows.Add(["console: first draw", $"{Servers} servers, {monitors.Count} monitors, {cells} strip cells, Chromium", $"{render.Elapsed.TotalMilliseconds:0} ms", "page load to the last strip drawn", "-"]);
         rows.Add(["console: redraw", "renderHealth() on each 2-s refresh", $"{redraw:0} ms", "2000 ms refresh period", $"{redraw / 2000:0.000}"]);
     }
 }
