@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Remediation.Agent.Security;
 using Remediation.Agent.State;
 using Remediation.AgentApi;
 using Remediation.Exchange;

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Remediation.Agent.Audit;
-using Remediation.Agent.Security;
 using Remediation.AgentApi;
 
 namespace Remediation.Agent.Tests;

@@ -5,17 +5,11 @@ using System.Xml.Linq;
 namespace Remediation.Infra.Tests;
 
 /// <summary>
-/// The one-way house (docs/architecture.md), checked from the source: which project may reference which, and in which
-/// direction Core's feature folders may depend on each other. A change that bends an arrow fails here.
+/// The one-way house (docs/architecture.md), checked from the project files and sources: which project may reference
+/// which; the folders inside Core and the agent are checked from the compiled assemblies (FolderGraphTests).
 /// </summary>
 public sealed partial class ArchitectureTests
 {
-    /// <summary>Core's feature folders, lowest first: a folder may use only folders before it.</summary>
-    static readonly string[] CoreLayers =
-    [
-        "Telemetry", "Topology", "Operators", "Storage", "Probes", "History", "Exchange", "Alerts", "Monitoring", "Runs", "Safety", "Escalation", "Recovery", "Dashboard",
-    ];
-
     static readonly string[] ProductionProjects = ["Remediation.Contracts", "Remediation.Core", "Remediation.Functions", "Remediation.Host", "Remediation.Agent"];
 
     static readonly string Root = typeof(ArchitectureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
@@ -53,42 +47,7 @@ public sealed partial class ArchitectureTests
         Assert.Empty(offenders);
     }
 
-    [Fact]
-    public void Core_folders_depend_one_way()
-    {
-        var core = Path.Combine(Root, "src", "Remediation.Core");
-        var folders = Directory.GetDirectories(core).Select(Path.GetFileName).Where(d => d is not ("bin" or "obj")).ToList();
-        Assert.Equal(CoreLayers.Order(), folders.Order());
-
-        var wrongWay = new List<string>();
-        foreach (var folder in CoreLayers)
-        {
-            var rank = Array.IndexOf(CoreLayers, folder);
-            foreach (var file in Sources(Path.Combine(core, folder)))
-            {
-                foreach (var used in Uses(File.ReadAllText(file)).Where(u => u != folder && CoreLayers.Contains(u)))
-                {
-                    if (Array.IndexOf(CoreLayers, used) > rank)
-                    {
-                        wrongWay.Add($"{Path.GetRelativePath(core, file)} uses {used}");
-                    }
-                }
-            }
-        }
-
-        Assert.Empty(wrongWay);
-    }
-
-    [Fact]
-    public void The_folder_check_sees_a_dependency_written_either_way()
-    {
-        Assert.Equal(["Runs", "Safety"], Uses("using Remediation.Runs;\nvar x = Remediation.Safety.DisruptiveAction.ServerRestart;").Order());
-    }
-
     public static TheoryData<string> Production() => [.. ProductionProjects];
-
-    static IEnumerable<string> Uses(string source) =>
-        UsedNamespace().Matches(source).Select(m => m.Groups["folder"].Value).Distinct();
 
     static IEnumerable<string> Sources(string folder) =>
         Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
@@ -123,8 +82,4 @@ public sealed partial class ArchitectureTests
 
     [GeneratedRegex(@"\bRemediation\.Lab\b")]
     private static partial Regex LabNamespace();
-
-    // "using Remediation.Runs;" or a qualified "Remediation.Safety.X" (not inside a longer name).
-    [GeneratedRegex(@"(?<![\w.])Remediation\.(?<folder>[A-Z]\w*)(?=[.;])")]
-    private static partial Regex UsedNamespace();
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Remediation.Agent.Security;
 using Remediation.AgentApi;
 
 namespace Remediation.Agent.Audit;

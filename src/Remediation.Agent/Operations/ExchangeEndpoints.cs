@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Remediation.Agent.Security;
 using Remediation.AgentApi;
 
 namespace Remediation.Agent.Operations;

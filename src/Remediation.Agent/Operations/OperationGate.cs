@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.Audit;
-using Remediation.Agent.Security;
 using Remediation.AgentApi;
 
 namespace Remediation.Agent.Operations;

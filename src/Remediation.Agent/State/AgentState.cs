@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Remediation.Agent.Security;
 
 namespace Remediation.Agent.State;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Remediation.AgentApi;
 using Remediation.Imap;
 
-namespace Remediation.Agent.Security;
+namespace Remediation.Agent;
 
 /// <summary>Refuses to start with weak keys or a malformed allow-list, naming the bad setting (never a key's value).</summary>
 public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>

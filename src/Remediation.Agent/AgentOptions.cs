@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Remediation.AgentApi;
 using Remediation.Imap;
 
-namespace Remediation.Agent.Security;
+namespace Remediation.Agent;
 
 /// <summary>What the agent trusts and what it may do. Everything not listed is refused.</summary>
 public sealed class AgentOptions
