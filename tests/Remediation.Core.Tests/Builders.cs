@@ -12,7 +12,7 @@ internal static class Builders
 
     public static ProbeResult Probe(bool succeeded, string server = "MBX1", string probe = ImapHealthModel.SelfTestProbe) => new(
         server, probe, ImapHealthModel.ProtocolHealthSet, "mbx1:1993", Start, 5, succeeded ? ProbeOutcome.Succeeded : ProbeOutcome.Failed,
-        succeeded ? null : ProbePhase.Connect, null, succeeded ? null : "Connection refused", succeeded ? null : "Network", new Dictionary<ProbePhase, double>());
+        succeeded ? null : ProbePhase.Connect, null, succeeded ? null : "Connection refused", succeeded ? null : DependencyArea.Network, new Dictionary<ProbePhase, double>());
 
     public static Alert Alert(string id = "a1", string server = "MBX1", DateTimeOffset? at = null) =>
         new(id, server, ImapHealthModel.ProtocolHealthSet, "ImapSelfTestMonitor", "Probe", "failing", at ?? Start);

@@ -30,7 +30,7 @@ public class AvailabilityTests
         app.Services.Configure<AzureMonitorExporterOptions>(o => (o.DisableOfflineStorage, o.EnableLiveMetrics) = (true, false));
         app.Services.Configure<ProbeOptions>(o => o.RunLocation = "westeurope").AddSingleton<ProbeAvailabilityLog>();
         var started = new DateTimeOffset(2026, 11, 28, 3, 12, 0, TimeSpan.Zero);
-        var failed = new ProbeResult("MBX1", "ImapCTPProbe", "IMAP", "127.0.0.1:143", started, 2500, ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", "LOGIN failed", "Authentication", new Dictionary<ProbePhase, double>(), "MBX1");
+        var failed = new ProbeResult("MBX1", "ImapCTPProbe", "IMAP", "127.0.0.1:143", started, 2500, ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", "LOGIN failed", DependencyArea.Authentication, new Dictionary<ProbePhase, double>(), "MBX1");
         var passed = failed with { Server = "CAS1", Result = ProbeOutcome.Succeeded, FailedPhase = null, ResponseCode = null, Error = null, DependencyArea = null, LatencyMs = 40 };
 
         using (var host = app.Build())

@@ -83,10 +83,10 @@ public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCop
     public IReadOnlyDictionary<string, int> ByStatus => Copies.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>True when no copy on the server is active or on its way in or out (Mounted, Mounting, Dismounting).</summary>
-    public bool HasNoActiveCopy => Copies.All(c => c.Status is not ("Mounted" or "Mounting" or "Dismounting"));
+    public bool HasNoActiveCopy => !Copies.Any(c => CopyStatus.IsActive(c.Status));
 
     /// <summary>True when no copy is between states (Mounting, Dismounting, Initializing): what it reads will stay.</summary>
-    public bool IsSettled => Copies.All(c => c.Status is not ("Mounting" or "Dismounting" or "Initializing"));
+    public bool IsSettled => !Copies.Any(c => CopyStatus.IsChanging(c.Status));
 }
 
 /// <summary>Get-ImapSettings -Server X (the fields the playbooks read).</summary>

@@ -51,7 +51,7 @@ public sealed partial class ProbeCycle(
     /// <summary>Runs the probes of <paramref name="kinds"/> once; returns their results.</summary>
     public async Task<IReadOnlyList<ProbeResult>> RunAsync(ProbeKinds kinds, CancellationToken cancellationToken)
     {
-        bool Wanted(IImapProbe probe) => kinds.HasFlag(probe is ImapSelfTestProbe ? ProbeKinds.SelfTest : ProbeKinds.Login);
+        bool Wanted(IImapProbe probe) => kinds.HasFlag(probe.LogsIn ? ProbeKinds.Login : ProbeKinds.SelfTest);
 
         // The last cycle may have run on another instance: count on from what it wrote.
         await board.RefreshAsync(cancellationToken);

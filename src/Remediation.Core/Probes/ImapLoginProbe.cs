@@ -15,6 +15,9 @@ public abstract class ImapLoginProbe(TimeProvider time, IOptionsMonitor<ProbeOpt
     /// <inheritdoc />
     public abstract string Name { get; }
 
+    /// <inheritdoc />
+    public bool LogsIn => true;
+
     /// <summary>The health set the probe feeds.</summary>
     protected abstract string HealthSet { get; }
 

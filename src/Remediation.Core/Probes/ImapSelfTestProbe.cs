@@ -15,6 +15,9 @@ public sealed class ImapSelfTestProbe(TimeProvider time, IOptionsMonitor<ProbeOp
     public string Name => ImapHealthModel.SelfTestProbe;
 
     /// <inheritdoc />
+    public bool LogsIn => false;
+
+    /// <inheritdoc />
     public bool AppliesTo(ExchangeServerOptions server) => (server.BackEnd ?? server.FrontEnd) is not null;
 
     /// <inheritdoc />

@@ -48,7 +48,7 @@ public sealed class ProbeAvailabilityLog(ILoggerFactory loggers, IOptionsMonitor
             new(Properties[2], result.HealthSet),
             new(Properties[3], result.Result.ToString()),
             new(Properties[4], result.FailedPhase?.ToString()),
-            new(Properties[5], result.DependencyArea),
+            new(Properties[5], result.DependencyArea?.ToString()),
         ];
         logger.Log(LogLevel.Information, Event, state, null, static (s, _) => (string)s[5].Value!);
     }

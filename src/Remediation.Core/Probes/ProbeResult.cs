@@ -1,4 +1,29 @@
+using System.Text.Json.Serialization;
+
 namespace Remediation.Probes;
+
+/// <summary>
+/// The probable area of a failure (the runbook's dependency list), derived from the phase that failed. Written as its
+/// name (the word the run steps and telemetry always used) on every wire (Durable history, JSON, telemetry), as it was when it was a string.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DependencyArea>))]
+public enum DependencyArea
+{
+    /// <summary>TCP: the endpoint, the network or the Hybrid Connection.</summary>
+    Network,
+
+    /// <summary>The TLS handshake: certificates, protocols.</summary>
+    TLS,
+
+    /// <summary>The probe account's login was refused (Active Directory, authentication).</summary>
+    Authentication,
+
+    /// <summary>The front end could not reach the mailbox server behind the probe mailbox ([UNAVAILABLE] at login).</summary>
+    Proxy,
+
+    /// <summary>The mailbox could not be opened or used (information store).</summary>
+    Store,
+}
 
 /// <summary>Probe result types, as Managed Availability reports them.</summary>
 public enum ProbeOutcome
@@ -63,7 +88,7 @@ public sealed record ProbeResult(
     ProbePhase? FailedPhase,
     string? ResponseCode,
     string? Error,
-    string? DependencyArea,
+    DependencyArea? DependencyArea,
     IReadOnlyDictionary<ProbePhase, double> PhaseLatencyMs,
     string? MailboxServer = null)
 {

@@ -115,17 +115,17 @@ internal sealed class ProbeRun
         return space > 0 ? line[(space + 1)..] : line;
     }
 
-    static string AreaOf(ProbePhase phase, string? code) => (phase, code) switch
+    static DependencyArea AreaOf(ProbePhase phase, string? code) => (phase, code) switch
     {
-        (ProbePhase.Connect, _) => "Network",
-        (ProbePhase.Tls, _) => "TLS",
-        (ProbePhase.Auth, "UNAVAILABLE") => "Proxy",
-        (ProbePhase.Auth, _) => "Authentication",
-        (ProbePhase.Select or ProbePhase.Command, _) => "Store",
-        _ => "Network",
+        (ProbePhase.Connect, _) => DependencyArea.Network,
+        (ProbePhase.Tls, _) => DependencyArea.TLS,
+        (ProbePhase.Auth, "UNAVAILABLE") => DependencyArea.Proxy,
+        (ProbePhase.Auth, _) => DependencyArea.Authentication,
+        (ProbePhase.Select or ProbePhase.Command, _) => DependencyArea.Store,
+        _ => DependencyArea.Network,
     };
 
-    ProbeResult Result(ProbeOutcome outcome, ProbePhase? phase, string? code, string? error, string? area) =>
+    ProbeResult Result(ProbeOutcome outcome, ProbePhase? phase, string? code, string? error, DependencyArea? area) =>
         new(server, probe, healthSet, endpoint, startedAt, time.GetElapsedTime(started).TotalMilliseconds, outcome, phase, code, error, area, phases,
             MailboxHint.Find(error) ?? MailboxServer);
 

@@ -34,7 +34,7 @@ public sealed class ProbeRunner(IEnumerable<IImapProbe> probes, IOptionsMonitor<
         RemediationTelemetry.ProbeLatency.Record(result.LatencyMs, tags);
         if (!result.Succeeded)
         {
-            RemediationTelemetry.ProbeFailures.Add(1, new TagList { { "probe", result.Probe }, { "server", result.Server }, { "phase", result.FailedPhase?.ToString() }, { "area", result.DependencyArea } });
+            RemediationTelemetry.ProbeFailures.Add(1, new TagList { { "probe", result.Probe }, { "server", result.Server }, { "phase", result.FailedPhase?.ToString() }, { "area", result.DependencyArea?.ToString() } });
             span?.SetStatus(ActivityStatusCode.Error, result.Error);
         }
 

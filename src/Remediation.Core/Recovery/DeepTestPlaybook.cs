@@ -1,3 +1,4 @@
+using Remediation.AgentApi;
 using Remediation.Imap;
 using Remediation.Runs;
 
@@ -23,7 +24,7 @@ internal static class DeepTestPlaybook
         if (!copies.HasNoActiveCopy)
         {
             return new(RunOutcome.Escalated,
-                $"Copies are still active on {server} after the fail-over ({string.Join(", ", copies.Copies.Where(c => c.Status is "Mounted" or "Mounting" or "Dismounting").Select(c => c.Database))}): the server was not restarted. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
+                $"Copies are still active on {server} after the fail-over ({string.Join(", ", copies.Copies.Where(c => CopyStatus.IsActive(c.Status)).Select(c => c.Database))}): the server was not restarted. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
         }
 
         // 5-7. Restart the server, re-run the probe; fail back only when it passes.

@@ -27,7 +27,7 @@ internal static class RootCauseFirst
 
         var health = await playbook.ReadHealthAsync(mailbox);
         var unhealthy = health.Where(r => r.AlertValue is HealthState.Unhealthy or HealthState.Repairing).ToList();
-        var proxy = string.Equals(failed.DependencyArea, "Proxy", StringComparison.Ordinal);
+        var proxy = failed.DependencyArea == DependencyArea.Proxy;
         if (!proxy && unhealthy.Count == 0)
         {
             return null;

@@ -43,7 +43,7 @@ public static class BlastRadius
         ArgumentNullException.ThrowIfNull(peers);
         var activatable = peers
             .Where(p => p.ActivationDisabled != true)
-            .SelectMany(p => p.Copies.Where(c => c.Status is "Healthy" or "Mounted").Select(c => c.Database))
+            .SelectMany(p => p.Copies.Where(c => CopyStatus.CanServe(c.Status)).Select(c => c.Database))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. own.Copies.Select(c => c.Database).Where(d => !activatable.Contains(d)).Distinct(StringComparer.OrdinalIgnoreCase)];
     }

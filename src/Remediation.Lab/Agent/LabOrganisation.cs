@@ -272,7 +272,7 @@ public sealed class LabOrganisation
             var running = IsRunning(server);
             return new DatabaseCopyStatus(server, [.. copies
                 .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
-                .Select(c => new DatabaseCopy(c.Database, c.Server, Moving(c) ? (c.Active ? "Mounting" : "Dismounting") : !running ? "ServiceDown" : c.Active ? "Mounted" : "Healthy", c.Preference))],
+                .Select(c => new DatabaseCopy(c.Database, c.Server, Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : !running ? AgentApi.CopyStatus.ServiceDown : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy, c.Preference))],
                 activationDisabled.Contains(server));
         }
     }

@@ -65,7 +65,7 @@ public sealed class ProbeTranscriptTests
         var transport = new Replay(() => throw new SocketException((int)SocketError.ConnectionRefused));
         var result = await new ImapSelfTestProbe(TimeProvider.System, Builders.Monitor(new ProbeOptions()), transport).RunAsync(Mailbox(), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, "Network"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, DependencyArea.Network), (result.Result, result.FailedPhase, result.DependencyArea));
         Assert.Contains("Connection refused", result.Error, StringComparison.Ordinal);
     }
 
@@ -74,7 +74,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, DovecotSession, security: ImapSecurity.Tls);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, "TLS"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, DependencyArea.TLS), (result.Result, result.FailedPhase, result.DependencyArea));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, ("AUTHENTICATE", "{tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"));
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", "Authentication"), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", DependencyArea.Authentication), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
         Assert.Equal("NO [AUTHENTICATIONFAILED] Authentication failed.", result.Error);
         Assert.DoesNotContain(Password, result.Summary, StringComparison.Ordinal);
     }
@@ -100,7 +100,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, ("AUTHENTICATE", "{tag} NO [UNAVAILABLE] Account is temporarily unavailable.\r\n"));
 
-        Assert.Equal((ProbePhase.Auth, "UNAVAILABLE", "Proxy"), (result.FailedPhase, result.ResponseCode, result.DependencyArea));
+        Assert.Equal((ProbePhase.Auth, "UNAVAILABLE", DependencyArea.Proxy), (result.FailedPhase, result.ResponseCode, result.DependencyArea));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(ExchangeGreeting, [ExchangeSession[0], ("AUTHENTICATE", "{tag} NO [UNAVAILABLE] User is authenticated but not connected. _Mbx:MBX2.contoso.com\r\n")]);
 
-        Assert.Equal((ProbePhase.Auth, "Proxy", "MBX2.contoso.com"), (result.FailedPhase, result.DependencyArea, result.MailboxServer));
+        Assert.Equal((ProbePhase.Auth, DependencyArea.Proxy, "MBX2.contoso.com"), (result.FailedPhase, result.DependencyArea, result.MailboxServer));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, [.. DovecotSession.Where(r => r.Item1 != "EXAMINE INBOX"), ("EXAMINE INBOX", "{tag} NO [SERVERBUG] Internal error occurred. Refer to server log for more information.\r\n")]);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Select, "SERVERBUG", "Store"), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Select, "SERVERBUG", DependencyArea.Store), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, [.. DovecotSession.Where(r => r.Item1 != "EXAMINE INBOX"), ("EXAMINE INBOX", TranscriptStream.Hangup)]);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Select, "Store"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Select, DependencyArea.Store), (result.Result, result.FailedPhase, result.DependencyArea));
         Assert.Contains("closed the connection", result.Error, StringComparison.Ordinal);
     }
 
@@ -141,7 +141,7 @@ public sealed class ProbeTranscriptTests
     {
         var result = await Probe(DovecotGreeting, [("UID SEARCH", TranscriptStream.Silence), .. DovecotSession], timeout: TimeSpan.FromMilliseconds(300));
 
-        Assert.Equal((ProbeOutcome.TimedOut, ProbePhase.Command, "Store"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.TimedOut, ProbePhase.Command, DependencyArea.Store), (result.Result, result.FailedPhase, result.DependencyArea));
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class PlaybookTests
     {
         var world = new StandInWorld
         {
-            FailedProbe = r => StandInWorld.Failed(r, ProbePhase.Auth, "Proxy", "UNAVAILABLE", Mbx),
+            FailedProbe = r => StandInWorld.Failed(r, ProbePhase.Auth, DependencyArea.Proxy, "UNAVAILABLE", Mbx),
             ProbePasses = (_, n) => n == 2,
         };
         await using var host = await StartAsync(world);

@@ -34,7 +34,7 @@ internal sealed class StandInWorld
     public Func<string, int, bool> ProbePasses { get; set; } = (_, _) => false;
 
     /// <summary>How a failed probe failed (phase, dependency area, the _Mbx: hint). Default: refused at connect.</summary>
-    public Func<ProbeRequest, ProbeResult> FailedProbe { get; set; } = request => Failed(request, ProbePhase.Connect, "Network");
+    public Func<ProbeRequest, ProbeResult> FailedProbe { get; set; } = request => Failed(request, ProbePhase.Connect, DependencyArea.Network);
 
     /// <summary>Get-ServerHealth's IMAP rows per server, per read. Default: every IMAP monitor Healthy.</summary>
     public Func<string, IReadOnlyList<ServerHealthRow>> Health { get; set; } = server => Rows(server);
@@ -86,7 +86,7 @@ internal sealed class StandInWorld
 
     public bool ProtocolLogging(string server) => logging.GetValueOrDefault(server);
 
-    public static ProbeResult Failed(ProbeRequest request, ProbePhase phase, string area, string? code = null, string? mailboxServer = null) => new(
+    public static ProbeResult Failed(ProbeRequest request, ProbePhase phase, DependencyArea area, string? code = null, string? mailboxServer = null) => new(
         request.Server, request.Probe, ImapHealthModel.MonitorOf(request.Probe).HealthSet, $"{request.Server}:993", BootedAt, 12, ProbeOutcome.Failed,
         phase, code, $"{phase} failed", area, new Dictionary<ProbePhase, double>(), mailboxServer);
 

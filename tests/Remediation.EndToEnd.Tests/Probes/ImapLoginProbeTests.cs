@@ -90,7 +90,7 @@ public sealed class ImapLoginProbeTests(LabFixture fixture) : IClassFixture<LabF
 
         var result = await Probe(probe).RunAsync(Cas(), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "UNAVAILABLE", "Proxy"), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "UNAVAILABLE", DependencyArea.Proxy), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
         Assert.Equal("MBX1", result.MailboxServer);
     }
 
@@ -101,7 +101,7 @@ public sealed class ImapLoginProbeTests(LabFixture fixture) : IClassFixture<LabF
 
         var result = await Probe("ImapDeepTestProbe").RunAsync(Mbx(), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, "Network"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, DependencyArea.Network), (result.Result, result.FailedPhase, result.DependencyArea));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class ImapLoginProbeTests(LabFixture fixture) : IClassFixture<LabF
 
         var result = await Probe("ImapDeepTestProbe").RunAsync(Mbx(password: wrong), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", "Authentication"), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Auth, "AUTHENTICATIONFAILED", DependencyArea.Authentication), (result.Result, result.FailedPhase, result.ResponseCode, result.DependencyArea));
         Assert.DoesNotContain(wrong, System.Text.Json.JsonSerializer.Serialize(result), StringComparison.Ordinal);
     }
 
@@ -142,6 +142,6 @@ public sealed class ImapLoginProbeTests(LabFixture fixture) : IClassFixture<LabF
 
         var result = await Probe("ImapCTPProbe").RunAsync(Cas(port: reset.Port), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, "TLS"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, DependencyArea.TLS), (result.Result, result.FailedPhase, result.DependencyArea));
     }
 }

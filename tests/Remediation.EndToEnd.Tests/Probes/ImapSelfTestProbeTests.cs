@@ -74,7 +74,7 @@ public sealed class ImapSelfTestProbeTests(LabFixture fixture) : IClassFixture<L
 
         var result = await Probe().RunAsync(Mbx1(), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, "Network"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Connect, DependencyArea.Network), (result.Result, result.FailedPhase, result.DependencyArea));
         Assert.Contains("Connection refused", result.Error, StringComparison.Ordinal);
     }
 
@@ -83,7 +83,7 @@ public sealed class ImapSelfTestProbeTests(LabFixture fixture) : IClassFixture<L
     {
         var result = await Probe().RunAsync(Mbx1(trustLabCa: false), default);
 
-        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, "TLS"), (result.Result, result.FailedPhase, result.DependencyArea));
+        Assert.Equal((ProbeOutcome.Failed, ProbePhase.Tls, DependencyArea.TLS), (result.Result, result.FailedPhase, result.DependencyArea));
         Assert.Contains("not trusted", result.Error, StringComparison.Ordinal);
     }
 
