@@ -1,0 +1,91 @@
+using Remediation.AgentApi;
+
+namespace Remediation.Lab.Agent;
+
+/// <summary>The lab DAG's databases: their copies, what Get-MailboxDatabaseCopyStatus reads, fail-over and fail-back.</summary>
+public sealed partial class LabOrganisation
+{
+    sealed class Copy(string database, string server, int preference)
+    {
+        bool active;
+
+        public string Database { get; } = database;
+        public string Server { get; } = server;
+        public int Preference { get; } = preference;
+        public DateTimeOffset? ChangedAt { get; private set; }
+
+        public bool Active => active;
+
+        public void SetActive(bool value, DateTimeOffset? at)
+        {
+            if (active != value)
+            {
+                active = value;
+                ChangedAt = at;
+            }
+        }
+    }
+
+    /// <summary>Copies on <paramref name="server"/>, with Exchange's status words.</summary>
+    public DatabaseCopyStatus CopyStatus(string server)
+    {
+        lock (gate)
+        {
+            var running = IsRunning(server);
+            return new DatabaseCopyStatus(server, [.. copies
+                .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
+                .Select(c => new DatabaseCopy(c.Database, c.Server, Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : !running ? AgentApi.CopyStatus.ServiceDown : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy, c.Preference))],
+                activationDisabled.Contains(server));
+        }
+    }
+
+    /// <summary>
+    /// -DatabaseCopyActivationDisabledAndMoveNow $true: every active copy moves to the best healthy copy on a server
+    /// whose activation is allowed; a database with no such copy stays where it is. $false: activation allowed again,
+    /// and databases whose preferred server this is move back.
+    /// </summary>
+    public void SetActivationDisabled(string server, bool disabledAndMoveNow)
+    {
+        lock (gate)
+        {
+            if (disabledAndMoveNow)
+            {
+                activationDisabled.Add(server);
+                foreach (var active in copies.Where(c => c.Active && Same(c.Server, server)).ToList())
+                {
+                    var target = copies
+                        .Where(c => c.Database == active.Database && !Same(c.Server, server) && !activationDisabled.Contains(c.Server) && IsRunning(c.Server))
+                        .OrderBy(c => c.Preference)
+                        .FirstOrDefault();
+                    if (target is not null)
+                    {
+                        var now = time.GetUtcNow();
+                        active.SetActive(false, now);
+                        target.SetActive(true, now);
+                    }
+                }
+            }
+            else
+            {
+                activationDisabled.Remove(server);
+                foreach (var preferred in copies.Where(c => c.Preference == 1 && Same(c.Server, server) && !c.Active && IsRunning(server)).ToList())
+                {
+                    var now = time.GetUtcNow();
+                    copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.SetActive(false, now));
+                    preferred.SetActive(true, now);
+                }
+            }
+        }
+    }
+
+    bool Moving(Copy copy) => copy.ChangedAt is { } at && time.GetUtcNow() - at < options.MoveDuration;
+
+    /// <summary>True when activation is blocked on <paramref name="server"/>.</summary>
+    public bool IsActivationDisabled(string server)
+    {
+        lock (gate)
+        {
+            return activationDisabled.Contains(server);
+        }
+    }
+}
