@@ -4,8 +4,10 @@ namespace Remediation.Core.Tests.Probes;
 
 /// <summary>
 /// An IMAP server played from a transcript, in the manner of MailKit's own replay tests: the greeting is sent at once,
-/// each client command is answered by the first scripted reply whose command it starts with (else "OK"), and
-/// <c>{tag}</c> in a reply becomes the command's tag. A reply of <see cref="Silence"/> never answers (a server that
+/// each client command is answered by the first scripted reply whose command it starts with, and <c>{tag}</c> in a
+/// reply becomes the command's tag. Strict: a command no reply is scripted for is answered BAD and kept in
+/// <see cref="Unexpected"/>, and <see cref="AssertPlayedThrough"/> fails on it or on a scripted command never sent, so
+/// a probe that stops sending a command, or starts sending another, fails its transcript test. A reply of <see cref="Silence"/> never answers (a server that
 /// hangs mid-command); <see cref="Hangup"/> closes the connection.
 /// </summary>
 internal sealed class TranscriptStream(string greeting, params (string Command, string Reply)[] replies) : Stream
@@ -21,6 +23,17 @@ internal sealed class TranscriptStream(string greeting, params (string Command, 
 
     /// <summary>Every command the client sent, without tags (credentials included: only tests see them).</summary>
     public List<string> Commands { get; } = [];
+
+    /// <summary>Commands no reply was scripted for.</summary>
+    public List<string> Unexpected { get; } = [];
+
+    /// <summary>Fails unless every scripted command was sent and nothing else was.</summary>
+    public void AssertPlayedThrough()
+    {
+        Assert.True(Unexpected.Count == 0, $"Commands the transcript does not script: {string.Join(" | ", Unexpected)}");
+        var missing = replies.Where(r => !Commands.Any(c => c.StartsWith(r.Command, StringComparison.OrdinalIgnoreCase))).Select(r => r.Command).ToList();
+        Assert.True(missing.Count == 0, $"Scripted commands the probe never sent: {string.Join(" | ", missing)}; it sent: {string.Join(" | ", Commands)}");
+    }
 
     public override bool CanRead => true;
 
@@ -108,7 +121,13 @@ internal sealed class TranscriptStream(string greeting, params (string Command, 
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var (tag, text) = space > 0 ? (line[..space], line[(space + 1)..]) : (line, "");
         Commands.Add(text);
-        var reply = replies.FirstOrDefault(r => text.StartsWith(r.Command, StringComparison.OrdinalIgnoreCase)).Reply ?? "{tag} OK Completed.\r\n";
+        var reply = replies.FirstOrDefault(r => text.StartsWith(r.Command, StringComparison.OrdinalIgnoreCase)).Reply;
+        if (reply is null)
+        {
+            Unexpected.Add(text);
+            reply = "{tag} BAD Unexpected command.\r\n";
+        }
+
         lock (pending)
         {
             if (reply == Silence)
