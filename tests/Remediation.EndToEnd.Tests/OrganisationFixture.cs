@@ -66,6 +66,8 @@ public sealed class OrganisationFixture : IAsyncLifetime
             ["Remediation:Recovery:RecheckWait"] = "00:00:00.200",
             ["Remediation:Recovery:PollInterval"] = "00:00:00.200",
             ["Remediation:Recovery:RestartWait"] = "00:00:06",
+            // 1,500 looks of 200 ms: within RecoverySettings.MaxLooksPerWait (45 minutes of them would not be).
+            ["Remediation:Recovery:OtherRunWait"] = "00:05:00",
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {

@@ -122,7 +122,7 @@ public sealed class FunctionTests
         await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]), tasks: r =>
             r.AddOrchestratorFunc<RecoveryRequest, RunOutcome>("WrapperUnderTest", (context, _) => functions!.ImapRecoveryOrchestratorAsync(context)));
         functions = new RecoveryFunctions(app.Services);
-        var settings = new RecoverySettings(DryRun: true, TimeSpan.Zero, [], TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var settings = new RecoverySettings { DryRun = true, RecheckWait = TimeSpan.Zero, ApprovalTimeout = TimeSpan.FromMinutes(1), OtherRunWait = TimeSpan.FromMinutes(1), PollInterval = TimeSpan.FromSeconds(1), CopySettleWait = TimeSpan.FromMinutes(1), RestartWait = TimeSpan.FromMinutes(1), MaintenanceWait = TimeSpan.FromMinutes(1) };
         await app.Lab.MailboxServers["MBX1"].StopAsync();
 
         async Task<RunRecord> RunAsync(string orchestrator, string runId)

@@ -43,9 +43,9 @@ public sealed class PlanPreviewOrchestrator : TaskOrchestrator<RecoveryRequest, 
 
 /// <summary>
 /// GET /api/plan/{server}?monitor= on both hosts: runs <see cref="PlanPreviewOrchestrator"/> on the Durable engine the
-/// runs use, waits for it (at most <see cref="RecoveryOptions.PreviewTimeout"/>) and removes its instance.
+/// runs use, waits for it (at most <see cref="RecoverySettings.PreviewTimeout"/>) and removes its instance.
 /// </summary>
-public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOptionsMonitor<RecoveryOptions> recovery, TimeProvider time) : IDisposable
+public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOptionsMonitor<RecoverySettings> recovery, TimeProvider time) : IDisposable
 {
     // A preview reads the agent and the safety store: a reader holding the key down cannot flood either.
     readonly SemaphoreSlim inFlight = new(2, 2);
@@ -101,7 +101,7 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
         var now = time.GetUtcNow();
         var id = string.Create(CultureInfo.InvariantCulture, $"plan-preview-{server.Name.ToLowerInvariant()}-{Guid.NewGuid():N}");
         var alert = new Alert(id, server.Name, monitor.HealthSet, monitor.Name, "Preview", "Plan preview: what a run would do now.", now);
-        var settings = recovery.CurrentValue.ToSettings() with { DryRun = true };
+        var settings = recovery.CurrentValue with { DryRun = true };
         var input = new RecoveryRequest(id, server.Name, server.Role, monitor.HealthSet, monitor.Name, alert, settings, server.ProbeMailbox?.MailboxServer, Preview: true);
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(PlanPreviewOrchestrator), input, new StartOrchestrationOptions(id), cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -44,7 +44,7 @@ public static class RecoveryRegistration
     /// <summary>Recovery and pump settings, and the pump.</summary>
     public static IServiceCollection AddRecovery(this IServiceCollection services)
     {
-        services.AddValidatedOptions<RecoveryOptions>(RecoveryOptions.Section);
+        services.AddValidatedOptions<RecoverySettings>(RecoverySettings.Section);
         services.AddValidatedOptions<AlertPumpOptions>(AlertPumpOptions.Section);
         services.AddSingleton<AlertPump>();
         services.AddSingleton<PlanPreviews>();

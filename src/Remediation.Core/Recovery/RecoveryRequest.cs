@@ -1,34 +1,7 @@
 using Remediation.Alerts;
-using Remediation.Safety;
 using Remediation.Topology;
 
 namespace Remediation.Recovery;
-
-/// <summary>
-/// Everything a run needs, decided before it starts: orchestrators read no configuration and no clock,
-/// so every wait and threshold travels here (tests pass milliseconds, production minutes). A run records them.
-/// </summary>
-/// <param name="DryRun">Walk the playbook and record what would be done, touching nothing.</param>
-/// <param name="RecheckWait">Playbook 3.4's "wait 10 minutes and recheck".</param>
-/// <param name="ApprovalRequiredFor">Disruptive actions that wait for a human's approval.</param>
-/// <param name="ApprovalTimeout">How long an approval is waited for before the run escalates without acting.</param>
-/// <param name="OtherRunWait">How long a CAS run waits for its mailbox server's run before escalating.</param>
-/// <param name="PollInterval">How often a run looks again at what it waits for (another run, copies settling).</param>
-/// <param name="CopySettleWait">How long it waits for a drained server's copies to leave Mounting/Dismounting.</param>
-/// <param name="RestartWait">How long it watches a restarted server for its OS and IMAP4 services to be back.</param>
-/// <param name="MaintenanceWait">How long a fail-back waits for a maintenance window covering the server to close.</param>
-/// <param name="TwoApproversFor">Disruptive actions that need two different approvers (the four-eyes rule).</param>
-public sealed record RecoverySettings(
-    bool DryRun,
-    TimeSpan RecheckWait,
-    IReadOnlyList<DisruptiveAction> ApprovalRequiredFor,
-    TimeSpan ApprovalTimeout,
-    TimeSpan OtherRunWait,
-    TimeSpan PollInterval,
-    TimeSpan CopySettleWait,
-    TimeSpan RestartWait,
-    TimeSpan MaintenanceWait,
-    IReadOnlyList<DisruptiveAction>? TwoApproversFor = null);
 
 /// <summary>The input of a server's recovery run.</summary>
 /// <param name="RunId">The run's ledger ID (unique per run; the instance ID is per server).</param>

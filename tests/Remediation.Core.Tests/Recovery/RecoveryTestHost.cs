@@ -31,17 +31,19 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
     }));
 
     /// <summary>Fast settings: every wait in milliseconds, nothing approved by default.</summary>
-    public static RecoverySettings Settings(bool dryRun = false, DisruptiveAction[]? approvals = null, DisruptiveAction[]? fourEyes = null, TimeSpan? approvalTimeout = null) => new(
-        dryRun,
-        RecheckWait: TimeSpan.FromMilliseconds(20),
-        ApprovalRequiredFor: approvals ?? [],
-        ApprovalTimeout: approvalTimeout ?? TimeSpan.FromSeconds(20),
-        OtherRunWait: TimeSpan.FromSeconds(2),
-        PollInterval: TimeSpan.FromMilliseconds(20),
-        CopySettleWait: TimeSpan.FromMilliseconds(200),
-        RestartWait: TimeSpan.FromMilliseconds(200),
-        MaintenanceWait: TimeSpan.FromMilliseconds(500),
-        TwoApproversFor: fourEyes ?? []);
+    public static RecoverySettings Settings(bool dryRun = false, DisruptiveAction[]? approvals = null, DisruptiveAction[]? fourEyes = null, TimeSpan? approvalTimeout = null) => new()
+    {
+        DryRun = dryRun,
+        RecheckWait = TimeSpan.FromMilliseconds(20),
+        ApprovalRequiredFor = approvals ?? [],
+        ApprovalTimeout = approvalTimeout ?? TimeSpan.FromSeconds(20),
+        OtherRunWait = TimeSpan.FromSeconds(2),
+        PollInterval = TimeSpan.FromMilliseconds(20),
+        CopySettleWait = TimeSpan.FromMilliseconds(200),
+        RestartWait = TimeSpan.FromMilliseconds(200),
+        MaintenanceWait = TimeSpan.FromMilliseconds(500),
+        TwoApproversFor = fourEyes ?? [],
+    };
 
     public static RecoveryRequest Request(string server, ServerRole role, string monitor, RecoverySettings? settings = null, string? probeMailboxServer = null)
     {
