@@ -9,6 +9,6 @@ public sealed class AlertsWebhook(AlertIntake intake)
 {
     /// <summary>Azure Monitor (common alert schema), SCOM, or plain JSON; idempotent on the alert ID.</summary>
     [Function("Alerts")]
-    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "alerts")] HttpRequest request, CancellationToken cancellationToken) =>
-        intake.HandleAsync(request, cancellationToken);
+    public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "alerts")] HttpRequest request, CancellationToken cancellationToken) =>
+        await intake.HandleAsync(request, cancellationToken);
 }

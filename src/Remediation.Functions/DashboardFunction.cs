@@ -14,10 +14,10 @@ public sealed class DashboardFunction(OperatorAccess operators)
     /// <summary>GET /api/dashboard.</summary>
     [Function("Dashboard")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request) =>
-        operators.As(request, OperatorRole.Reader, _ => DashboardPage.Serve(request.HttpContext.Response, "/api"));
+        operators.AsAsync(request, OperatorRole.Reader, _ => Task.FromResult(DashboardPage.Serve(request.HttpContext.Response, "/api")));
 
     /// <summary>GET /api/antiforgery.</summary>
     [Function("Antiforgery")]
     public Task<IResult> AntiforgeryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "antiforgery")] HttpRequest request) =>
-        operators.As(request, OperatorRole.Reader, _ => OperatorGate.IssueAntiforgeryToken(request.HttpContext));
+        operators.AsAsync(request, OperatorRole.Reader, _ => Task.FromResult(OperatorGate.IssueAntiforgeryToken(request.HttpContext)));
 }

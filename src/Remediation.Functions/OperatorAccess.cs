@@ -12,16 +12,16 @@ namespace Remediation.Functions;
 /// </summary>
 public sealed class OperatorAccess(IConfiguration configuration)
 {
-    /// <summary>Runs <paramref name="handler"/> as the signed-in operator when they hold <paramref name="role"/>; else 401/403/400.</summary>
-    public async Task<IResult> AsAsync(HttpRequest request, OperatorRole role, Func<Operator, Task<IResult>> handler)
+    /// <summary>
+    /// Runs <paramref name="handler"/> as the signed-in operator when they hold <paramref name="role"/>; else 401/403/400.
+    /// The handler reads any body itself, after this check: nothing of an unauthorised caller's body is read.
+    /// </summary>
+    public async Task<IResult> AsAsync<TResult>(HttpRequest request, OperatorRole role, Func<Operator, Task<TResult>> handler)
+        where TResult : IResult
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
         request.HttpContext.User = AppServicePrincipal.Read(request, AppServicePrincipal.IsEnabled(configuration[AppServicePrincipal.EnabledSetting]));
         return await OperatorGate.CheckAsync(request.HttpContext, role) ?? await handler(OperatorGate.Current(request.HttpContext));
     }
-
-    /// <summary>The same for a handler that answers at once.</summary>
-    public Task<IResult> As(HttpRequest request, OperatorRole role, Func<Operator, IResult> handler) =>
-        AsAsync(request, role, who => Task.FromResult(handler(who)));
 }

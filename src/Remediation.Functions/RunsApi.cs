@@ -7,7 +7,7 @@ using Remediation.Runs;
 namespace Remediation.Functions;
 
 /// <summary>The run API, same routes and shapes as the standalone host's.</summary>
-public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCommands holds, Recovery.PlanPreviews plans, OperatorAccess operators)
+public sealed class RunsApi(RunsHttp runs, Safety.HoldCommands holds, Recovery.PlanPreviews plans, OperatorAccess operators)
 {
     /// <summary>GET /api/plan/{server}?monitor=: what a run would do on the server now (nothing is done).</summary>
     [Function("PreviewPlan")]
@@ -24,40 +24,28 @@ public sealed class RunsApi(RunQueries runs, RunCommands commands, Safety.HoldCo
     /// <summary>GET /api/runs?server=&amp;top=.</summary>
     [Function("ListRuns")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        operators.AsAsync(request, OperatorRole.Reader, _ => runs.ListHttpAsync(durable, request, cancellationToken));
+        operators.AsAsync(request, OperatorRole.Reader, _ => runs.ListAsync(durable, request, cancellationToken));
 
     /// <summary>GET /api/runs/{id}.</summary>
     [Function("GetRun")]
     public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        operators.AsAsync(request, OperatorRole.Reader, _ => runs.GetHttpAsync(durable, id, cancellationToken));
+        operators.AsAsync(request, OperatorRole.Reader, _ => runs.GetAsync(durable, id, cancellationToken));
 
     /// <summary>POST /api/runs/{id}/approve.</summary>
     [Function("ApproveRun")]
     public Task<IResult> ApproveAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "runs/{id}/approve")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        operators.AsAsync(request, OperatorRole.Approver, async who => (await commands.DecideAsync(durable, id, approved: true, who, await DecisionAsync(request), cancellationToken)).ToHttpResult());
+        operators.AsAsync(request, OperatorRole.Approver, who => runs.DecideAsync(durable, request, id, approved: true, who, cancellationToken));
 
     /// <summary>POST /api/runs/{id}/reject.</summary>
     [Function("RejectRun")]
     public Task<IResult> RejectAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "runs/{id}/reject")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        operators.AsAsync(request, OperatorRole.Approver, async who => (await commands.DecideAsync(durable, id, approved: false, who, await DecisionAsync(request), cancellationToken)).ToHttpResult());
+        operators.AsAsync(request, OperatorRole.Approver, who => runs.DecideAsync(durable, request, id, approved: false, who, cancellationToken));
 
     /// <summary>POST /api/runs/{id}/cancel.</summary>
     [Function("CancelRun")]
     public Task<IResult> CancelAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "runs/{id}/cancel")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
-        operators.AsAsync(request, OperatorRole.Operator, async who => (await commands.CancelAsync(durable, id, who, cancellationToken)).ToHttpResult());
-
-    static async Task<RunCommands.DecisionBody?> DecisionAsync(HttpRequest request)
-    {
-        try
-        {
-            return request.ContentLength is null or 0 ? null : await request.ReadFromJsonAsync<RunCommands.DecisionBody>();
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-        {
-            return null; // not JSON: names no step, so it is refused with 400
-        }
-    }
+        operators.AsAsync(request, OperatorRole.Operator, who => runs.CancelAsync(durable, id, who, cancellationToken));
 }

@@ -1,16 +1,17 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
-using Remediation.Host.Alerts;
+using Remediation.Alerts;
+using Remediation.History;
 using Remediation.Host.Durable;
-using Remediation.Host.Health;
 using Remediation.Host.Identity;
-using Remediation.Host.Maintenance;
-using Remediation.Host.Runs;
 using Remediation.Host.Telemetry;
 using Remediation.Host.Workers;
+using Remediation.Monitoring;
 using Remediation.Operators;
 using Remediation.Recovery;
+using Remediation.Runs;
+using Remediation.Safety;
 
 namespace Remediation.Host;
 
@@ -118,10 +119,14 @@ public sealed class RemediationHost : IAsyncDisposable
         app.UseAuthentication();
         app.MapOperatorIdentity(identity);
         app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
-        app.MapRuns();
-        app.MapMaintenance();
-        app.MapHealth();
-        app.MapAlerts();
+        // The operator API, mapped where each concern lives in the engine (the Functions app calls the same handlers).
+        app.MapRunsApi();
+        app.MapHoldsApi();
+        app.MapPlanApi();
+        app.MapMaintenanceApi();
+        app.MapHealthApi();
+        app.MapHistoryApi();
+        app.MapAlertsApi();
     }
 
     /// <summary>Stops the host, then the Durable engine.</summary>

@@ -22,7 +22,7 @@ public sealed class FunctionsIdentityTests
         await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
         var operators = app.Services.GetRequiredService<OperatorAccess>();
         var durable = app.Services.GetRequiredService<DurableTaskClient>();
-        var runs = new RunsApi(app.Services.GetRequiredService<RunQueries>(), app.Services.GetRequiredService<RunCommands>(), app.Services.GetRequiredService<HoldCommands>(), app.Services.GetRequiredService<Recovery.PlanPreviews>(), operators);
+        var runs = new RunsApi(app.Services.GetRequiredService<RunsHttp>(), app.Services.GetRequiredService<HoldCommands>(), app.Services.GetRequiredService<Recovery.PlanPreviews>(), operators);
         var maintenance = new MaintenanceApi(app.Services.GetRequiredService<MaintenanceHttp>(), operators);
         var health = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<History.HistoryHttp>(), operators);
         var dashboard = new DashboardFunction(operators);
@@ -83,7 +83,7 @@ public sealed class FunctionsIdentityTests
     public async Task A_cookie_signed_in_approval_without_the_anti_forgery_token_is_refused()
     {
         await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
-        var runs = new RunsApi(app.Services.GetRequiredService<RunQueries>(), app.Services.GetRequiredService<RunCommands>(), app.Services.GetRequiredService<HoldCommands>(), app.Services.GetRequiredService<Recovery.PlanPreviews>(), app.Services.GetRequiredService<OperatorAccess>());
+        var runs = new RunsApi(app.Services.GetRequiredService<RunsHttp>(), app.Services.GetRequiredService<HoldCommands>(), app.Services.GetRequiredService<Recovery.PlanPreviews>(), app.Services.GetRequiredService<OperatorAccess>());
         var request = app.SignedIn("Alice", "oid-alice", "approver");
         request.Headers.Authorization = default; // the browser's App Service session cookie: an ambient credential
         request.Method = "POST";

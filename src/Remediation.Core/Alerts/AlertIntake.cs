@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Remediation.Operators;
 using Remediation.Topology;
 
 namespace Remediation.Alerts;
@@ -41,26 +45,26 @@ public sealed partial class AlertIntake(IAlertPublisher publisher, IOptionsMonit
     }
 
     /// <summary>The webhook's HTTP answer, the same from both hosts: 413, 400 naming the fields, 200 ignored, or 202 queued.</summary>
-    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<Results<Accepted<AcceptedAlert>, Ok<IgnoredAlert>, ProblemHttpResult, ValidationProblem>> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > AlertWebhook.MaxBodyBytes)
         {
-            return Results.Problem($"The body is larger than {AlertWebhook.MaxBodyBytes / 1024} KB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Alert too large");
+            return TypedResults.Problem($"The body is larger than {AlertWebhook.MaxBodyBytes / 1024} KB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Alert too large");
         }
 
         // JSON only: a browser can send text/plain or a form across sites without asking (no CORS preflight), so a page
         // an operator visits could otherwise post alerts in their name.
         if (!request.HasJsonContentType())
         {
-            return Results.Problem("Post the alert as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON only");
+            return TypedResults.Problem("Post the alert as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON only");
         }
 
         var result = await ReceiveAsync(request.Body, cancellationToken);
         return result switch
         {
-            { IsInvalid: true } => Results.ValidationProblem(result.Errors),
-            { Ignored: { } why } => Results.Ok(new { ignored = why }),
-            _ => Results.Accepted(value: new { result.Alert!.AlertId, result.Alert.Server, result.Alert.HealthSet, result.Alert.Monitor }),
+            { IsInvalid: true } => TypedResults.ValidationProblem(result.Errors),
+            { Ignored: { } why } => TypedResults.Ok(new IgnoredAlert(why)),
+            _ => TypedResults.Accepted((string?)null, new AcceptedAlert(result.Alert!.AlertId, result.Alert.Server, result.Alert.HealthSet, result.Alert.Monitor)),
         };
     }
 
@@ -69,4 +73,19 @@ public sealed partial class AlertIntake(IAlertPublisher publisher, IOptionsMonit
 
     [LoggerMessage(LogLevel.Warning, "Alert refused: {Errors}")]
     static partial void LogRefused(ILogger logger, string errors);
+}
+
+/// <summary>POST /api/alerts's 202 body: the alert as queued.</summary>
+public sealed record AcceptedAlert(string AlertId, string Server, string HealthSet, string? Monitor);
+
+/// <summary>POST /api/alerts's 200 body for an alert that starts nothing (a Resolved condition, a test alert).</summary>
+public sealed record IgnoredAlert(string Ignored);
+
+/// <summary>The alert webhook of the standalone host, in one place (the Functions app's function calls the same <see cref="AlertIntake"/>).</summary>
+public static class AlertsEndpoints
+{
+    /// <summary>POST /api/alerts: a caller with a webhook key (a machine), or a signed-in operator posting by hand.</summary>
+    public static RouteHandlerBuilder MapAlertsApi(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/alerts", async (HttpRequest request, AlertIntake intake, AlertWebhookKeys keys, CancellationToken ct) =>
+            keys.IsValid(request) ? await intake.HandleAsync(request, ct) : await OperatorGate.CheckAsync(request.HttpContext, OperatorRole.Operator) ?? await intake.HandleAsync(request, ct)).WithTags("Alerts");
 }

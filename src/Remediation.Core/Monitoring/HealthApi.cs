@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Remediation.Imap;
 using Remediation.Probes;
@@ -7,32 +8,34 @@ using Remediation.Topology;
 namespace Remediation.Monitoring;
 
 /// <summary>
-/// Server health (Get-ServerHealth) and on-demand probes (Invoke-MonitoringProbe) as HTTP answers, shared by both
-/// hosts: 404 for an unknown server, 400 naming the field for a bad health set or probe.
+/// Server health (Get-ServerHealth, Get-HealthReport) and on-demand probes (Invoke-MonitoringProbe) as HTTP answers:
+/// the standalone host maps them with <see cref="HealthEndpoints.MapHealthApi"/>, the Functions app calls the same handlers. 404 for
+/// an unknown server, 400 naming the field for a bad health set or probe, problem details throughout.
 /// </summary>
 public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMonitor<TopologyOptions> topology)
 {
+    /// <summary>GET /api/healthz's answer: the host is up (reveals nothing).</summary>
+    public static Ok<LivenessAnswer> Liveness() => TypedResults.Ok(new LivenessAnswer("Healthy"));
+
     /// <summary>Rows of <paramref name="server"/> (all servers when null), filtered by a health-set pattern (IMAP*), as every instance sees them.</summary>
-    public async Task<IResult> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
+    public async Task<Results<Ok<IReadOnlyList<ServerHealthRow>>, ProblemHttpResult, ValidationProblem>> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
     {
         if (server is not null && topology.CurrentValue.Find(server) is null)
         {
             return NotFound(server);
         }
 
+        if (ServerHealth.PatternError(healthSet) is { } error)
+        {
+            return Invalid("healthSet", error);
+        }
+
         await board.RefreshAsync(cancellationToken);
-        try
-        {
-            return Results.Ok(ServerHealth.Query(board, server, healthSet));
-        }
-        catch (ArgumentException ex)
-        {
-            return Invalid("healthSet", ex.Message.Split(" (Parameter")[0]);
-        }
+        return TypedResults.Ok(ServerHealth.Query(board, server, healthSet));
     }
 
     /// <summary>Get-HealthReport rows of <paramref name="server"/> (all servers when null), as every instance sees them.</summary>
-    public async Task<IResult> ReportAsync(string? server, CancellationToken cancellationToken)
+    public async Task<Results<Ok<IReadOnlyList<HealthReportRow>>, ProblemHttpResult>> ReportAsync(string? server, CancellationToken cancellationToken)
     {
         if (server is not null && topology.CurrentValue.Find(server) is null)
         {
@@ -40,11 +43,11 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
         }
 
         await board.RefreshAsync(cancellationToken);
-        return Results.Ok(ServerHealth.Report(board, server));
+        return TypedResults.Ok(ServerHealth.Report(board, server));
     }
 
     /// <summary>Runs <paramref name="probe"/> of <paramref name="healthSet"/> on <paramref name="server"/> now and returns its result.</summary>
-    public async Task<IResult> InvokeProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)
+    public async Task<Results<Ok<ProbeResult>, ProblemHttpResult, ValidationProblem>> InvokeProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)
     {
         if (topology.CurrentValue.Find(server) is null)
         {
@@ -62,18 +65,17 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
             return Invalid("healthSet", $"{monitor.Probe} belongs to health set {monitor.HealthSet}, not '{healthSet}'.");
         }
 
-        try
-        {
-            return Results.Ok(await runner.RunAsync(server, monitor.Probe!, cancellationToken));
-        }
-        catch (ArgumentException ex)
-        {
-            return Invalid("probe", ex.Message.Split(" (Parameter")[0]);
-        }
+        return runner.Find(server, monitor.Probe!, out var why) is { } found
+            ? TypedResults.Ok(await ProbeRunner.RunAsync(found.Server, found.Probe, cancellationToken))
+            : Invalid("probe", why!);
     }
 
-    static IResult Invalid(string field, string message) => Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+    static ValidationProblem Invalid(string field, string message) => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
-    static IResult NotFound(string server) =>
-        Results.Problem($"Server '{server}' is not in the configured topology.", statusCode: StatusCodes.Status404NotFound, title: "Server not found");
+    static ProblemHttpResult NotFound(string server) =>
+        TypedResults.Problem($"Server '{server}' is not in the configured topology.", statusCode: StatusCodes.Status404NotFound, title: "Server not found");
 }
+
+/// <summary>GET /api/healthz's body.</summary>
+/// <param name="Status">Always Healthy: an answer at all is the news.</param>
+public sealed record LivenessAnswer(string Status);

@@ -37,11 +37,17 @@ public static partial class ServerHealth
         _ => (int)state,
     };
 
+    /// <summary>Why <paramref name="healthSet"/> is not a health-set name or pattern, or null when it is one (or absent).</summary>
+    public static string? PatternError(string? healthSet) =>
+        healthSet is null || Pattern().IsMatch(healthSet)
+            ? null
+            : $"healthSet '{healthSet}' is not a health-set name or pattern (letters, digits, '.', '*', '?'; at most 64 characters).";
+
     static Regex Like(string pattern)
     {
-        if (!Pattern().IsMatch(pattern))
+        if (PatternError(pattern) is { } error)
         {
-            throw new ArgumentException($"healthSet '{pattern}' is not a health-set name or pattern (letters, digits, '.', '*', '?'; at most 64 characters).", nameof(pattern));
+            throw new ArgumentException(error, nameof(pattern));
         }
 
         var regex = "^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$";

@@ -19,8 +19,6 @@ public static class OperatorGate
     /// <summary>The anti-forgery cookie (same-site strict, HTTP only).</summary>
     public const string AntiforgeryCookie = "Remediation.Antiforgery";
 
-    const string ItemKey = "Remediation.Operator";
-
     /// <summary>Null when <paramref name="context"/>'s caller may act as <paramref name="role"/> (the operator is then <see cref="Current"/>), else the answer.</summary>
     public static async Task<IResult?> CheckAsync(HttpContext context, OperatorRole role)
     {
@@ -46,13 +44,13 @@ public static class OperatorGate
                 title: "Anti-forgery token missing or invalid");
         }
 
-        context.Items[ItemKey] = who;
+        context.Features.Set(new OperatorFeature(who));
         return null;
     }
 
     /// <summary>The operator <see cref="CheckAsync"/> let through.</summary>
     public static Operator Current(HttpContext context) =>
-        context?.Items[ItemKey] as Operator ?? throw new InvalidOperationException("No operator: the route was not gated (RequireOperator).");
+        context?.Features.Get<OperatorFeature>()?.Operator ?? throw new InvalidOperationException("No operator: the route was not gated (RequireOperator).");
 
     /// <summary>Gates a route or group: only callers with <paramref name="role"/> reach the handler.</summary>
     public static TBuilder RequireOperator<TBuilder>(this TBuilder builder, OperatorRole role)
@@ -89,3 +87,7 @@ public static class OperatorGate
     static async Task<bool> CanChallengeAsync(HttpContext context) =>
         context.RequestServices.GetService<IAuthenticationSchemeProvider>() is { } schemes && await schemes.GetDefaultChallengeSchemeAsync() is not null;
 }
+
+/// <summary>The request feature <see cref="OperatorGate.CheckAsync"/> sets on a request it let through: who is calling.</summary>
+/// <param name="Operator">The signed-in operator, holding the role the route needs.</param>
+public sealed record OperatorFeature(Operator Operator);

@@ -13,16 +13,24 @@ public sealed class ProbeRunner(IEnumerable<IImapProbe> probes, IOptionsMonitor<
     /// <summary>Every probe that applies to <paramref name="server"/>.</summary>
     public IEnumerable<IImapProbe> ProbesFor(ExchangeServerOptions server) => probes.Where(p => p.AppliesTo(server));
 
-    /// <summary>Runs <paramref name="probe"/> on <paramref name="server"/>; throws <see cref="ArgumentException"/> naming what is unknown.</summary>
-    public Task<ProbeResult> RunAsync(string server, string probe, CancellationToken cancellationToken)
+    /// <summary>
+    /// The server and probe implementation <paramref name="server"/> and <paramref name="probe"/> name, or why there is
+    /// none (an unknown server or probe, or a probe that does not apply to the server's role).
+    /// </summary>
+    public (ExchangeServerOptions Server, IImapProbe Probe)? Find(string server, string probe, out string? why)
     {
-        var target = topology.CurrentValue.Find(server) ?? throw new ArgumentException($"Server '{server}' is not in the configured topology.", nameof(server));
-        var implementation = probes.FirstOrDefault(p => string.Equals(p.Name, probe, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ArgumentException($"Probe '{probe}' is not one of: {string.Join(", ", probes.Select(p => p.Name))}.", nameof(probe));
-        return implementation.AppliesTo(target)
-            ? RunAsync(target, implementation, cancellationToken)
-            : throw new ArgumentException($"Probe '{probe}' does not apply to server '{server}' (role {target.Role}).", nameof(probe));
+        var target = topology.CurrentValue.Find(server);
+        var implementation = probes.FirstOrDefault(p => string.Equals(p.Name, probe, StringComparison.OrdinalIgnoreCase));
+        why = target is null ? $"Server '{server}' is not in the configured topology."
+            : implementation is null ? $"Probe '{probe}' is not one of: {string.Join(", ", probes.Select(p => p.Name))}."
+            : !implementation.AppliesTo(target) ? $"Probe '{probe}' does not apply to server '{server}' (role {target.Role})."
+            : null;
+        return why is null ? (target!, implementation!) : null;
     }
+
+    /// <summary>Runs <paramref name="probe"/> on <paramref name="server"/>; throws <see cref="ArgumentException"/> naming what is unknown.</summary>
+    public Task<ProbeResult> RunAsync(string server, string probe, CancellationToken cancellationToken) =>
+        Find(server, probe, out var why) is { } found ? RunAsync(found.Server, found.Probe, cancellationToken) : throw new ArgumentException(why, nameof(probe));
 
     /// <summary>Runs one probe with a span and metrics around it.</summary>
     public static async Task<ProbeResult> RunAsync(ExchangeServerOptions server, IImapProbe probe, CancellationToken cancellationToken)

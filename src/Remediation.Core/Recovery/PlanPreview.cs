@@ -1,10 +1,14 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Remediation.Alerts;
 using Remediation.Imap;
+using Remediation.Operators;
 using Remediation.Runs;
 using Remediation.Topology;
 
@@ -54,19 +58,19 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
     public void Dispose() => inFlight.Dispose();
 
     /// <summary>The preview for <paramref name="server"/> and the monitor named in the query.</summary>
-    public async Task<IResult> PreviewHttpAsync(DurableTaskClient durable, string server, HttpRequest request, CancellationToken cancellationToken)
+    public async Task<Results<Ok<PlanPreview>, ProblemHttpResult, ValidationProblem>> PreviewHttpAsync(DurableTaskClient durable, string server, HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
         ArgumentNullException.ThrowIfNull(request);
         if (topology.CurrentValue.Find(server) is not { } target)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Server '{server}' is not in the configured topology.");
+            return TypedResults.Problem($"Server '{server}' is not in the configured topology.", statusCode: StatusCodes.Status404NotFound, title: "Server not found");
         }
 
         var name = request.Query["monitor"].FirstOrDefault();
         if (ImapHealthModel.FindMonitor(name) is not { } monitor)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]>
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["monitor"] = [$"monitor must name an IMAP monitor ({string.Join(", ", ImapHealthModel.Monitors.Select(m => m.Name))}); got '{name}'."],
             });
@@ -74,7 +78,7 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
 
         if (!await inFlight.WaitAsync(TimeSpan.Zero, cancellationToken))
         {
-            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Two plan previews are being computed already: try again in a few seconds.");
+            return TypedResults.Problem("Two plan previews are being computed already: try again in a few seconds.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many previews");
         }
 
         PlanPreview? preview;
@@ -88,8 +92,8 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
         }
 
         return preview is null
-            ? Results.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: $"The plan preview did not finish within {recovery.CurrentValue.PreviewTimeout}.")
-            : Results.Json(preview, JsonDefaults.Options);
+            ? TypedResults.Problem($"The plan preview did not finish within {recovery.CurrentValue.PreviewTimeout}.", statusCode: StatusCodes.Status504GatewayTimeout, title: "Preview timed out")
+            : TypedResults.Ok(preview);
     }
 
     /// <summary>Computes the preview; null when it did not finish in time (its instance is terminated).</summary>
@@ -133,4 +137,13 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
             }
         }
     }
+}
+
+/// <summary>The plan preview route of the standalone host (the Functions app's function calls the same <see cref="PlanPreviews"/>).</summary>
+public static class PlanEndpoints
+{
+    /// <summary>GET /api/plan/{server}?monitor= (reader).</summary>
+    public static RouteHandlerBuilder MapPlanApi(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/plan/{server}", (PlanPreviews plans, DurableTaskClient durable, HttpRequest request, string server, CancellationToken ct) =>
+            plans.PreviewHttpAsync(durable, server, request, ct)).WithTags("Runs").RequireOperator(OperatorRole.Reader);
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
 using Remediation.Operators;
 
@@ -11,12 +12,12 @@ public sealed class RunCommands(IRunLedger ledger)
     public sealed record CommandResult(bool Found, string? Error, bool Invalid = false)
     {
         /// <summary>The HTTP answer both hosts give: 404, 400 or 409 with the reason, or 202.</summary>
-        public IResult ToHttpResult() => this switch
+        public Results<Accepted, ProblemHttpResult> ToHttpResult() => this switch
         {
-            { Found: false } => Results.Problem(Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
-            { Invalid: true } => Results.Problem(Error, statusCode: StatusCodes.Status400BadRequest, title: "Name what you decide"),
-            { Error: { } error } => Results.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
-            _ => Results.Accepted(),
+            { Found: false } => TypedResults.Problem(Error, statusCode: StatusCodes.Status404NotFound, title: "Run not found"),
+            { Invalid: true } => TypedResults.Problem(Error, statusCode: StatusCodes.Status400BadRequest, title: "Name what you decide"),
+            { Error: { } error } => TypedResults.Problem(error, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
+            _ => TypedResults.Accepted((string?)null),
         };
     }
 

@@ -24,6 +24,7 @@ public static class RunsRegistration
 
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunQueries>();
+        services.AddSingleton<RunsHttp>();
         return services;
     }
 }

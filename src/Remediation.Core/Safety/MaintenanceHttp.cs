@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Remediation.Operators;
 
@@ -12,26 +12,17 @@ namespace Remediation.Safety;
 public sealed partial class MaintenanceHttp(MaintenanceCalendar calendar, ILogger<MaintenanceHttp> logger)
 {
     /// <summary>GET: every window.</summary>
-    public async Task<IResult> ListAsync(CancellationToken cancellationToken) => Results.Ok(await calendar.ViewAsync(cancellationToken));
+    public async Task<Ok<IReadOnlyList<MaintenanceView>>> ListAsync(CancellationToken cancellationToken) => TypedResults.Ok(await calendar.ViewAsync(cancellationToken));
 
     /// <summary>POST: schedules a window from a JSON body (server|dag|site, start or days+at, duration, reason) as <paramref name="by"/>.</summary>
-    public async Task<IResult> ScheduleAsync(HttpRequest request, Operator by, CancellationToken cancellationToken)
+    public async Task<Results<Created<MaintenanceWindow>, ProblemHttpResult, ValidationProblem>> ScheduleAsync(HttpRequest request, Operator by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(by);
-        if (request.HasJsonContentType() is false)
+        var (window, unreadable) = await OperatorBody.ReadAsync<MaintenanceWindow>(request, cancellationToken);
+        if (unreadable is not null)
         {
-            return Results.Problem("Send the window as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        MaintenanceWindow? window;
-        try
-        {
-            window = await request.ReadFromJsonAsync<MaintenanceWindow>(JsonDefaults.Options, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return Invalid($"the body is not a maintenance window: {ex.Message}");
+            return unreadable;
         }
 
         if (window is null)
@@ -40,24 +31,24 @@ public sealed partial class MaintenanceHttp(MaintenanceCalendar calendar, ILogge
         }
 
         var (scheduled, problem) = await calendar.ScheduleAsync(window, by.Display, cancellationToken);
-        return scheduled is null ? Invalid(problem!) : Results.Created($"/api/maintenance/{scheduled.Id}", scheduled);
+        return scheduled is null ? Invalid(problem!) : TypedResults.Created($"/api/maintenance/{scheduled.Id}", scheduled);
     }
 
     /// <summary>DELETE: removes a scheduled window as <paramref name="by"/>.</summary>
-    public async Task<IResult> RemoveAsync(string id, Operator by, CancellationToken cancellationToken)
+    public async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string id, Operator by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         if (!await calendar.RemoveAsync(id, cancellationToken))
         {
-            return Results.Problem($"No scheduled maintenance window '{id}' (windows from settings are changed in settings).", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem($"No scheduled maintenance window '{id}' (windows from settings are changed in settings).", statusCode: StatusCodes.Status404NotFound, title: "Window not found");
         }
 
         LogRemoved(logger, id, by.Display);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     [LoggerMessage(LogLevel.Warning, "Maintenance window {WindowId} removed by {Operator}")]
     static partial void LogRemoved(ILogger logger, string windowId, string @operator);
 
-    static IResult Invalid(string problem) => Results.ValidationProblem(new Dictionary<string, string[]> { ["window"] = [$"Maintenance window: {problem}"] });
+    static ValidationProblem Invalid(string problem) => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["window"] = [$"Maintenance window: {problem}"] });
 }

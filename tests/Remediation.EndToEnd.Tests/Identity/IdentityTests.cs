@@ -195,4 +195,26 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Accepted, HttpStatusCode.Accepted), (none, wrongKey, header, query));
     }
+
+    [Fact]
+    public async Task An_anonymous_approve_is_refused_before_its_body_is_read_and_a_signed_in_one_is_held_to_16_KiB()
+    {
+        await using var host = await StartHostAsync();
+
+        // 25 MiB announced, one byte sent: a host that bound the body before the gate would wait for the rest.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(host.Address.Host, host.Address.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /api/runs/nope/approve HTTP/1.1\r\nHost: {host.Address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {25 * 1024 * 1024}\r\n\r\n{{";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[256];
+        var read = await stream.ReadAsync(buffer, patience.Token);
+        Assert.StartsWith("HTTP/1.1 401", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+
+        var alice = await provider.TokenAsync("alice", ["approver"]);
+        var tooLarge = await CallAsync(host, "POST", "api/runs/nope/approve", alice, new { action = "ServerRestart", step = 1, comment = new string('x', 20 * 1024) });
+        var small = await CallAsync(host, "POST", "api/runs/nope/approve", alice, new { action = "ServerRestart", step = 1, comment = "ok" });
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.NotFound), (tooLarge, small));
+    }
 }

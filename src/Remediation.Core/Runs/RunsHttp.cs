@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Remediation.Operators;
+
+namespace Remediation.Runs;
+
+/// <summary>
+/// The run API as both hosts answer it: the standalone host maps it with <see cref="RunsEndpoints.MapRunsApi"/>, the
+/// Functions app's functions call the same handlers. Every answer typed; problems as problem details.
+/// </summary>
+public sealed class RunsHttp(RunQueries queries, RunCommands commands)
+{
+    /// <summary>
+    /// GET /api/runs?server=&amp;top=&amp;before=: a page of runs (top 1-1000, default 100; before: only runs started
+    /// before that time, the StartedAt of a page's last run being the next page's cursor), with an ETag, so a client
+    /// polling with If-None-Match gets 304 and no body while nothing changed.
+    /// </summary>
+    public async Task<Results<TaggedJson, ValidationProblem>> ListAsync(DurableTaskClient durable, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        var count = 100;
+        if (request.Query["top"].FirstOrDefault() is { } top && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
+        {
+            errors["top"] = ["top must be between 1 and 1000."];
+        }
+
+        DateTimeOffset? before = null;
+        if (request.Query["before"].FirstOrDefault() is { } cursor)
+        {
+            if (DateTimeOffset.TryParse(cursor, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                before = at;
+            }
+            else
+            {
+                errors["before"] = ["before must be a date and time (ISO 8601), e.g. the StartedAt of the last run of the previous page."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var runs = await queries.ListAsync(durable, request.Query["server"].FirstOrDefault(), count, before, cancellationToken);
+        return new TaggedJson(JsonSerializer.SerializeToUtf8Bytes(runs, JsonDefaults.Options));
+    }
+
+    /// <summary>GET /api/runs/{id}: the run, or a 404 problem naming it.</summary>
+    public async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(DurableTaskClient durable, string runId, CancellationToken cancellationToken) =>
+        await queries.GetAsync(durable, runId, cancellationToken) is { } run
+            ? TypedResults.Ok(run)
+            : TypedResults.Problem($"No run '{runId}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
+
+    /// <summary>
+    /// POST /api/runs/{id}/approve or /reject as the gated <paramref name="by"/>: the body (which step and action,
+    /// a comment) is read only now, after the gate, and only up to <see cref="OperatorBody.MaxBytes"/>.
+    /// </summary>
+    public async Task<Results<Accepted, ProblemHttpResult>> DecideAsync(DurableTaskClient durable, HttpRequest request, string runId, bool approved, Operator by, CancellationToken cancellationToken)
+    {
+        var (body, unreadable) = await OperatorBody.ReadAsync<RunCommands.DecisionBody>(request, cancellationToken);
+        return unreadable is not null ? unreadable : (await commands.DecideAsync(durable, runId, approved, by, body, cancellationToken)).ToHttpResult();
+    }
+
+    /// <summary>POST /api/runs/{id}/cancel as the gated <paramref name="by"/>.</summary>
+    public async Task<Results<Accepted, ProblemHttpResult>> CancelAsync(DurableTaskClient durable, string runId, Operator by, CancellationToken cancellationToken) =>
+        (await commands.CancelAsync(durable, runId, by, cancellationToken)).ToHttpResult();
+}
+
+/// <summary>A JSON answer with a strong ETag of its bytes; 304 when the client already has them.</summary>
+public sealed class TaggedJson(byte[] body) : IResult
+{
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
+        httpContext.Response.Headers.ETag = etag;
+        httpContext.Response.Headers.CacheControl = "no-cache";
+        if (httpContext.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await httpContext.Response.Body.WriteAsync(body);
+    }
+}
+
+/// <summary>The run routes of the standalone host, in one place: one group per role.</summary>
+public static class RunsEndpoints
+{
+    /// <summary>GET /api/runs, GET /api/runs/{id} (reader); approve, reject (approver); cancel (operator).</summary>
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder routes)
+    {
+        var readers = routes.MapGroup("/api/runs").WithTags("Runs").RequireOperator(OperatorRole.Reader);
+        readers.MapGet("/", (RunsHttp runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListAsync(durable, request, ct));
+        readers.MapGet("/{id}", (RunsHttp runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetAsync(durable, id, ct));
+
+        // No body parameter: a body bound by the framework would be read before the gate runs.
+        var approvers = routes.MapGroup("/api/runs").WithTags("Runs").RequireOperator(OperatorRole.Approver);
+        approvers.MapPost("/{id}/approve", (RunsHttp runs, DurableTaskClient durable, HttpRequest request, string id, CancellationToken ct) =>
+            runs.DecideAsync(durable, request, id, approved: true, OperatorGate.Current(request.HttpContext), ct));
+        approvers.MapPost("/{id}/reject", (RunsHttp runs, DurableTaskClient durable, HttpRequest request, string id, CancellationToken ct) =>
+            runs.DecideAsync(durable, request, id, approved: false, OperatorGate.Current(request.HttpContext), ct));
+
+        var operators = routes.MapGroup("/api/runs").WithTags("Runs").RequireOperator(OperatorRole.Operator);
+        operators.MapPost("/{id}/cancel", (RunsHttp runs, DurableTaskClient durable, HttpContext context, string id, CancellationToken ct) =>
+            runs.CancelAsync(durable, id, OperatorGate.Current(context), ct));
+        return routes;
+    }
+}
