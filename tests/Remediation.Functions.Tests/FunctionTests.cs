@@ -26,13 +26,14 @@ public sealed class FunctionTests
 
         var timer = new ProbeTimer(app.Services.GetRequiredService<ProbeCycle>());
         await timer.RunAsync(new TimerInfo(), default);
-        var afterLoginProbes = sender.Sent.Where(m => (string)m.ApplicationProperties["server"] == "MBX1").Select(m => (string)m.ApplicationProperties["monitor"]).ToList();
+        static Alert Read(Azure.Messaging.ServiceBus.ServiceBusMessage m) => AlertJson.Deserialize(m.Body).Alert!;
+        var afterLoginProbes = sender.Sent.Select(Read).Where(a => a.Server == "MBX1").Select(a => a.Monitor).ToList();
         await timer.RunSelfTestAsync(new TimerInfo(), default);
 
-        var messages = sender.Sent.Where(m => (string)m.ApplicationProperties["server"] == "MBX1").ToList();
+        var messages = sender.Sent.Where(m => Read(m).Server == "MBX1").ToList();
         Assert.Equal(["ImapDeepTestMonitor"], afterLoginProbes);
-        Assert.Equal(["IMAP.Protocol", "IMAP.Protocol"], messages.Select(m => (string)m.ApplicationProperties["healthSet"]).Order());
-        Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], messages.Select(m => (string)m.ApplicationProperties["monitor"]).Order());
+        Assert.Equal(["IMAP.Protocol", "IMAP.Protocol"], messages.Select(m => Read(m).HealthSet).Order());
+        Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], messages.Select(m => Read(m).Monitor).Order());
         Assert.All(messages, m => Assert.StartsWith("probe:MBX1:", m.MessageId, StringComparison.Ordinal));
         Assert.All(messages, m => Assert.Equal("imap-health-alert", m.Subject));
     }
