@@ -7,7 +7,6 @@ namespace Remediation.Agent;
 /// <summary>What the agent trusts and what it may do. Everything not listed is refused.</summary>
 public sealed class AgentOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Agent";
 
     /// <summary>Signing keys by key ID, base64 (at least 32 bytes). Two keys at once while one rotates. Never logged.</summary>

@@ -3,7 +3,6 @@ namespace Remediation.Agent.PowerShell;
 /// <summary>How the agent reaches Exchange through PowerShell.</summary>
 public sealed class PowerShellOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Agent:PowerShell";
 
     /// <summary>

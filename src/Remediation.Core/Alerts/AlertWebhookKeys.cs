@@ -13,7 +13,6 @@ namespace Remediation.Alerts;
 /// </summary>
 public sealed class AlertWebhookOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Alerts";
 
     /// <summary>Named webhook keys (a name per caller, so one can be rotated alone); each at least 32 characters.</summary>

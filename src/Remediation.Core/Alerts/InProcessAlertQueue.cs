@@ -6,7 +6,6 @@ namespace Remediation.Alerts;
 /// <summary>The in-process queue's Service Bus-like settings.</summary>
 public sealed class InProcessQueueOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Queue";
 
     /// <summary>How long a received message stays locked before it is delivered again.</summary>

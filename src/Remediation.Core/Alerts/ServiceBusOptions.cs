@@ -4,7 +4,6 @@ namespace Remediation.Alerts;
 /// <summary>The Service Bus alerts queue. Unset: the in-process queue is used.</summary>
 public sealed class ServiceBusOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:ServiceBus";
 
     /// <summary>Connection string (local runs; a Key Vault reference if used in Azure). Never logged.</summary>

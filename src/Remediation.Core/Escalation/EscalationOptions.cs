@@ -6,7 +6,6 @@ namespace Remediation.Escalation;
 /// <summary>Where escalations go. Every configured channel gets each one; none configured: the ledger and logs only.</summary>
 public sealed class EscalationOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Escalation";
 
     /// <summary>A URL that receives the run as JSON (Teams/Slack workflow, ITSM, Logic App...).</summary>

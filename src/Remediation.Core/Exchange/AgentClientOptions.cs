@@ -4,7 +4,6 @@ namespace Remediation.Exchange;
 /// <summary>Where the on-premises agent is (through its Hybrid Connection) and the key that signs requests to it.</summary>
 public sealed class AgentClientOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Agent";
 
     /// <summary>The agent's base address (https://agent-host:port/). Unset: no agent; playbooks that need Exchange escalate.</summary>

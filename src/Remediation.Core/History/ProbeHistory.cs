@@ -7,7 +7,6 @@ namespace Remediation.History;
 /// <summary>How much probe history is kept (section <c>Remediation:History</c>).</summary>
 public sealed class HistoryOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:History";
 
     /// <summary>How long anything is kept.</summary>

@@ -5,7 +5,6 @@ namespace Remediation.Monitoring;
 /// <summary>When a monitor changes state.</summary>
 public sealed class MonitorOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Monitors";
 
     /// <summary>Consecutive failed probe results that make a monitor Unhealthy.</summary>

@@ -5,7 +5,6 @@ namespace Remediation.Probes;
 /// <summary>How probes run.</summary>
 public sealed class ProbeOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Probes";
 
     /// <summary>Run probes on a schedule. Off: monitors are fed only by on-demand probes and external alerts.</summary>

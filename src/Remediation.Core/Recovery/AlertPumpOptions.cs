@@ -5,7 +5,6 @@ namespace Remediation.Recovery;
 /// <summary>How the alert pump drains the queue.</summary>
 public sealed class AlertPumpOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Pump";
 
     /// <summary>Drain the queue continuously (standalone host). Off: something else calls the pump.</summary>

@@ -11,7 +11,6 @@ namespace Remediation.Recovery;
 /// </summary>
 public sealed record RecoverySettings : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Recovery";
 
     /// <summary>Most looks one wait may take (wait / PollInterval): each is two history events of the run.</summary>

@@ -140,7 +140,6 @@ public sealed class MaintenanceWindow
 /// <summary>Maintenance windows from settings, and the organisation's time zone they are read in.</summary>
 public sealed class MaintenanceOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Maintenance";
 
     /// <summary>The organisation's time zone (IANA or Windows ID), in which windows are written.</summary>

@@ -20,7 +20,6 @@ public sealed class ThrottleRule
 /// <summary>Recovery-action throttles. Defaults after Managed Availability's throttle policy (see REFERENCE.md).</summary>
 public sealed class ThrottleOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Throttles";
 
     /// <summary>Service restarts: a playbook may restart IMAP4 up to three times in one run.</summary>

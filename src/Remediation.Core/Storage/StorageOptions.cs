@@ -10,7 +10,6 @@ namespace Remediation.Storage;
 /// </summary>
 public sealed class StorageOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Storage";
 
     /// <summary>Storage connection string (Azurite locally). Never logged.</summary>

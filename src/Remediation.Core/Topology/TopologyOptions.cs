@@ -3,7 +3,6 @@ namespace Remediation.Topology;
 /// <summary>The Exchange organisation: which servers exist, what they are, and how to reach their IMAP services.</summary>
 public sealed class TopologyOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Topology";
 
     /// <summary>Servers watched.</summary>

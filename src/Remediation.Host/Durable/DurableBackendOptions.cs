@@ -3,7 +3,6 @@ namespace Remediation.Host.Durable;
 /// <summary>How the standalone host's embedded Durable engine runs work (section <c>Remediation:Durable</c>).</summary>
 public sealed class DurableBackendOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Durable";
 
     /// <summary>Orchestration episodes executed at once. An episode is short (replay, then wait), so this can be high.</summary>

@@ -18,7 +18,6 @@ public enum IdentityMode
 /// <summary>Operator identity (section <c>Remediation:Identity</c>).</summary>
 public sealed class IdentityOptions : IValidatableObject
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Remediation:Identity";
 
     /// <summary><c>Oidc</c> in production; <c>Lab</c> only for lab mode on 127.0.0.1.</summary>

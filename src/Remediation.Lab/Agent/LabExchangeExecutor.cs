@@ -7,7 +7,6 @@ namespace Remediation.Lab.Agent;
 /// <summary>Lab settings of the agent.</summary>
 public sealed class LabAgentOptions
 {
-    /// <summary>Configuration section.</summary>
     public const string Section = "Agent:Lab";
 
     /// <summary>How long a restarted lab server stays unreachable before its OS answers again (minutes on Exchange).</summary>
