@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Topology;
 
@@ -49,6 +50,28 @@ public sealed class ProbeTranscriptTests
         Assert.Contains("EXAMINE INBOX", stream.Commands);
         Assert.Contains(stream.Commands, c => c.StartsWith("UID SEARCH", StringComparison.Ordinal));
         Assert.Equal("MBX1", result.MailboxServer);
+    }
+
+    [Theory]
+    [InlineData("dovecot-ctp-through-proxy", ImapHealthModel.CtpProbe)]
+    [InlineData("dovecot-deep-test", ImapHealthModel.DeepTestProbe)]
+    [InlineData("dovecot-self-test", ImapHealthModel.SelfTestProbe)]
+    public async Task A_conversation_captured_from_the_labs_dovecot_replays_command_for_command(string name, string probeName)
+    {
+        var (greeting, replies) = Transcript.Read(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Probes", "Transcripts", $"{name}.txt")));
+        var stream = new TranscriptStream(greeting, replies);
+        var options = Builders.Monitor(new ProbeOptions());
+        IImapProbe probe = probeName switch
+        {
+            ImapHealthModel.CtpProbe => new ImapCtpProbe(TimeProvider.System, options, new Replay(stream)),
+            ImapHealthModel.DeepTestProbe => new ImapDeepTestProbe(TimeProvider.System, options, new Replay(stream)),
+            _ => new ImapSelfTestProbe(TimeProvider.System, options, new Replay(stream)),
+        };
+
+        var result = await probe.RunAsync(probeName == ImapHealthModel.CtpProbe ? Cas() : Mailbox(), default);
+
+        Assert.True(result.Succeeded, result.Summary);
+        stream.AssertPlayedThrough();
     }
 
     [Fact]
