@@ -13,8 +13,8 @@ public sealed class PowerShellExecutorTests : IDisposable
 
     public PowerShellExecutorTests()
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "StandIn", "ExchangeStandIn.psm1"), Path.Combine(directory, "ExchangeStandIn.psm1"));
-        executor = new PowerShellExchangeExecutor(Options.Create(new PowerShellOptions { ModulePaths = [Path.Combine(directory, "ExchangeStandIn.psm1")] }), TimeProvider.System);
+        // The Windows cmdlets in it are generated from the real assemblies' parameter sets: an invented parameter fails.
+        executor = new PowerShellExchangeExecutor(Options.Create(new PowerShellOptions { ModulePaths = [StandIn.CmdletSignatures.WriteModule(directory)] }), TimeProvider.System);
     }
 
     public void Dispose()
@@ -60,7 +60,9 @@ public sealed class PowerShellExecutorTests : IDisposable
         Assert.Equal(("Failed", "Probe failed. _Mbx: MBX1"), (probe.Result, probe.Error));
         Assert.True(copies.HasNoActiveCopy);
         Assert.True(copies.ActivationDisabled);
-        Assert.Equal((61234.5, 7L), (counters.AverageCommandProcessingTimeMs, counters.RequestsQueued));
+        // The worst instance of the counter Managed Availability watches; no counter exists for RequestsQueued.
+        Assert.Equal((61234.5, (long?)null), (counters.AverageCommandProcessingTimeMs, counters.RequestsQueued));
+        Assert.Equal(@"\MSExchangeImap4(*)\Average Command Processing Time (milliseconds)", Calls().Single(c => c.Cmdlet == "Get-Counter").Params["Counter"]);
         var calls = Calls();
         Assert.Equal(@"IMAP.Protocol\ImapDeepTestProbe", calls.Single(c => c.Cmdlet == "Invoke-MonitoringProbe").Params["Identity"]);
         Assert.Equal("True", calls.Single(c => c.Cmdlet == "Set-MailboxServer").Params["DatabaseCopyActivationDisabledAndMoveNow"]);
@@ -68,14 +70,43 @@ public sealed class PowerShellExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_service_restart_stops_waits_and_starts_only_the_allow_listed_service()
+    public async Task A_service_restart_calls_the_instance_methods_on_the_allow_listed_service_and_reads_it_back()
     {
         var result = await executor.RestartServiceAsync("MBX1", "msexchangeimap4be", default);
 
-        Assert.True(result.Running);
-        var methods = Calls().Where(c => c.Cmdlet == "Invoke-CimMethod").ToList();
+        Assert.True(result.Running, result.Detail);
+        Assert.Contains("read back Running", result.Detail, StringComparison.Ordinal);
+        var calls = Calls();
+        var methods = calls.Where(c => c.Cmdlet == "Invoke-CimMethod").ToList();
         Assert.Equal(["StopService", "StartService"], methods.Select(m => m.Params["MethodName"]));
-        Assert.All(methods, m => Assert.Equal("Name='MSExchangeIMAP4BE'", m.Params["Filter"]));
+        // Through the instance (Get-CimInstance ... | Invoke-CimMethod), the only way to call an instance method.
+        Assert.All(methods, m => Assert.Equal(("CimInstanceComputerSet", "Win32_Service:MSExchangeIMAP4BE"), (m.Params["ParameterSet"], m.Params["InputObject"])));
+        Assert.All(calls.Where(c => c.Cmdlet == "Get-CimInstance"), c => Assert.Equal("Name='MSExchangeIMAP4BE'", c.Params["Filter"]));
+    }
+
+    [Fact]
+    public async Task A_service_that_does_not_start_again_is_answered_as_not_running_with_its_return_value()
+    {
+        var result = await executor.RestartServiceAsync("STUCK1", "MSExchangeIMAP4", default);
+
+        Assert.False(result.Running);
+        Assert.Contains("StartService answered 7 (the service did not respond in time)", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("NOT running", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_generated_stand_in_refuses_the_call_the_executor_used_to_make()
+    {
+        // Invoke-CimMethod -ClassName Win32_Service -Filter ... -MethodName StopService: what every restart sent before.
+        var module = StandIn.CmdletSignatures.WriteModule(directory);
+        using var shell = System.Management.Automation.PowerShell.Create();
+        shell.AddCommand("Import-Module").AddParameter("Name", module).Invoke();
+        shell.Commands.Clear();
+        shell.AddCommand("Invoke-CimMethod").AddParameter("ComputerName", "MBX1").AddParameter("ClassName", "Win32_Service")
+            .AddParameter("Filter", "Name='MSExchangeIMAP4'").AddParameter("MethodName", "StopService");
+
+        var error = Assert.Throws<System.Management.Automation.ParameterBindingException>(() => shell.Invoke());
+        Assert.Contains("Filter", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,7 +118,7 @@ public sealed class PowerShellExecutorTests : IDisposable
         var down = await executor.GetServerStateAsync("DOWN1", default);
 
         var restart = Calls().Single(c => c.Cmdlet == "Restart-Computer");
-        Assert.Equal(["ComputerName", "Force"], restart.Params.Keys.Order());
+        Assert.Equal(["ComputerName", "Force"], restart.Params.Keys.Where(k => k != "ParameterSet").Order());
         Assert.Equal(before.LastBoot, started.BootedBefore);
         Assert.True(after.LastBoot > started.BootedBefore, $"{before.LastBoot:o} {started.BootedBefore:o} {after.LastBoot:o} {after.Detail}");
         Assert.Equal("Name='MSExchangeIMAP4' OR Name='MSExchangeIMAP4BE'", Calls().Last(c => c.Cmdlet == "Get-CimInstance" && c.Params["ClassName"] == "Win32_Service").Params["Filter"]);

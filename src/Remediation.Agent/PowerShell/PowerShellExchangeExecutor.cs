@@ -21,7 +21,29 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     public static readonly string[] ExchangeCmdlets =
         ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings"];
 
-    static readonly string[] ImapCounterPaths = [@"\MSExchangeImap4\Average Command Processing Time", @"\MSExchangeImap4\Requests Queued"];
+    // The counter Managed Availability's AverageCommandProcessingTimeGt60sMonitor watches (Exchange 2013's
+    // ImapDiscovery.CreatePerfAndMonitors: "MSExchangeImap4\Average Command Processing Time (milliseconds)", over
+    // 60000 for 2 samples); every instance, the worst one counts. Exchange defines no IMAP counter for
+    // RequestsQueuedGt500Monitor (its Managed Availability code has that monitor for ActiveSync only, on
+    // "MSExchange Throttling\Task queue length"): nothing is read for it (docs/agent.md).
+    internal const string CommandTimeCounter = @"\MSExchangeImap4(*)\Average Command Processing Time (milliseconds)";
+
+    // Win32_Service's StopService/StartService answers (Microsoft's documentation of the Win32_Service methods):
+    // 0 the request was accepted; 6 the service has not been started (nothing to stop); 10 already running.
+    static readonly Dictionary<uint, string> ServiceAnswers = new()
+    {
+        [0] = "the request was accepted",
+        [1] = "not supported",
+        [2] = "access denied",
+        [3] = "dependent services are running",
+        [5] = "the service cannot accept control messages now",
+        [6] = "the service has not been started",
+        [7] = "the service did not respond in time",
+        [8] = "unknown failure",
+        [10] = "the service is already running",
+        [14] = "the service is disabled",
+        [15] = "the service's logon failed",
+    };
 
     readonly PowerShellOptions options;
     readonly TimeProvider time;
@@ -72,17 +94,49 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// StopService and StartService are instance methods of Win32_Service: the instance is read with Get-CimInstance and
+    /// piped to Invoke-CimMethod (Invoke-CimMethod has no -Filter; with -ClassName it calls static methods). Each
+    /// ReturnValue is checked, and whatever happens between the two calls, the answer says the state the service was
+    /// read back in: a service left stopped is reported, never "restarted".
+    /// </remarks>
     public async Task<RestartResult> RestartServiceAsync(string server, string service, CancellationToken cancellationToken)
     {
         // Only an allow-listed constant reaches the WMI filter, never the caller's string.
         var name = ImapServices.All.First(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
         var started = time.GetTimestamp();
-        var filter = $"Name='{name}'";
-        await InvokeAsync("Invoke-CimMethod", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StopService"));
-        await WaitForServiceAsync(server, filter, "Stopped", cancellationToken);
-        await InvokeAsync("Invoke-CimMethod", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter), ("MethodName", "StartService"));
-        await WaitForServiceAsync(server, filter, "Running", cancellationToken);
-        return new RestartResult(server, name, true, time.GetElapsedTime(started).TotalMilliseconds, $"{name} restarted.");
+        var stop = await ServiceMethodAsync(server, name, "StopService", cancellationToken);
+        if (stop is not (0 or 6))
+        {
+            var state = await WaitForServiceAsync(server, name, "Stopped", TimeSpan.Zero, cancellationToken);
+            return new RestartResult(server, name, string.Equals(state, "Running", StringComparison.OrdinalIgnoreCase), time.GetElapsedTime(started).TotalMilliseconds,
+                $"StopService on {name} answered {stop} ({Meaning(stop)}): not restarted; read back: {state}.");
+        }
+
+        var stopped = await WaitForServiceAsync(server, name, "Stopped", ServiceWait, cancellationToken);
+        var start = await ServiceMethodAsync(server, name, "StartService", cancellationToken);
+        var now = await WaitForServiceAsync(server, name, "Running", start is 0 or 10 ? ServiceWait : TimeSpan.Zero, cancellationToken);
+        var running = string.Equals(now, "Running", StringComparison.OrdinalIgnoreCase);
+        return new RestartResult(server, name, running, time.GetElapsedTime(started).TotalMilliseconds, running
+            ? $"{name} restarted: StopService {stop}, read back {stopped}; StartService {start}; read back Running."
+            : $"{name} is {now} after StartService answered {start} ({Meaning(start)}): it was stopped and is NOT running.");
+    }
+
+    /// <summary>How long a restart waits for the service to reach Stopped, then Running.</summary>
+    internal static TimeSpan ServiceWait { get; set; } = TimeSpan.FromSeconds(90);
+
+    static string Meaning(uint answer) => ServiceAnswers.TryGetValue(answer, out var meaning) ? meaning : "an error";
+
+    // Get-CimInstance Win32_Service -Filter "Name='X'" | Invoke-CimMethod -MethodName M: ReturnValue.
+    async Task<uint> ServiceMethodAsync(string server, string name, string method, CancellationToken cancellationToken)
+    {
+        var answer = First(await InvokeAsync(server, cancellationToken,
+            new Command("Get-CimInstance", ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{name}'")),
+            new Command("Invoke-CimMethod", ("MethodName", method))))
+            ?? throw new ExchangeOperationException("Invoke-CimMethod", $"{method} on {name} returned nothing: is the service installed on {server}?");
+        return uint.TryParse(Text(answer, "ReturnValue"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ExchangeOperationException("Invoke-CimMethod", $"{method} on {name} answered no ReturnValue.");
     }
 
     /// <inheritdoc />
@@ -155,10 +209,14 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     {
         var samples = await InvokeAsync("Get-Counter", server, cancellationToken,
             ("ComputerName", server),
-            ("Counter", ImapCounterPaths));
+            ("Counter", new[] { CommandTimeCounter }));
         var values = samples.SelectMany(s => s.Properties["CounterSamples"]?.Value is System.Collections.IEnumerable e ? e.Cast<object>().Select(PSObject.AsPSObject) : [])
-            .ToDictionary(s => Text(s, "Path").Split('\\').Last().ToUpperInvariant(), s => Convert.ToDouble(s.Properties["CookedValue"]?.Value ?? 0, System.Globalization.CultureInfo.InvariantCulture));
-        return new ImapCounters(server, values.GetValueOrDefault("AVERAGE COMMAND PROCESSING TIME"), (long)values.GetValueOrDefault("REQUESTS QUEUED"));
+            .Where(s => Text(s, "Path").EndsWith(@"\average command processing time (milliseconds)", StringComparison.OrdinalIgnoreCase))
+            .Select(s => Convert.ToDouble(s.Properties["CookedValue"]?.Value ?? 0, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        return values.Count == 0
+            ? throw new ExchangeOperationException("Get-Counter", $"{CommandTimeCounter} returned no sample on {server}.")
+            : new ImapCounters(server, values.Max(), null);
     }
 
     /// <inheritdoc />
@@ -170,22 +228,32 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
         }
     }
 
-    async Task WaitForServiceAsync(string server, string filter, string state, CancellationToken cancellationToken)
+    // The service's State read back until it is <paramref name="state"/> or <paramref name="atMost"/> has passed; the last reading.
+    async Task<string> WaitForServiceAsync(string server, string name, string state, TimeSpan atMost, CancellationToken cancellationToken)
     {
+        var since = time.GetTimestamp();
         while (true)
         {
-            var service = First(await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", filter)));
-            if (string.Equals(Text(service, "State"), state, StringComparison.OrdinalIgnoreCase))
+            var service = First(await InvokeAsync("Get-CimInstance", server, cancellationToken, ("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{name}'")));
+            var now = Text(service, "State") is { Length: > 0 } read ? read : "not found";
+            if (string.Equals(now, state, StringComparison.OrdinalIgnoreCase) || time.GetElapsedTime(since) >= atMost)
             {
-                return;
+                return now;
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
         }
     }
 
-    async Task<IReadOnlyList<PSObject>> InvokeAsync(string cmdlet, string server, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    /// <summary>One command of a pipeline, its parameters passed as parameters (never script text).</summary>
+    sealed record Command(string Name, params (string Name, object Value)[] Parameters);
+
+    Task<IReadOnlyList<PSObject>> InvokeAsync(string cmdlet, string server, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        InvokeAsync(server, cancellationToken, new Command(cmdlet, parameters));
+
+    async Task<IReadOnlyList<PSObject>> InvokeAsync(string server, CancellationToken cancellationToken, params Command[] pipeline)
     {
+        var cmdlet = pipeline[^1].Name;
         var serverShell = shells.GetOrAdd(server, _ => new ServerShell());
         await serverShell.Gate.WaitAsync(cancellationToken);
         try
@@ -198,10 +266,13 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
             }
 
             using var shell = PS.Create(serverShell.Runspace);
-            shell.AddCommand(cmdlet);
-            foreach (var (name, value) in parameters)
+            foreach (var command in pipeline)
             {
-                shell.AddParameter(name, value);
+                shell.AddCommand(command.Name);
+                foreach (var (name, value) in command.Parameters)
+                {
+                    shell.AddParameter(name, value);
+                }
             }
 
             await using var stop = cancellationToken.Register(() => shell.BeginStop(null, null));

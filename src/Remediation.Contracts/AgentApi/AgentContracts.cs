@@ -96,7 +96,7 @@ public sealed record ImapSettings(string Server, bool ProtocolLogEnabled, string
 public sealed record SetImapSettingsRequest(bool ProtocolLogEnabled);
 
 /// <summary>MSExchangeImap4 "Average Command Processing Time" (ms) and "Requests Queued".</summary>
-public sealed record ImapCounters(string Server, double AverageCommandProcessingTimeMs, long RequestsQueued);
+public sealed record ImapCounters(string Server, double AverageCommandProcessingTimeMs, long? RequestsQueued);
 
 /// <summary>Get-ServerHealth rows of a server.</summary>
 public sealed record ServerHealthReport(string Server, IReadOnlyList<ServerHealthRow> Rows);

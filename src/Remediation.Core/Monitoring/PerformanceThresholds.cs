@@ -29,6 +29,13 @@ public static class PerformanceThresholds
                 $"Average Command Processing Time on {counters.Server} is {counters.AverageCommandProcessingTimeMs:0} ms (limit {limit:0} ms)");
         }
 
+        if (monitor == ImapHealthModel.RequestsQueuedMonitor && counters.RequestsQueued is null)
+        {
+            // Exchange defines no IMAP counter for this monitor (Managed Availability has it for ActiveSync only): the
+            // alert that named it, Exchange's own, is the evidence; nothing here can say it went away.
+            return new(monitor.Name, true, $"No IMAP counter measures {monitor.Name} on {counters.Server} (Exchange defines none): the alert itself is taken as the evidence");
+        }
+
         if (monitor == ImapHealthModel.RequestsQueuedMonitor)
         {
             return new(monitor.Name, counters.RequestsQueued > limits.RequestsQueuedLimit,

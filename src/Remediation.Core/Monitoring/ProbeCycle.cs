@@ -100,7 +100,8 @@ public sealed partial class ProbeCycle(
             return;
         }
 
-        foreach (var monitor in new[] { ImapHealthModel.CommandTimeMonitor, ImapHealthModel.RequestsQueuedMonitor })
+        // A monitor with no counter behind it (RequestsQueuedGt500Monitor on real Exchange) gets no sample at all.
+        foreach (var monitor in counters.RequestsQueued is null ? [ImapHealthModel.CommandTimeMonitor] : new[] { ImapHealthModel.CommandTimeMonitor, ImapHealthModel.RequestsQueuedMonitor })
         {
             var verdict = PerformanceThresholds.Judge(monitor, counters, monitors.CurrentValue);
             await PublishIfUnhealthyAsync(board.Record(server.Name, monitor, !verdict.Exceeded), verdict.Evidence, cancellationToken);

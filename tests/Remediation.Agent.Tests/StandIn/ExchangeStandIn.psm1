@@ -61,38 +61,61 @@ function Set-ImapSettings {
 
 $script:Booted = (Get-Date).AddDays(-3)
 
-function Restart-Computer {
-    [CmdletBinding()] param([Parameter(Mandatory)] [string[]] $ComputerName, [switch] $Wait, [string] $For, [switch] $Force)
-    Write-Call 'Restart-Computer' $PSBoundParameters
-    $script:Booted = Get-Date
+# The Windows cmdlets (Restart-Computer, Invoke-CimMethod, Get-CimInstance, Get-Counter) are not written here: the
+# tests generate them from the real cmdlets' parameter sets (CmdletSignatures.cs) and every one hands what bound to
+# Invoke-Behaviour below, so a parameter the real cmdlet lacks fails binding exactly as it would on Windows.
+$script:Services = @{ 'MSExchangeIMAP4' = 'Running'; 'MSExchangeIMAP4BE' = 'Running' }
+
+function New-CimStandIn([string] $Class, [hashtable] $Properties) {
+    $instance = [StandInCimInstance]::new()
+    $instance.CimClassName = $Class
+    foreach ($k in $Properties.Keys) { $instance | Add-Member -NotePropertyName $k -NotePropertyValue $Properties[$k] }
+    $instance
 }
 
-function Invoke-CimMethod {
-    [CmdletBinding()] param([string] $ComputerName, [string] $ClassName, [string] $Filter, [string] $MethodName)
-    Write-Call 'Invoke-CimMethod' $PSBoundParameters
-    [pscustomobject]@{ ReturnValue = 0 }
-}
-
-function Get-CimInstance {
-    [CmdletBinding()] param([string] $ComputerName, [string] $ClassName, [string] $Filter)
-    Write-Call 'Get-CimInstance' $PSBoundParameters
-    if ($ClassName -eq 'Win32_OperatingSystem') {
-        if ($ComputerName -eq 'DOWN1') { throw 'WinRM cannot complete the operation.' }
-        return [pscustomobject]@{ LastBootUpTime = $script:Booted }
+function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
+    $log = [ordered]@{}
+    foreach ($k in $Bound.Keys) { $log[$k] = $(if ($Bound[$k] -is [StandInCimInstance]) { "$($Bound[$k].CimClassName):$($Bound[$k].Name)" } else { "$($Bound[$k])" }) }
+    $log['ParameterSet'] = $Set
+    Add-Content -LiteralPath $script:Log -Value (@{ cmdlet = $Cmdlet; params = $log } | ConvertTo-Json -Compress)
+    switch ($Cmdlet) {
+        'Restart-Computer' { $script:Booted = Get-Date }
+        'Get-CimInstance' {
+            $computer = "$($Bound['ComputerName'])"
+            if ($Bound['ClassName'] -eq 'Win32_OperatingSystem') {
+                if ($computer -eq 'DOWN1') { throw 'WinRM cannot complete the operation.' }
+                return New-CimStandIn 'Win32_OperatingSystem' @{ LastBootUpTime = $script:Booted }
+            }
+            foreach ($name in @($script:Services.Keys | Sort-Object)) {
+                if ("$($Bound['Filter'])" -match "Name='$name'") {
+                    $state = $(if ($computer -eq 'MBX1' -and $Bound['Filter'] -like '* OR *' -and $name -eq 'MSExchangeIMAP4BE') { 'Stopped' } else { $script:Services[$name] })
+                    New-CimStandIn 'Win32_Service' @{ Name = $name; State = $state; PSComputerName = $computer }
+                }
+            }
+        }
+        'Invoke-CimMethod' {
+            # StopService/StartService are instance methods: only an instance (piped, or from -Query) has them.
+            if ($Set -notlike 'CimInstance*' -and $Set -notlike 'Query*') { throw "Invoke-CimMethod: $($Bound['MethodName']) is an instance method of Win32_Service; parameter set $Set calls a static method." }
+            $name = $Bound['InputObject'].Name
+            $computer = "$($Bound['InputObject'].PSComputerName)"
+            $answer = 0
+            switch ($Bound['MethodName']) {
+                'StopService' { if ($script:Services[$name] -eq 'Stopped') { $answer = 6 } else { $script:Services[$name] = 'Stopped' } }
+                'StartService' {
+                    if ($computer -eq 'STUCK1') { $answer = 7 } # a service that does not respond to the start request in time
+                    elseif ($script:Services[$name] -eq 'Running') { $answer = 10 }
+                    else { $script:Services[$name] = 'Running' }
+                }
+            }
+            [pscustomobject]@{ ReturnValue = [uint32]$answer }
+        }
+        'Get-Counter' {
+            $computer = "$($Bound['ComputerName'])"
+            [pscustomobject]@{ CounterSamples = @(
+                [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(_total)\average command processing time (milliseconds)"; CookedValue = 61234.5 },
+                [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(imap4-1)\average command processing time (milliseconds)"; CookedValue = 120.0 }) }
+        }
     }
-    if ($Filter -like '* OR *') {
-        return @([pscustomobject]@{ Name = 'MSExchangeIMAP4'; State = 'Running' }, [pscustomobject]@{ Name = 'MSExchangeIMAP4BE'; State = 'Stopped' })
-    }
-    $last = Get-Content -LiteralPath $script:Log | Select-Object -Last 2 | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object cmdlet -eq 'Invoke-CimMethod' | Select-Object -Last 1
-    [pscustomobject]@{ Name = 'svc'; State = $(if ($last.params.MethodName -eq 'StopService') { 'Stopped' } else { 'Running' }) }
-}
-
-function Get-Counter {
-    [CmdletBinding()] param([string[]] $ComputerName, [Parameter(Mandatory)] [string[]] $Counter)
-    Write-Call 'Get-Counter' $PSBoundParameters
-    [pscustomobject]@{ CounterSamples = @(
-        [pscustomobject]@{ Path = "\\$ComputerName\msexchangeimap4\average command processing time"; CookedValue = 61234.5 },
-        [pscustomobject]@{ Path = "\\$ComputerName\msexchangeimap4\requests queued"; CookedValue = 7 }) }
 }
 
 Export-ModuleMember -Function *
