@@ -107,6 +107,11 @@ public sealed class PowerShellExecutorTests : IDisposable
 
         var error = Assert.Throws<System.Management.Automation.ParameterBindingException>(() => shell.Invoke());
         Assert.Contains("Filter", error.Message, StringComparison.Ordinal);
+
+        // And the runbook's own misspelling of Set-ImapSettings' parameter (ProtocolLogEnabled is the real one).
+        shell.Commands.Clear();
+        shell.AddCommand("Set-ImapSettings").AddParameter("Server", "CAS1").AddParameter("ProtocolLoggingEnabled", true);
+        Assert.Throws<System.Management.Automation.ParameterBindingException>(() => shell.Invoke());
     }
 
     [Fact]

@@ -23,7 +23,7 @@ internal sealed record CmdletSignature(string Name, string? DefaultSet, bool Sup
 /// System.Reflection.MetadataLoadContext: nothing is executed. From the signatures the tests generate stand-in
 /// functions with exactly those parameter sets, so PowerShell's own binder refuses a parameter the real cmdlet lacks.
 /// </summary>
-internal static class CmdletSignatures
+internal static partial class CmdletSignatures
 {
     /// <summary>The Windows cmdlets the agent's executor runs and the package and assembly each comes from.</summary>
     public static readonly (string Cmdlet, string Package, string Assembly)[] Windows =
@@ -36,8 +36,98 @@ internal static class CmdletSignatures
 
     static readonly Lazy<IReadOnlyDictionary<string, CmdletSignature>> Loaded = new(Load);
 
-    /// <summary>The signature of <paramref name="cmdlet"/> (one of <see cref="Windows"/>).</summary>
-    public static CmdletSignature Of(string cmdlet) => Loaded.Value[cmdlet];
+    static readonly Lazy<IReadOnlyDictionary<string, CmdletSignature>> Documented = new(LoadDocumented);
+
+    /// <summary>The signature of <paramref name="cmdlet"/>: a Windows cmdlet's from its assembly, an Exchange cmdlet's from its documented syntax.</summary>
+    public static CmdletSignature Of(string cmdlet) => Loaded.Value.TryGetValue(cmdlet, out var windows) ? windows : Documented.Value[cmdlet];
+
+    /// <summary>The Exchange cmdlets with a documented syntax in StandIn/Exchange/ (one file each, its source address first).</summary>
+    public static IReadOnlyCollection<string> Exchange => [.. Documented.Value.Keys];
+
+    static IReadOnlyDictionary<string, CmdletSignature> LoadDocumented() =>
+        Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "StandIn", "Exchange"), "*.syntax")
+            .Select(f => ParseSyntax(File.ReadAllText(f)))
+            .ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A syntax block as Microsoft's cmdlet reference writes it: <c>-Name &lt;Type&gt;</c> mandatory, <c>[-Name &lt;Type&gt;]</c>
+    /// optional, <c>[-Name] &lt;Type&gt;</c> positional and mandatory, <c>[[-Name] &lt;Type&gt;]</c> positional and optional,
+    /// <c>[-Switch]</c>; <c>## SetName</c> before each block when there are several sets; <c>[-Confirm]</c>/<c>[-WhatIf]</c>
+    /// mean ShouldProcess. The first comment line names the page it was copied from.
+    /// </summary>
+    public static CmdletSignature ParseSyntax(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var source = lines.First(l => l.StartsWith('#')).TrimStart('#', ' ');
+        string? name = null;
+        string? set = null;
+        var sets = new List<string?>();
+        var shouldProcess = false;
+        var parameters = new Dictionary<string, (string Type, List<ParameterInSet> Sets)>(StringComparer.OrdinalIgnoreCase);
+        var position = 0;
+        foreach (var line in lines.Where(l => !l.StartsWith('#') || l.StartsWith("## ", StringComparison.Ordinal)))
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                set = line[3..];
+                continue;
+            }
+
+            if (!line.StartsWith('-') && !line.StartsWith('['))
+            {
+                name = line; // the cmdlet's name opens each block
+                sets.Add(set);
+                position = 0;
+                continue;
+            }
+
+            var match = SyntaxToken().Match(line);
+            if (!match.Success)
+            {
+                throw new FormatException($"Not a syntax line of {name}: '{line}'.");
+            }
+
+            var parameter = match.Groups["name"].Value;
+            if (parameter is "Confirm" or "WhatIf")
+            {
+                shouldProcess = true;
+                continue;
+            }
+
+            var positional = match.Groups["positional"].Success;
+            var mandatory = !match.Groups["optional"].Success;
+            var type = match.Groups["type"].Success ? match.Groups["type"].Value : "SwitchParameter";
+            if (!parameters.TryGetValue(parameter, out var entry))
+            {
+                entry = (type, []);
+                parameters[parameter] = entry;
+            }
+
+            entry.Sets.Add(new ParameterInSet(set, mandatory, positional ? position++ : null, false, false));
+        }
+
+        return new CmdletSignature(
+            name ?? throw new FormatException("No cmdlet name."),
+            sets.Count > 1 ? sets[0] : null,
+            shouldProcess,
+            [.. parameters.Select(p => new CmdletParameter(p.Key, DocumentedType(p.Value.Type), [], p.Value.Sets))],
+            source);
+    }
+
+    // Documented types: the .NET name where it is one; Exchange's own parameter types (ServerIdParameter, Fqdn...) take text.
+    static string DocumentedType(string type) => type switch
+    {
+        "String" => "System.String",
+        "String[]" => "System.String[]",
+        "Boolean" => "System.Boolean",
+        "Int32" => "System.Int32",
+        "SwitchParameter" => "System.Management.Automation.SwitchParameter",
+        _ => type,
+    };
+
+    // "-Name <Type>", "[-Name <Type>]", "[-Name] <Type>", "[[-Name] <Type>]", "[-Switch]", "-Switch".
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<optional>\[)?(?:(?<positional>\[)-(?<name>\w+)\]|-(?<name>\w+))(?: <(?<type>[\w.\[\]]+)>)?\]?$")]
+    private static partial System.Text.RegularExpressions.Regex SyntaxToken();
 
     static string PackageRoot => typeof(CmdletSignatures).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!;
 
@@ -211,15 +301,15 @@ internal static class CmdletSignatures
     };
 
     /// <summary>
-    /// Writes the stand-in module into <paramref name="directory"/>: the stand-in CIM types, the Exchange stand-ins and
-    /// the behaviour of the organisation (ExchangeStandIn.psm1), and the Windows cmdlets generated from their real
-    /// signatures. Returns its path.
+    /// Writes the stand-in module into <paramref name="directory"/>: the stand-in CIM types, the behaviour of the
+    /// organisation (ExchangeStandIn.psm1), and every cmdlet generated from its signature (Windows: the real
+    /// assemblies; Exchange: the documented syntax). Returns its path.
     /// </summary>
     public static string WriteModule(string directory)
     {
         var exchange = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "StandIn", "ExchangeStandIn.psm1")).Replace("Export-ModuleMember -Function *", "", StringComparison.Ordinal);
         var module = new StringBuilder(StandInTypes).Append(exchange).Append('\n');
-        foreach (var (cmdlet, _, _) in Windows)
+        foreach (var cmdlet in Windows.Select(w => w.Cmdlet).Concat(Exchange))
         {
             module.Append(StandInFunction(Of(cmdlet))).Append('\n');
         }

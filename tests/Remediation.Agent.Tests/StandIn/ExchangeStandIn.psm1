@@ -1,70 +1,16 @@
-# Stand-ins for the Exchange cmdlets the agent runs: same names and parameters as Exchange's, backed by a small
-# in-memory organisation. Every call is appended to calls.jsonl beside the module with the parameter values exactly
-# as they arrived, so tests can prove a value was passed as a parameter and never interpreted as script.
+# The behaviour of a small in-memory organisation behind the stand-in cmdlets. No cmdlet is declared here: the tests
+# generate every one the agent runs from its real signature (CmdletSignatures.cs: the Windows cmdlets from the
+# PowerShell SDK's runtimes/win assemblies, the Exchange cmdlets from Microsoft's documented syntax in Exchange/), and
+# each hands the parameter set that bound and the bound parameters to Invoke-Behaviour. A parameter, or a combination,
+# the real cmdlet does not take fails binding as it would on a real server.
+# Every call is appended to calls.jsonl beside the module with the parameter values exactly as they arrived (and the
+# parameter set), so tests can prove a value was passed as a parameter and never interpreted as script.
 $script:Log = Join-Path $PSScriptRoot 'calls.jsonl'
 $script:Mailbox = @{ 'MBX1' = @{ Disabled = $false; Copies = @(@{ Db = 'DB1'; Status = 'Mounted'; Pref = 1 }, @{ Db = 'DB2'; Status = 'Healthy'; Pref = 2 }) } }
 $script:Imap = @{}
-
-function Write-Call([string] $Cmdlet, $Bound) {
-    $params = [ordered]@{}
-    foreach ($k in $Bound.Keys) { $params[$k] = "$($Bound[$k])" }
-    Add-Content -LiteralPath $script:Log -Value (@{ cmdlet = $Cmdlet; params = $params } | ConvertTo-Json -Compress)
-}
-
-function Get-ServerHealth {
-    [CmdletBinding()] param([Parameter(Mandatory, Position = 0)] [string] $Identity)
-    Write-Call 'Get-ServerHealth' $PSBoundParameters
-    [pscustomobject]@{ Server = $Identity; Name = 'ImapDeepTestMonitor'; TargetResource = 'MSExchangeIMAP4BE'; HealthSetName = 'IMAP.Protocol'; AlertValue = 'Unhealthy'; LastTransitionTime = [datetime]::new(2026, 11, 27, 3, 0, 0, [DateTimeKind]::Utc) }
-    [pscustomobject]@{ Server = $Identity; Name = 'OwaSelfTestMonitor'; TargetResource = 'MSExchangeOWAAppPool'; HealthSetName = 'OWA'; AlertValue = 'Healthy'; LastTransitionTime = [datetime]::new(2026, 11, 27, 3, 0, 0, [DateTimeKind]::Utc) }
-}
-
-function Invoke-MonitoringProbe {
-    [CmdletBinding()] param([Parameter(Mandatory, Position = 0)] [string] $Identity, [Parameter(Mandatory)] [string] $Server)
-    Write-Call 'Invoke-MonitoringProbe' $PSBoundParameters
-    [pscustomobject]@{ Result = 'Failed'; Error = "Probe failed. _Mbx: $Server" }
-}
-
-function Set-MailboxServer {
-    [CmdletBinding(SupportsShouldProcess)] param([Parameter(Mandatory, Position = 0)] [string] $Identity, [bool] $DatabaseCopyActivationDisabledAndMoveNow)
-    Write-Call 'Set-MailboxServer' $PSBoundParameters
-    if (-not $script:Mailbox.ContainsKey($Identity)) { Write-Error "The specified server '$Identity' is not a Mailbox server."; return }
-    $script:Mailbox[$Identity].Disabled = $DatabaseCopyActivationDisabledAndMoveNow
-    foreach ($c in $script:Mailbox[$Identity].Copies) { if ($DatabaseCopyActivationDisabledAndMoveNow -and $c.Status -eq 'Mounted') { $c.Status = 'Healthy' } }
-}
-
-function Get-MailboxDatabaseCopyStatus {
-    [CmdletBinding()] param([Parameter(Mandatory)] [string] $Server)
-    Write-Call 'Get-MailboxDatabaseCopyStatus' $PSBoundParameters
-    foreach ($c in $script:Mailbox[$Server].Copies) {
-        [pscustomobject]@{ Name = "$($c.Db)\$Server"; DatabaseName = $c.Db; MailboxServer = $Server; Status = $c.Status; ActivationPreference = $c.Pref }
-    }
-}
-
-function Get-MailboxServer {
-    [CmdletBinding()] param([Parameter(Mandatory, Position = 0)] [string] $Identity)
-    Write-Call 'Get-MailboxServer' $PSBoundParameters
-    [pscustomobject]@{ Name = $Identity; DatabaseCopyActivationDisabledAndMoveNow = [bool]$script:Mailbox[$Identity].Disabled }
-}
-
-function Get-ImapSettings {
-    [CmdletBinding()] param([Parameter(Mandatory)] [string] $Server)
-    Write-Call 'Get-ImapSettings' $PSBoundParameters
-    if ($Server -like 'SLOW*') { Start-Sleep -Seconds 8 } # a server whose Exchange answers slowly
-    [pscustomobject]@{ Server = $Server; ProtocolLogEnabled = [bool]$script:Imap[$Server]; LogFileLocation = 'C:\Program Files\Microsoft\Exchange Server\V15\Logging\Imap4' }
-}
-
-function Set-ImapSettings {
-    [CmdletBinding(SupportsShouldProcess)] param([Parameter(Mandatory)] [string] $Server, [bool] $ProtocolLogEnabled)
-    Write-Call 'Set-ImapSettings' $PSBoundParameters
-    $script:Imap[$Server] = $ProtocolLogEnabled
-}
-
 $script:Booted = (Get-Date).AddDays(-3)
-
-# The Windows cmdlets (Restart-Computer, Invoke-CimMethod, Get-CimInstance, Get-Counter) are not written here: the
-# tests generate them from the real cmdlets' parameter sets (CmdletSignatures.cs) and every one hands what bound to
-# Invoke-Behaviour below, so a parameter the real cmdlet lacks fails binding exactly as it would on Windows.
 $script:Services = @{ 'MSExchangeIMAP4' = 'Running'; 'MSExchangeIMAP4BE' = 'Running' }
+$script:Transition = [datetime]::new(2026, 11, 27, 3, 0, 0, [DateTimeKind]::Utc)
 
 function New-CimStandIn([string] $Class, [hashtable] $Properties) {
     $instance = [StandInCimInstance]::new()
@@ -73,12 +19,47 @@ function New-CimStandIn([string] $Class, [hashtable] $Properties) {
     $instance
 }
 
-function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
+function Write-Call([string] $Cmdlet, [string] $Set, $Bound) {
     $log = [ordered]@{}
     foreach ($k in $Bound.Keys) { $log[$k] = $(if ($Bound[$k] -is [StandInCimInstance]) { "$($Bound[$k].CimClassName):$($Bound[$k].Name)" } else { "$($Bound[$k])" }) }
     $log['ParameterSet'] = $Set
     Add-Content -LiteralPath $script:Log -Value (@{ cmdlet = $Cmdlet; params = $log } | ConvertTo-Json -Compress)
+}
+
+function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
+    Write-Call $Cmdlet $Set $Bound
     switch ($Cmdlet) {
+        'Get-ServerHealth' {
+            $identity = "$($Bound['Identity'])"
+            [pscustomobject]@{ Server = $identity; Name = 'ImapDeepTestMonitor'; TargetResource = 'MSExchangeIMAP4BE'; HealthSetName = 'IMAP.Protocol'; AlertValue = 'Unhealthy'; LastTransitionTime = $script:Transition }
+            [pscustomobject]@{ Server = $identity; Name = 'OwaSelfTestMonitor'; TargetResource = 'MSExchangeOWAAppPool'; HealthSetName = 'OWA'; AlertValue = 'Healthy'; LastTransitionTime = $script:Transition }
+        }
+        'Invoke-MonitoringProbe' { [pscustomobject]@{ Result = 'Failed'; Error = "Probe failed. _Mbx: $($Bound['Server'])" } }
+        'Set-MailboxServer' {
+            $identity = "$($Bound['Identity'])"
+            if (-not $script:Mailbox.ContainsKey($identity)) { Write-Error "The specified server '$identity' is not a Mailbox server."; return }
+            if ($Bound.ContainsKey('DatabaseCopyActivationDisabledAndMoveNow')) {
+                $disabled = [bool]$Bound['DatabaseCopyActivationDisabledAndMoveNow']
+                $script:Mailbox[$identity].Disabled = $disabled
+                foreach ($c in $script:Mailbox[$identity].Copies) { if ($disabled -and $c.Status -eq 'Mounted') { $c.Status = 'Healthy' } }
+            }
+        }
+        'Get-MailboxDatabaseCopyStatus' {
+            $server = "$($Bound['Server'])"
+            foreach ($c in $script:Mailbox[$server].Copies) {
+                [pscustomobject]@{ Name = "$($c.Db)\$server"; DatabaseName = $c.Db; MailboxServer = $server; Status = $c.Status; ActivationPreference = $c.Pref }
+            }
+        }
+        'Get-MailboxServer' {
+            $identity = "$($Bound['Identity'])"
+            [pscustomobject]@{ Name = $identity; DatabaseCopyActivationDisabledAndMoveNow = [bool]$script:Mailbox[$identity].Disabled }
+        }
+        'Get-ImapSettings' {
+            $server = "$($Bound['Server'])"
+            if ($server -like 'SLOW*') { Start-Sleep -Seconds 8 } # a server whose Exchange answers slowly
+            [pscustomobject]@{ Server = $server; ProtocolLogEnabled = [bool]$script:Imap[$server]; LogFileLocation = 'C:\Program Files\Microsoft\Exchange Server\V15\Logging\Imap4' }
+        }
+        'Set-ImapSettings' { $script:Imap["$($Bound['Server'])"] = [bool]$Bound['ProtocolLogEnabled'] }
         'Restart-Computer' { $script:Booted = Get-Date }
         'Get-CimInstance' {
             $computer = "$($Bound['ComputerName'])"
@@ -115,7 +96,6 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
                 [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(_total)\average command processing time (milliseconds)"; CookedValue = 61234.5 },
                 [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(imap4-1)\average command processing time (milliseconds)"; CookedValue = 120.0 }) }
         }
+        default { throw "No behaviour for $Cmdlet." }
     }
 }
-
-Export-ModuleMember -Function *
