@@ -65,6 +65,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<DatabaseCopyStatus> SetDatabaseCopyActivationActivityAsync([ActivityTrigger] FlagStep input, FunctionContext context) =>
         Run<SetDatabaseCopyActivationActivity, FlagStep, DatabaseCopyStatus>(context, input);
 
+    /// <summary>Moves the databases that prefer the server back onto it (fail-back).</summary>
+    [Function(nameof(ActivatePreferredOnServerActivity))]
+    public Task<DatabaseCopyStatus> ActivatePreferredOnServerActivityAsync([ActivityTrigger] ServerStep input, FunctionContext context) =>
+        Run<ActivatePreferredOnServerActivity, ServerStep, DatabaseCopyStatus>(context, input);
+
     /// <summary>Reads database copy status.</summary>
     [Function(nameof(ReadDatabaseCopyStatusActivity))]
     public Task<DatabaseCopyStatus> ReadDatabaseCopyStatusActivityAsync([ActivityTrigger] string server, FunctionContext context) =>

@@ -52,6 +52,9 @@ public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecuto
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>
         Count(() => inner.SetDatabaseCopyActivationAsync(server, disabledAndMoveNow, cancellationToken), change: true);
 
+    public Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken) =>
+        Count(() => inner.ActivatePreferredOnServerAsync(server, cancellationToken), change: true);
+
     public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetDatabaseCopyStatusAsync(server, cancellationToken));
 
     public Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetImapSettingsAsync(server, cancellationToken));

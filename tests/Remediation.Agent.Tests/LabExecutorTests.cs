@@ -109,17 +109,21 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_drain_moves_active_copies_away_and_fail_back_brings_them_home()
+    public async Task A_drain_moves_active_copies_away_allowing_activation_moves_nothing_and_the_preferred_move_brings_them_home()
     {
         var client = agent.Client();
         Assert.False((await client.GetDatabaseCopyStatusAsync("MBX1", default)).HasNoActiveCopy);
 
         var drained = await client.SetDatabaseCopyActivationAsync("MBX1", true, Guid.NewGuid().ToString(), default);
         var elsewhere = await client.GetDatabaseCopyStatusAsync("MBX2", default);
-        var back = await client.SetDatabaseCopyActivationAsync("MBX1", false, Guid.NewGuid().ToString(), default);
+        var allowed = await client.SetDatabaseCopyActivationAsync("MBX1", false, Guid.NewGuid().ToString(), default);
+        var back = await client.ActivatePreferredOnServerAsync("MBX1", Guid.NewGuid().ToString(), default);
 
         Assert.True(drained.HasNoActiveCopy);
         Assert.Equal(2, elsewhere.ByStatus["Mounted"]);
+        // Exchange 2013 (Set-MailboxServer reference): $false only allows activation again; nothing moves back.
+        Assert.True(allowed.HasNoActiveCopy);
+        Assert.False(allowed.ActivationDisabled);
         Assert.Equal("Mounted", back.Copies.Single(c => c.Database == "DB1").Status);
     }
 

@@ -97,11 +97,18 @@ public sealed class OrganisationFixture : IAsyncLifetime
         {
             if (Lab.MailboxServers.ContainsKey(server))
             {
+                // As an administrator puts a DAG back after maintenance: allow activation (which moves nothing, as on
+                // Exchange 2013), then move each database back to its preferred server.
                 Organisation.SetActivationDisabled(server, false);
             }
 
             Organisation.SetProtocolLog(server, false);
             Organisation.SetCounters(new ImapCounters(server, 12, 0));
+        }
+
+        foreach (var server in Lab.MailboxServers.Keys)
+        {
+            Organisation.ActivatePreferredOn(server);
         }
 
         // Failing back moves databases again: wait for them too.

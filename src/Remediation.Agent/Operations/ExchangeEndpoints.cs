@@ -40,6 +40,15 @@ public static class ExchangeEndpoints
                 },
                 body.DisabledAndMoveNow && !options.CurrentValue.AllowDrain ? "Draining (database fail-over) is disabled on this agent." : null));
 
+        group.MapPost("/database-copies/activate-preferred", (HttpContext http, OperationGate gate, IOptionsMonitor<AgentOptions> options, string server) =>
+            gate.RunAsync(http, AgentOperation.ActivatePreferredOnServer, server, Args(("ActivatePreferredOnServer", server)),
+                async (x, ct) =>
+                {
+                    await x.ActivatePreferredOnServerAsync(server, ct);
+                    return Results.Ok(await x.GetDatabaseCopyStatusAsync(server, ct));
+                },
+                options.CurrentValue.AllowDrain ? null : "Database moves (fail-over and fail-back) are disabled on this agent."));
+
         group.MapGet("/database-copies", (HttpContext http, OperationGate gate, string server) =>
             gate.RunAsync(http, AgentOperation.GetDatabaseCopyStatus, server, Args(("Server", server)),
                 async (x, ct) => Results.Ok(await x.GetDatabaseCopyStatusAsync(server, ct))));

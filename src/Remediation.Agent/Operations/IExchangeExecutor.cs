@@ -23,6 +23,9 @@ public interface IExchangeExecutor
     /// <summary>Set-MailboxServer -Identity server -DatabaseCopyActivationDisabledAndMoveNow value.</summary>
     Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken);
 
+    /// <summary>Move-ActiveMailboxDatabase -ActivatePreferredOnServer server: fail-back of the databases that prefer it.</summary>
+    Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken);
+
     /// <summary>Get-MailboxDatabaseCopyStatus -Server server.</summary>
     Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken);
 

@@ -19,7 +19,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 {
     /// <summary>The cmdlets imported from the Exchange session: nothing else is.</summary>
     public static readonly string[] ExchangeCmdlets =
-        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings"];
+        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings", "Move-ActiveMailboxDatabase"];
 
     // The counter Managed Availability's AverageCommandProcessingTimeGt60sMonitor watches (Exchange 2013's
     // ImapDiscovery.CreatePerfAndMonitors: "MSExchangeImap4\Average Command Processing Time (milliseconds)", over
@@ -176,6 +176,10 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
     /// <inheritdoc />
     public Task SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, CancellationToken cancellationToken) =>
         InvokeAsync("Set-MailboxServer", server, cancellationToken, ("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", disabledAndMoveNow), ("Confirm", false));
+
+    /// <inheritdoc />
+    public Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken) =>
+        InvokeAsync("Move-ActiveMailboxDatabase", server, cancellationToken, ("ActivatePreferredOnServer", server), ("Confirm", false));
 
     /// <inheritdoc />
     public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)

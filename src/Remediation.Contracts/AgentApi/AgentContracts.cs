@@ -34,6 +34,12 @@ public enum AgentOperation
 
     /// <summary>Win32_OperatingSystem's last boot time and the IMAP4 services' state (is a restarted server back?).</summary>
     GetServerState,
+
+    /// <summary>
+    /// Move-ActiveMailboxDatabase -ActivatePreferredOnServer: the databases whose preferred copy is on the server are
+    /// made active there again (fail-back; Set-MailboxServer ... $false only allows activation again, it moves nothing).
+    /// </summary>
+    ActivatePreferredOnServer,
 }
 
 /// <summary>Body of POST .../probes.</summary>

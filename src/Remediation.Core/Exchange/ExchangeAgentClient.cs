@@ -59,6 +59,10 @@ public sealed class ExchangeAgentClient(HttpClient http)
     public Task<DatabaseCopyStatus> SetDatabaseCopyActivationAsync(string server, bool disabledAndMoveNow, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync<DatabaseCopyStatus>(HttpMethod.Put, $"{Server(server)}/database-copy-activation", new DatabaseCopyActivationRequest(disabledAndMoveNow), idempotencyKey, cancellationToken);
 
+    /// <summary>Move-ActiveMailboxDatabase -ActivatePreferredOnServer (fail-back): the server's copies after it.</summary>
+    public Task<DatabaseCopyStatus> ActivatePreferredOnServerAsync(string server, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<DatabaseCopyStatus>(HttpMethod.Post, $"{Server(server)}/database-copies/activate-preferred", null, idempotencyKey, cancellationToken);
+
     /// <summary>Get-MailboxDatabaseCopyStatus.</summary>
     public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) =>
         SendAsync<DatabaseCopyStatus>(HttpMethod.Get, $"{Server(server)}/database-copies", null, null, cancellationToken);

@@ -116,10 +116,10 @@ internal static class CtpPlaybook
         }
 
         probe = await playbook.ReprobeAsync(server, monitor);
-        var back = probe.Succeeded && drained && await playbook.FailBackAsync(server);
+        var back = probe.Succeeded && drained ? await playbook.FailBackAsync(server) : null;
 
         return probe.Succeeded
-            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(back ? "; databases failed back" : "")}. {evidence}")
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(back is null ? "" : $"; {back}")}. {evidence}")
             : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).{(drained ? " Fail-back decided: none; activation stays disabled." : "")} {evidence}");
     }
 }

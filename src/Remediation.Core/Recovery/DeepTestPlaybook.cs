@@ -33,7 +33,7 @@ internal static class DeepTestPlaybook
         if (probe.Succeeded)
         {
             var back = await playbook.FailBackAsync(server);
-            return new(RunOutcome.Recovered, $"{server} recovered after a restart{(back ? "; databases failed back" : "")}.");
+            return new(RunOutcome.Recovered, $"{server} recovered after a restart{(back is null ? "" : $"; {back}")}.");
         }
 
         return new(RunOutcome.Escalated,

@@ -36,8 +36,8 @@ internal static class PerformancePlaybook
         // 5-7.
         if (await HealthyAfterAsync(playbook, server, wait))
         {
-            var back = mailbox && await playbook.FailBackAsync(server);
-            return new(RunOutcome.Recovered, $"{server} is healthy {wait} after a restart{(back ? "; databases failed back" : "")}.");
+            var back = mailbox ? await playbook.FailBackAsync(server) : null;
+            return new(RunOutcome.Recovered, $"{server} is healthy {wait} after a restart{(back is null ? "" : $"; {back}")}.");
         }
 
         return new(RunOutcome.Escalated, $"{monitor.Name} on {server} is still unhealthy after a restart.{(mailbox ? " Fail-back decided: none; activation stays disabled." : "")}");

@@ -29,10 +29,10 @@ internal static class ProxyTestPlaybook
         }
 
         var probe = await playbook.ReprobeAsync(server, monitor);
-        var back = probe.Succeeded && drained && await playbook.FailBackAsync(server);
+        var back = probe.Succeeded && drained ? await playbook.FailBackAsync(server) : null;
 
         return probe.Succeeded
-            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(back ? "; databases failed back" : "")}.")
+            ? new(RunOutcome.Recovered, $"{server} recovered after a restart{(back is null ? "" : $"; {back}")}.")
             : new(RunOutcome.Escalated, $"{monitor.Name} still fails on {server} after a restart ({probe.Error}).{(drained ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 }

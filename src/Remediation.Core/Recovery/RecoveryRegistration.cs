@@ -26,6 +26,7 @@ public static class RecoveryRegistration
         typeof(RestartServerActivity),
         typeof(ReadServerStateActivity),
         typeof(SetDatabaseCopyActivationActivity),
+        typeof(ActivatePreferredOnServerActivity),
         typeof(ReadDatabaseCopyStatusActivity),
         typeof(SetImapProtocolLoggingActivity),
         typeof(ReadImapSettingsActivity),

@@ -129,11 +129,14 @@ internal sealed partial class RunbookSteps
     ];
 
     /// <summary>
-    /// Fail back (Set-MailboxServer ... $false), outside maintenance windows only: fail-back moves databases back onto
-    /// the server, so inside one it waits for the window to close (at most MaintenanceWait), looking again after it.
-    /// False when it did not fail back (the server stays drained, its hold kept, and the run's reason says why).
+    /// Fail back, outside maintenance windows only (it moves databases back onto the server, so inside one it waits
+    /// for the window to close, at most MaintenanceWait, looking again after it): Set-MailboxServer ... $false allows
+    /// activation again, which on its own moves nothing (Exchange 2013; 2016+ only with the DAG's preference moves),
+    /// then Move-ActiveMailboxDatabase -ActivatePreferredOnServer moves back the databases that prefer the server.
+    /// Where each database ended, as the copies read afterwards; null when it did not fail back (the server stays
+    /// drained, its hold kept, and the run's reason says why).
     /// </summary>
-    public async Task<bool> FailBackAsync(string server)
+    public async Task<string?> FailBackAsync(string server)
     {
         var settings = run.Settings;
         var giveUpAt = Recorder.Now + settings.MaintenanceWait;
@@ -153,7 +156,10 @@ internal sealed partial class RunbookSteps
             {
                 await FailBackCallAsync(server);
                 run.LeftDrained(server, false);
-                return true;
+                await MoveBackAsync(server);
+
+                // A move takes seconds to minutes: where they ended is read once the copies have settled.
+                return WhereTheyEnded(server, await CopyStatusAsync(server));
             }
 
             if (answer.Window.Until is not { } until || until > giveUpAt)
@@ -166,7 +172,7 @@ internal sealed partial class RunbookSteps
         }
 
         run.AddClosingNote($"Fail-back decided: not done: {stillIn} Activation stays disabled on {server}; fail back once the window closes, then release the hold.");
-        return false;
+        return null;
     }
 
     Task<DatabaseCopyStatus> FailBackCallAsync(string server) => run.Safety.ActAsync(
@@ -177,6 +183,29 @@ internal sealed partial class RunbookSteps
         key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), new FlagStep(server, false, key), StepRecorder.AgentCall),
         Describe,
         new DatabaseCopyStatus(server, []));
+
+    Task<DatabaseCopyStatus> MoveBackAsync(string server) => run.Safety.ActAsync(
+        "Move databases back",
+        $"Move-ActiveMailboxDatabase -ActivatePreferredOnServer {server}",
+        Args(("ActivatePreferredOnServer", server)),
+        null,
+        key => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ActivatePreferredOnServerActivity), new ServerStep(server, key), StepRecorder.AgentCall),
+        Describe,
+        new DatabaseCopyStatus(server, []));
+
+    /// <summary>What the copies read after the move say: which databases are active on the server again, which are not.</summary>
+    static string WhereTheyEnded(string server, DatabaseCopyStatus copies)
+    {
+        if (copies.Copies.Count == 0)
+        {
+            return $"failed back (activation allowed on {server}; no copy read after the move)";
+        }
+
+        var back = copies.Copies.Where(c => c.Status == CopyStatus.Mounted).Select(c => c.Database).ToList();
+        var notBack = copies.Copies.Where(c => c.ActivationPreference == 1 && c.Status != CopyStatus.Mounted).Select(c => $"{c.Database} ({c.Status})").ToList();
+        return $"failed back: {(back.Count > 0 ? $"{string.Join(", ", back)} active on {server} again" : $"no database active on {server}")}"
+            + (notBack.Count > 0 ? $"; preferring {server} but not back: {string.Join(", ", notBack)}" : "");
+    }
 
     static (StepOutcome, string) Describe(DatabaseCopyStatus status) =>
         (StepOutcome.Succeeded, status.Copies.Count == 0 ? "No copies reported." : string.Join(", ", status.ByStatus.Select(kv => $"{kv.Key}: {kv.Value}")));

@@ -105,6 +105,17 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
     }
 
     /// <inheritdoc />
+    public async Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken)
+    {
+        var effective = await faults.ApplyAsync(AgentOperation.ActivatePreferredOnServer, server, "Move-ActiveMailboxDatabase", cancellationToken);
+        MailboxServer(server, "Move-ActiveMailboxDatabase");
+        if (effective)
+        {
+            organisation.ActivatePreferredOn(server);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)
     {
         await faults.ApplyAsync(AgentOperation.GetDatabaseCopyStatus, server, "Get-MailboxDatabaseCopyStatus", cancellationToken);

@@ -42,7 +42,8 @@ public sealed partial class LabOrganisation
     /// <summary>
     /// -DatabaseCopyActivationDisabledAndMoveNow $true: every active copy moves to the best healthy copy on a server
     /// whose activation is allowed; a database with no such copy stays where it is. $false: activation allowed again,
-    /// and databases whose preferred server this is move back.
+    /// and nothing moves (Exchange 2013: Microsoft's Set-MailboxServer reference; only Move-ActiveMailboxDatabase
+    /// moves databases back, see <see cref="ActivatePreferredOn"/>).
     /// </summary>
     public void SetActivationDisabled(string server, bool disabledAndMoveNow)
     {
@@ -68,12 +69,29 @@ public sealed partial class LabOrganisation
             else
             {
                 activationDisabled.Remove(server);
-                foreach (var preferred in copies.Where(c => c.Preference == 1 && Same(c.Server, server) && !c.Active && IsRunning(server)).ToList())
-                {
-                    var now = time.GetUtcNow();
-                    copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.SetActive(false, now));
-                    preferred.SetActive(true, now);
-                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Move-ActiveMailboxDatabase -ActivatePreferredOnServer: every database whose preferred copy (activation
+    /// preference 1) is on <paramref name="server"/> becomes active there again, when the server runs and its
+    /// activation is allowed; the others stay where they are.
+    /// </summary>
+    public void ActivatePreferredOn(string server)
+    {
+        lock (gate)
+        {
+            if (activationDisabled.Contains(server) || !IsRunning(server))
+            {
+                return;
+            }
+
+            foreach (var preferred in copies.Where(c => c.Preference == 1 && Same(c.Server, server) && !c.Active).ToList())
+            {
+                var now = time.GetUtcNow();
+                copies.Where(c => c.Database == preferred.Database).ToList().ForEach(c => c.SetActive(false, now));
+                preferred.SetActive(true, now);
             }
         }
     }

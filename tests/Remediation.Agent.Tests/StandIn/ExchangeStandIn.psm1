@@ -44,6 +44,10 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
                 foreach ($c in $script:Mailbox[$identity].Copies) { if ($disabled -and $c.Status -eq 'Mounted') { $c.Status = 'Healthy' } }
             }
         }
+        'Move-ActiveMailboxDatabase' {
+            $server = "$($Bound['ActivatePreferredOnServer'])"
+            foreach ($c in $script:Mailbox[$server].Copies) { if ($c.Pref -eq 1) { $c.Status = 'Mounted' } }
+        }
         'Get-MailboxDatabaseCopyStatus' {
             $server = "$($Bound['Server'])"
             foreach ($c in $script:Mailbox[$server].Copies) {

@@ -80,12 +80,34 @@ public sealed class PlaybookTests
 
         Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
         Assert.Equal(
-            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False"],
+            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False", $"ActivatePreferred {Mbx}"],
             world.Changes);
         Assert.False(world.ActivationDisabled(Mbx));
         Assert.True(world.HoldReleased);
         var names = world.Steps.Select(s => s.Name).ToList();
         Assert.True(names.IndexOf("Safety check ahead: Restart server") < names.IndexOf("Fail databases over"), string.Join(" | ", names));
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_fail_back_moves_the_databases_back_and_says_where_they_really_ended()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Contains("failed back: DB1 active on MBX1 again", world.Closed!.Reason, StringComparison.Ordinal);
+        var move = Assert.Single(world.Steps, s => s.Name == "Move databases back");
+        Assert.Equal("Move-ActiveMailboxDatabase -ActivatePreferredOnServer MBX1", move.Operation);
+    }
+
+    [Fact]
+    public async Task DeepTest_3_1_a_fail_back_that_moves_nothing_is_reported_as_such_not_as_failed_back()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3, DatabasesStayAway = true };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Contains("no database active on MBX1; preferring MBX1 but not back: DB1 (Healthy)", world.Closed!.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +236,7 @@ public sealed class PlaybookTests
 
         Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request("EX1", ServerRole.ClientAccess | ServerRole.Mailbox, Proxy)));
         Assert.Equal(
-            [$"RestartService EX1 {ImapServices.FrontEnd}", "SetActivationDisabled EX1 True", "RestartServer EX1", "SetActivationDisabled EX1 False"],
+            [$"RestartService EX1 {ImapServices.FrontEnd}", "SetActivationDisabled EX1 True", "RestartServer EX1", "SetActivationDisabled EX1 False", "ActivatePreferred EX1"],
             world.Changes);
     }
 
@@ -248,7 +270,7 @@ public sealed class PlaybookTests
 
         Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, CommandTime)));
         Assert.Equal(
-            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False"],
+            [$"RestartService {Mbx} {ImapServices.BackEnd}", $"SetActivationDisabled {Mbx} True", $"RestartServer {Mbx}", $"SetActivationDisabled {Mbx} False", $"ActivatePreferred {Mbx}"],
             world.Changes);
     }
 

@@ -23,12 +23,30 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
 
     public DurableTaskClient Client => host.Client;
 
-    public static async Task<RecoveryTestHost> StartAsync(StandInWorld world) => new(await DurableTaskTestHost.StartAsync(tasks =>
+    public static async Task<RecoveryTestHost> StartAsync(StandInWorld world)
     {
-        tasks.AddOrchestrator<ImapRecoveryOrchestrator>();
-        tasks.AddOrchestrator<PlanPreviewOrchestrator>();
-        world.Register(tasks);
-    }));
+        // The SDK's host picks a random port in 30000-40000 unless told: parallel test classes (and Linux's ephemeral
+        // range, 32768-60999, where outgoing connections take their source ports) collided there ("address already in
+        // use"). A port below the ephemeral range and away from the lab's 20000-29999, tried again if taken.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new(await DurableTaskTestHost.StartAsync(
+                    tasks =>
+                    {
+                        tasks.AddOrchestrator<ImapRecoveryOrchestrator>();
+                        tasks.AddOrchestrator<PlanPreviewOrchestrator>();
+                        world.Register(tasks);
+                    },
+                    new DurableTaskTestHostOptions { Port = System.Security.Cryptography.RandomNumberGenerator.GetInt32(10000, 20000) }));
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                // Taken: another port.
+            }
+        }
+    }
 
     /// <summary>Fast settings: every wait in milliseconds, nothing approved by default.</summary>
     public static RecoverySettings Settings(bool dryRun = false, DisruptiveAction[]? approvals = null, DisruptiveAction[]? fourEyes = null, TimeSpan? approvalTimeout = null) => new()

@@ -24,6 +24,7 @@ internal sealed class StandInWorld
     readonly ConcurrentQueue<string> agentCalls = new();
     readonly ConcurrentDictionary<string, int> probes = new(StringComparer.OrdinalIgnoreCase);
     readonly ConcurrentDictionary<string, bool> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
+    readonly ConcurrentDictionary<string, bool> movedAway = new(StringComparer.OrdinalIgnoreCase);
     readonly ConcurrentDictionary<string, bool> logging = new(StringComparer.OrdinalIgnoreCase);
     readonly ConcurrentDictionary<string, int> reboots = new(StringComparer.OrdinalIgnoreCase);
     readonly ConcurrentQueue<RunStep> steps = new();
@@ -50,6 +51,9 @@ internal sealed class StandInWorld
 
     /// <summary>Copies stay Mounted on a drained server (a fail-over that does not happen). Default: they move.</summary>
     public bool CopiesStayActive { get; set; }
+
+    /// <summary>Move-ActiveMailboxDatabase leaves the databases where they are (a peer refuses). Default: they move back.</summary>
+    public bool DatabasesStayAway { get; set; }
 
     /// <summary>A restarted server boots again and its IMAP4 services run. Default: yes.</summary>
     public bool ServerComesBack { get; set; } = true;
@@ -130,9 +134,16 @@ internal sealed class StandInWorld
         Add<FlagStep, DatabaseCopyStatus>(nameof(SetDatabaseCopyActivationActivity), (_, f) =>
             Agent("SetActivationDisabled", $"{f.Server} {f.Value}", () =>
             {
+                // Exchange 2013: $true moves the active copies away, $false only allows activation again.
                 activationDisabled[f.Server] = f.Value;
+                movedAway[f.Server] = movedAway.GetValueOrDefault(f.Server) || (f.Value && !CopiesStayActive);
                 return CopiesOf(f.Server);
             }));
+        Add<ServerStep, DatabaseCopyStatus>(nameof(ActivatePreferredOnServerActivity), (_, s) => Agent("ActivatePreferred", s.Server, () =>
+        {
+            movedAway[s.Server] = ActivationDisabled(s.Server) || DatabasesStayAway;
+            return CopiesOf(s.Server);
+        }));
         Add<string, DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), (_, server) => Agent("ReadCopies", server, () => CopiesOf(server)));
         Add<FlagStep, ImapSettings>(nameof(SetImapProtocolLoggingActivity), (_, f) => Agent("SetProtocolLogging", $"{f.Server} {f.Value}", () =>
         {
@@ -181,7 +192,7 @@ internal sealed class StandInWorld
 
     DatabaseCopyStatus CopiesOf(string server)
     {
-        var active = !ActivationDisabled(server) || CopiesStayActive;
+        var active = !movedAway.GetValueOrDefault(server);
         return new DatabaseCopyStatus(server, [new DatabaseCopy("DB1", server, active ? "Mounted" : "Healthy", 1), new DatabaseCopy("DB2", server, "Healthy", 2)], ActivationDisabled(server));
     }
 

@@ -134,10 +134,9 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded",
             "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded",
-            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
-        ], run.Timeline());
+            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded", "Move databases back: Succeeded", "Check active copies: Succeeded"], run.Timeline());
         var audit = (await org.Agent.Services.GetRequiredService<AuditLog>().ReadAsync(10_000, 0, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
-        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], audit.Select(a => a.Operation));
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation", "ActivatePreferredOnServer"], audit.Select(a => a.Operation));
         Assert.Equal(audit.Count, audit.Select(a => a.IdempotencyKey).Distinct().Count());
         Assert.False(org.Organisation.IsActivationDisabled("MBX2"));
     }

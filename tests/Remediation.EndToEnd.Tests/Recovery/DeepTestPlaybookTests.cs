@@ -57,9 +57,8 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
             "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
-            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded",
-        ], run.Timeline());
-        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+            "Maintenance check: Fail back: Allowed", "Fail back: Succeeded", "Move databases back: Succeeded", "Check active copies: Succeeded"], run.Timeline());
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation", "ActivatePreferredOnServer"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
         for (var i = 0; i < 50 && !org.Organisation.CopyStatus("MBX1").IsSettled; i++)
         {
@@ -67,6 +66,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         }
 
         Assert.Equal("Mounted", org.Organisation.CopyStatus("MBX1").Copies.Single(c => c.Database == "DB1").Status);
+        Assert.Contains("failed back: DB1 active on MBX1 again", run.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

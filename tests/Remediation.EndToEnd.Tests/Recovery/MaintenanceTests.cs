@@ -61,11 +61,12 @@ public sealed class MaintenanceTests(OrganisationFixture org) : IAsyncLifetime
 
         run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
-            ["Re-run probe: Succeeded", "Maintenance check: Fail back: Rejected", "Maintenance check: Fail back: Allowed", "Fail back: Succeeded"],
-            run.Timeline()[^4..]);
+            ["Re-run probe: Succeeded", "Maintenance check: Fail back: Rejected", "Maintenance check: Fail back: Allowed", "Fail back: Succeeded", "Move databases back: Succeeded", "Check active copies: Succeeded"],
+            run.Timeline()[^6..]);
         var closes = DateTimeOffset.Parse(window.GetProperty("start").GetString()! + "Z", System.Globalization.CultureInfo.InvariantCulture) + TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(6);
         var actions = await host.ActionsAsync(run.RunId);
-        var failBack = actions[^1];
+        Assert.Equal("ActivatePreferredOnServer", actions[^1].Operation);
+        var failBack = actions[^2];
         Assert.Equal(("SetDatabaseCopyActivation", "$false"), (failBack.Operation, failBack.Arguments["DatabaseCopyActivationDisabledAndMoveNow"]));
         Assert.True(failBack.At >= closes, $"Failed back at {failBack.At:O}, the window closed at {closes:O}.");
         Assert.False(org.Organisation.IsActivationDisabled("MBX1"));

@@ -52,7 +52,7 @@ public sealed class SafetyGateTests(OrganisationFixture org, AzuriteFixture azur
         Assert.DoesNotContain(await host.ActionsAsync(blocked.RunId), a => a.Operation is "SetDatabaseCopyActivation" or "RestartServer");
         after.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains("that hold lapsed", after.Steps.First(s => s.Name == "Safety check: Fail databases over").Answer, StringComparison.Ordinal);
-        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation"], (await host.ActionsAsync(after.RunId)).Select(a => a.Operation));
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation", "ActivatePreferredOnServer"], (await host.ActionsAsync(after.RunId)).Select(a => a.Operation));
     }
 
     [Fact]

@@ -45,6 +45,14 @@ public sealed class SetDatabaseCopyActivationActivity(AgentConnection agent) : T
         agent.Client().SetDatabaseCopyActivationAsync(input.Server, input.Value, input.IdempotencyKey, CancellationToken.None);
 }
 
+/// <summary>Move-ActiveMailboxDatabase -ActivatePreferredOnServer (fail-back): the server's copies after the move.</summary>
+public sealed class ActivatePreferredOnServerActivity(AgentConnection agent) : TaskActivity<ServerStep, DatabaseCopyStatus>
+{
+    /// <inheritdoc />
+    public override Task<DatabaseCopyStatus> RunAsync(TaskActivityContext context, ServerStep input) =>
+        agent.Client().ActivatePreferredOnServerAsync(input.Server, input.IdempotencyKey, CancellationToken.None);
+}
+
 /// <summary>Get-MailboxDatabaseCopyStatus -Server | Group Status.</summary>
 public sealed class ReadDatabaseCopyStatusActivity(AgentConnection agent) : TaskActivity<string, DatabaseCopyStatus>
 {
