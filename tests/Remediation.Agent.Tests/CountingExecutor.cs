@@ -55,6 +55,8 @@ public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecuto
     public Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken) =>
         Count(() => inner.ActivatePreferredOnServerAsync(server, cancellationToken), change: true);
 
+    public Task<ServerComponentStates> GetServerComponentStatesAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetServerComponentStatesAsync(server, cancellationToken));
+
     public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetDatabaseCopyStatusAsync(server, cancellationToken));
 
     public Task<ImapSettings> GetImapSettingsAsync(string server, CancellationToken cancellationToken) => Count(() => inner.GetImapSettingsAsync(server, cancellationToken));

@@ -128,6 +128,36 @@ public sealed class LabExecutorTests(AgentFixture agent) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exchanges_maintenance_switches_are_visible_through_the_agent_and_a_blocked_peer_takes_no_database()
+    {
+        var client = agent.Client();
+        var organisation = agent.App.Services.GetRequiredService<LabOrganisation>();
+        try
+        {
+            organisation.SetComponentState("MBX2", "ServerWideOffline", "Inactive");
+            organisation.SetAutoActivationPolicy("MBX2", "Blocked");
+
+            var states = await client.GetServerComponentStatesAsync("MBX2", default);
+            var peer = await client.GetDatabaseCopyStatusAsync("MBX2", default);
+            var drained = await client.SetDatabaseCopyActivationAsync("MBX1", true, Guid.NewGuid().ToString(), default);
+
+            Assert.True(states.InMaintenance);
+            Assert.False((await client.GetServerComponentStatesAsync("MBX1", default)).InMaintenance);
+            Assert.Equal("Blocked", peer.AutoActivationPolicy);
+            Assert.Equal("mbx1", peer.Copies.Single(c => c.Database == "DB1").ActiveOn);
+            // Exchange never activates a copy on a Blocked server: DB1 has nowhere to go and stays active on MBX1.
+            Assert.False(drained.HasNoActiveCopy);
+            Assert.Equal("mbx1", drained.Copies.Single(c => c.Database == "DB1").ActiveOn);
+        }
+        finally
+        {
+            organisation.SetComponentState("MBX2", "ServerWideOffline", "Active");
+            organisation.SetAutoActivationPolicy("MBX2", "Unrestricted");
+            organisation.SetActivationDisabled("MBX1", false);
+        }
+    }
+
+    [Fact]
     public async Task Protocol_logging_is_set_and_read_back()
     {
         var client = agent.Client();

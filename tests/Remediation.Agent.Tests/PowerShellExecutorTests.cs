@@ -70,6 +70,20 @@ public sealed class PowerShellExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Exchanges_own_state_is_read_component_states_activation_policy_and_where_each_database_is_mounted()
+    {
+        var components = await executor.GetServerComponentStatesAsync("MBX1", default);
+        var copies = await executor.GetDatabaseCopyStatusAsync("MBX1", default);
+
+        Assert.True(components.InMaintenance);
+        Assert.Equal(("ServerWideOffline", "Inactive"), (components.Components[0].Component, components.Components[0].State));
+        Assert.Equal("Blocked", copies.AutoActivationPolicy);
+        var db1 = copies.Copies.Single(c => c.Database == "DB1");
+        Assert.Equal(("mbx1", 0L, 3L), (db1.ActiveOn, db1.CopyQueueLength, db1.ReplayQueueLength));
+        Assert.Equal("MBX1", Calls().Single(c => c.Cmdlet == "Get-ServerComponentState").Params["Identity"]);
+    }
+
+    [Fact]
     public async Task A_service_restart_calls_the_instance_methods_on_the_allow_listed_service_and_reads_it_back()
     {
         var result = await executor.RestartServiceAsync("MBX1", "msexchangeimap4be", default);

@@ -100,6 +100,12 @@ public sealed class OrganisationFixture : IAsyncLifetime
                 // As an administrator puts a DAG back after maintenance: allow activation (which moves nothing, as on
                 // Exchange 2013), then move each database back to its preferred server.
                 Organisation.SetActivationDisabled(server, false);
+                Organisation.SetAutoActivationPolicy(server, "Unrestricted");
+            }
+
+            foreach (var component in Remediation.Lab.Agent.LabOrganisation.Components)
+            {
+                Organisation.SetComponentState(server, component, "Active");
             }
 
             Organisation.SetProtocolLog(server, false);

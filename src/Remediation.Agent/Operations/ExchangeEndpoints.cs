@@ -53,6 +53,10 @@ public static class ExchangeEndpoints
             gate.RunAsync(http, AgentOperation.GetDatabaseCopyStatus, server, Args(("Server", server)),
                 async (x, ct) => Results.Ok(await x.GetDatabaseCopyStatusAsync(server, ct))));
 
+        group.MapGet("/component-states", (HttpContext http, OperationGate gate, string server) =>
+            gate.RunAsync(http, AgentOperation.GetServerComponentState, server, Args(("Identity", server)),
+                async (x, ct) => Results.Ok(await x.GetServerComponentStatesAsync(server, ct))));
+
         group.MapGet("/imap-settings", (HttpContext http, OperationGate gate, string server) =>
             gate.RunAsync(http, AgentOperation.GetImapSettings, server, Args(("Server", server)),
                 async (x, ct) => Results.Ok(await x.GetImapSettingsAsync(server, ct))));

@@ -26,6 +26,9 @@ public interface IExchangeExecutor
     /// <summary>Move-ActiveMailboxDatabase -ActivatePreferredOnServer server: fail-back of the databases that prefer it.</summary>
     Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken);
 
+    /// <summary>Get-ServerComponentState -Identity server.</summary>
+    Task<ServerComponentStates> GetServerComponentStatesAsync(string server, CancellationToken cancellationToken);
+
     /// <summary>Get-MailboxDatabaseCopyStatus -Server server.</summary>
     Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken);
 

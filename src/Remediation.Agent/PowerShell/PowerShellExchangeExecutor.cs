@@ -19,7 +19,7 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 {
     /// <summary>The cmdlets imported from the Exchange session: nothing else is.</summary>
     public static readonly string[] ExchangeCmdlets =
-        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings", "Move-ActiveMailboxDatabase"];
+        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings", "Move-ActiveMailboxDatabase", "Get-ServerComponentState"];
 
     // The counter Managed Availability's AverageCommandProcessingTimeGt60sMonitor watches (Exchange 2013's
     // ImapDiscovery.CreatePerfAndMonitors: "MSExchangeImap4\Average Command Processing Time (milliseconds)", over
@@ -182,18 +182,29 @@ public sealed class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
         InvokeAsync("Move-ActiveMailboxDatabase", server, cancellationToken, ("ActivatePreferredOnServer", server), ("Confirm", false));
 
     /// <inheritdoc />
+    public async Task<ServerComponentStates> GetServerComponentStatesAsync(string server, CancellationToken cancellationToken)
+    {
+        var rows = await InvokeAsync("Get-ServerComponentState", server, cancellationToken, ("Identity", server));
+        return new ServerComponentStates(server, [.. rows.Select(r => new ComponentState(Text(r, "Component"), Text(r, "State")))]);
+    }
+
+    /// <inheritdoc />
     public async Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken)
     {
         var rows = await InvokeAsync("Get-MailboxDatabaseCopyStatus", server, cancellationToken, ("Server", server));
 
-        // Copies on a server whose activation is disabled cannot take over: the safety gate must know.
+        // Copies on a server whose activation is disabled or Blocked cannot take over: the safety gate must know.
         var mailboxServer = First(await InvokeAsync("Get-MailboxServer", server, cancellationToken, ("Identity", server)));
         bool? activationDisabled = mailboxServer is null ? null : bool.TryParse(Text(mailboxServer, "DatabaseCopyActivationDisabledAndMoveNow"), out var disabled) && disabled;
+        var policy = Text(mailboxServer, "DatabaseCopyAutoActivationPolicy") is { Length: > 0 } p ? p : null;
         return new DatabaseCopyStatus(server, [.. rows.Select(r => new DatabaseCopy(
             Text(r, "DatabaseName") is { Length: > 0 } d ? d : Text(r, "Name").Split('\\')[0],
             Text(r, "MailboxServer") is { Length: > 0 } m ? m : server,
             Text(r, "Status"),
-            int.TryParse(Text(r, "ActivationPreference"), out var p) ? p : 0))], activationDisabled);
+            int.TryParse(Text(r, "ActivationPreference"), out var preference) ? preference : 0,
+            Text(r, "ActiveDatabaseCopy") is { Length: > 0 } active ? active : null,
+            long.TryParse(Text(r, "CopyQueueLength"), out var copyQueue) ? copyQueue : null,
+            long.TryParse(Text(r, "ReplayQueueLength"), out var replayQueue) ? replayQueue : null))], activationDisabled, policy);
     }
 
     /// <inheritdoc />

@@ -40,6 +40,9 @@ public enum AgentOperation
     /// made active there again (fail-back; Set-MailboxServer ... $false only allows activation again, it moves nothing).
     /// </summary>
     ActivatePreferredOnServer,
+
+    /// <summary>Get-ServerComponentState -Identity: Exchange's own maintenance switches (ServerWideOffline, ImapProxy...).</summary>
+    GetServerComponentState,
 }
 
 /// <summary>Body of POST .../probes.</summary>
@@ -77,13 +80,21 @@ public sealed record ServerState(string Server, bool Reachable, DateTimeOffset? 
 public sealed record DatabaseCopyActivationRequest(bool DisabledAndMoveNow);
 
 /// <summary>One database copy as Get-MailboxDatabaseCopyStatus shows it.</summary>
-public sealed record DatabaseCopy(string Database, string Server, string Status, int ActivationPreference);
+/// <param name="Database">The database.</param>
+/// <param name="Server">The server this copy is on.</param>
+/// <param name="Status">Its Status word (<see cref="CopyStatus"/>).</param>
+/// <param name="ActivationPreference">1 for the preferred server.</param>
+/// <param name="ActiveOn">ActiveDatabaseCopy: the server the database is mounted on, in the DAG's view (null: not read).</param>
+/// <param name="CopyQueueLength">Logs not yet copied to this copy (null: not read).</param>
+/// <param name="ReplayQueueLength">Logs copied but not yet replayed into it (null: not read).</param>
+public sealed record DatabaseCopy(string Database, string Server, string Status, int ActivationPreference, string? ActiveOn = null, long? CopyQueueLength = null, long? ReplayQueueLength = null);
 
 /// <summary>Get-MailboxDatabaseCopyStatus -Server X, with the runbook's "| Group Status".</summary>
 /// <param name="Server">The mailbox server.</param>
 /// <param name="Copies">Its database copies.</param>
 /// <param name="ActivationDisabled">Get-MailboxServer's DatabaseCopyActivationDisabledAndMoveNow: no copy here can be activated (null: not read).</param>
-public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCopy> Copies, bool? ActivationDisabled = null)
+/// <param name="AutoActivationPolicy">Get-MailboxServer's DatabaseCopyAutoActivationPolicy: Unrestricted, IntrasiteOnly or Blocked (an administrator's maintenance switch; null: not read).</param>
+public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCopy> Copies, bool? ActivationDisabled = null, string? AutoActivationPolicy = null)
 {
     /// <summary>Copies by status (Mounted, Healthy, Failed...).</summary>
     public IReadOnlyDictionary<string, int> ByStatus => Copies.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Count());
@@ -93,6 +104,21 @@ public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCop
 
     /// <summary>True when no copy is between states (Mounting, Dismounting, Initializing): what it reads will stay.</summary>
     public bool IsSettled => !Copies.Any(c => CopyStatus.IsChanging(c.Status));
+}
+
+/// <summary>One line of Get-ServerComponentState: a component and whether it serves (Active) or not (Inactive, Draining).</summary>
+public sealed record ComponentState(string Component, string State);
+
+/// <summary>Get-ServerComponentState -Identity X: Exchange's own maintenance mode, as administrators set it.</summary>
+/// <param name="Server">The server.</param>
+/// <param name="Components">Every component with its state.</param>
+public sealed record ServerComponentStates(string Server, IReadOnlyList<ComponentState> Components)
+{
+    /// <summary>The components that take a server out of IMAP service when not Active (Microsoft's maintenance-mode procedure sets ServerWideOffline Inactive).</summary>
+    public static readonly string[] ImapComponents = ["ServerWideOffline", "ImapProxy"];
+
+    /// <summary>True when Exchange itself has the server (or its IMAP proxy) out of service: in maintenance, never touched, never a peer.</summary>
+    public bool InMaintenance => Components.Any(c => ImapComponents.Contains(c.Component, StringComparer.OrdinalIgnoreCase) && !string.Equals(c.State, "Active", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>Get-ImapSettings -Server X (the fields the playbooks read).</summary>

@@ -63,6 +63,10 @@ public sealed class ExchangeAgentClient(HttpClient http)
     public Task<DatabaseCopyStatus> ActivatePreferredOnServerAsync(string server, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync<DatabaseCopyStatus>(HttpMethod.Post, $"{Server(server)}/database-copies/activate-preferred", null, idempotencyKey, cancellationToken);
 
+    /// <summary>Get-ServerComponentState: Exchange's own maintenance mode.</summary>
+    public Task<ServerComponentStates> GetServerComponentStatesAsync(string server, CancellationToken cancellationToken) =>
+        SendAsync<ServerComponentStates>(HttpMethod.Get, $"{Server(server)}/component-states", null, null, cancellationToken);
+
     /// <summary>Get-MailboxDatabaseCopyStatus.</summary>
     public Task<DatabaseCopyStatus> GetDatabaseCopyStatusAsync(string server, CancellationToken cancellationToken) =>
         SendAsync<DatabaseCopyStatus>(HttpMethod.Get, $"{Server(server)}/database-copies", null, null, cancellationToken);

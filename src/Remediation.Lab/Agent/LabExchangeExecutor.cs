@@ -105,6 +105,14 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
     }
 
     /// <inheritdoc />
+    public async Task<ServerComponentStates> GetServerComponentStatesAsync(string server, CancellationToken cancellationToken)
+    {
+        await faults.ApplyAsync(AgentOperation.GetServerComponentState, server, "Get-ServerComponentState", cancellationToken);
+        Known(server, "Get-ServerComponentState");
+        return organisation.ComponentStates(server);
+    }
+
+    /// <inheritdoc />
     public async Task ActivatePreferredOnServerAsync(string server, CancellationToken cancellationToken)
     {
         var effective = await faults.ApplyAsync(AgentOperation.ActivatePreferredOnServer, server, "Move-ActiveMailboxDatabase", cancellationToken);

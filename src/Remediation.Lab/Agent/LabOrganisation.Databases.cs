@@ -26,7 +26,10 @@ public sealed partial class LabOrganisation
         }
     }
 
-    /// <summary>Copies on <paramref name="server"/>, with Exchange's status words.</summary>
+    /// <summary>
+    /// Copies on <paramref name="server"/>, with Exchange's status words, where each database is mounted in the DAG's
+    /// view (ActiveDatabaseCopy), and the server's activation settings (disabled, auto-activation policy).
+    /// </summary>
     public DatabaseCopyStatus CopyStatus(string server)
     {
         lock (gate)
@@ -34,10 +37,30 @@ public sealed partial class LabOrganisation
             var running = IsRunning(server);
             return new DatabaseCopyStatus(server, [.. copies
                 .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
-                .Select(c => new DatabaseCopy(c.Database, c.Server, Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : !running ? AgentApi.CopyStatus.ServiceDown : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy, c.Preference))],
-                activationDisabled.Contains(server));
+                .Select(c => new DatabaseCopy(
+                    c.Database,
+                    c.Server,
+                    Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : !running ? AgentApi.CopyStatus.ServiceDown : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy,
+                    c.Preference,
+                    copies.FirstOrDefault(o => o.Database == c.Database && o.Active)?.Server.ToLowerInvariant(),
+                    0,
+                    0))],
+                activationDisabled.Contains(server),
+                autoActivationPolicy.GetValueOrDefault(server, "Unrestricted"));
         }
     }
+
+    /// <summary>Set-MailboxServer -DatabaseCopyAutoActivationPolicy, as an administrator sets it for maintenance: Blocked copies are never activated.</summary>
+    public void SetAutoActivationPolicy(string server, string policy)
+    {
+        lock (gate)
+        {
+            autoActivationPolicy[server] = policy;
+        }
+    }
+
+    bool CanActivateOn(string server) =>
+        !activationDisabled.Contains(server) && !string.Equals(autoActivationPolicy.GetValueOrDefault(server), "Blocked", StringComparison.OrdinalIgnoreCase) && IsRunning(server);
 
     /// <summary>
     /// -DatabaseCopyActivationDisabledAndMoveNow $true: every active copy moves to the best healthy copy on a server
@@ -55,7 +78,7 @@ public sealed partial class LabOrganisation
                 foreach (var active in copies.Where(c => c.Active && Same(c.Server, server)).ToList())
                 {
                     var target = copies
-                        .Where(c => c.Database == active.Database && !Same(c.Server, server) && !activationDisabled.Contains(c.Server) && IsRunning(c.Server))
+                        .Where(c => c.Database == active.Database && !Same(c.Server, server) && CanActivateOn(c.Server))
                         .OrderBy(c => c.Preference)
                         .FirstOrDefault();
                     if (target is not null)
@@ -82,7 +105,7 @@ public sealed partial class LabOrganisation
     {
         lock (gate)
         {
-            if (activationDisabled.Contains(server) || !IsRunning(server))
+            if (!CanActivateOn(server))
             {
                 return;
             }

@@ -15,6 +15,8 @@ public sealed partial class LabOrganisation
     readonly Lock gate = new();
     readonly List<Copy> copies = [];
     readonly HashSet<string> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, string> autoActivationPolicy = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<(string Server, string Component), string> componentStates = [];
     readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLogApplied = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, DateTimeOffset> booted = new(StringComparer.OrdinalIgnoreCase);

@@ -51,12 +51,13 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
         'Get-MailboxDatabaseCopyStatus' {
             $server = "$($Bound['Server'])"
             foreach ($c in $script:Mailbox[$server].Copies) {
-                [pscustomobject]@{ Name = "$($c.Db)\$server"; DatabaseName = $c.Db; MailboxServer = $server; Status = $c.Status; ActivationPreference = $c.Pref }
+                [pscustomobject]@{ Name = "$($c.Db)\$server"; DatabaseName = $c.Db; MailboxServer = $server; Status = $c.Status; ActivationPreference = $c.Pref
+                    ActiveDatabaseCopy = $(if ($c.Status -eq 'Mounted') { $server.ToLowerInvariant() } else { 'mbx2' }); CopyQueueLength = 0; ReplayQueueLength = 3 }
             }
         }
         'Get-MailboxServer' {
             $identity = "$($Bound['Identity'])"
-            [pscustomobject]@{ Name = $identity; DatabaseCopyActivationDisabledAndMoveNow = [bool]$script:Mailbox[$identity].Disabled }
+            [pscustomobject]@{ Name = $identity; DatabaseCopyActivationDisabledAndMoveNow = [bool]$script:Mailbox[$identity].Disabled; DatabaseCopyAutoActivationPolicy = 'Blocked' }
         }
         'Get-ImapSettings' {
             $server = "$($Bound['Server'])"
@@ -64,6 +65,10 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
             [pscustomobject]@{ Server = $server; ProtocolLogEnabled = [bool]$script:Imap[$server]; LogFileLocation = 'C:\Program Files\Microsoft\Exchange Server\V15\Logging\Imap4' }
         }
         'Set-ImapSettings' { $script:Imap["$($Bound['Server'])"] = [bool]$Bound['ProtocolLogEnabled'] }
+        'Get-ServerComponentState' {
+            [pscustomobject]@{ Identity = "$($Bound['Identity'])"; Component = 'ServerWideOffline'; State = 'Inactive' }
+            [pscustomobject]@{ Identity = "$($Bound['Identity'])"; Component = 'ImapProxy'; State = 'Active' }
+        }
         'Restart-Computer' { $script:Booted = Get-Date }
         'Get-CimInstance' {
             $computer = "$($Bound['ComputerName'])"
