@@ -101,6 +101,7 @@ public sealed class OrganisationFixture : IAsyncLifetime
                 // Exchange 2013), then move each database back to its preferred server.
                 Organisation.SetActivationDisabled(server, false);
                 Organisation.SetAutoActivationPolicy(server, "Unrestricted");
+                Organisation.SetReplicationService(server, running: true);
             }
 
             foreach (var component in Remediation.Lab.Agent.LabOrganisation.Components)

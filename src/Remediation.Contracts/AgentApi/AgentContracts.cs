@@ -102,6 +102,25 @@ public sealed record DatabaseCopyStatus(string Server, IReadOnlyList<DatabaseCop
     /// <summary>True when no copy on the server is active or on its way in or out (Mounted, Mounting, Dismounting).</summary>
     public bool HasNoActiveCopy => !Copies.Any(c => CopyStatus.IsActive(c.Status));
 
+    /// <summary>
+    /// Why this reading does not prove the server can be restarted, or null when it does (PLAYBOOKS.md 3.1 step 4,
+    /// judged from the DAG's view): every copy on the server reads Healthy (passive, replicating) and, where the DAG's
+    /// view was read, its database is mounted on another server. Any other status (ServiceDown, Unknown, Failed,
+    /// Initializing, Dismounted...) or no copy at all is not proof: nothing says where the database is.
+    /// </summary>
+    public string? NotProvenDrained()
+    {
+        if (Copies.Count == 0)
+        {
+            return $"no database copy of {Server} was reported";
+        }
+
+        var doubtful = Copies.Where(c => c.Status != CopyStatus.Healthy || string.Equals(c.ActiveOn, Server, StringComparison.OrdinalIgnoreCase)).ToList();
+        return doubtful.Count == 0
+            ? null
+            : string.Join(", ", doubtful.Select(c => $"{c.Database} on {c.Server}: {c.Status}{(c.ActiveOn is null ? "" : $", mounted on {c.ActiveOn}")}"));
+    }
+
     /// <summary>True when no copy is between states (Mounting, Dismounting, Initializing): what it reads will stay.</summary>
     public bool IsSettled => !Copies.Any(c => CopyStatus.IsChanging(c.Status));
 }

@@ -1,4 +1,3 @@
-using Remediation.AgentApi;
 using Remediation.Imap;
 using Remediation.Runs;
 
@@ -20,11 +19,10 @@ internal static class DeepTestPlaybook
 
         // 3-4. Fail the databases over; restart only once no active copy remains.
         await playbook.DrainAsync(server);
-        var copies = await playbook.CopyStatusAsync(server);
-        if (!copies.HasNoActiveCopy)
+        if (await playbook.NotProvenDrainedAsync(server) is { } doubt)
         {
             return new(RunOutcome.Escalated,
-                $"Copies are still active on {server} after the fail-over ({string.Join(", ", copies.Copies.Where(c => CopyStatus.IsActive(c.Status)).Select(c => c.Database))}): the server was not restarted. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
+                $"Not proven that no database is active on {server} after the fail-over ({doubt}): the server was not restarted. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
         }
 
         // 5-7. Restart the server, re-run the probe; fail back only when it passes.

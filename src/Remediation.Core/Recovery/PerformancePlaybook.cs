@@ -24,10 +24,9 @@ internal static class PerformancePlaybook
         if (mailbox)
         {
             await playbook.DrainAsync(server);
-            var copies = await playbook.CopyStatusAsync(server);
-            if (!copies.HasNoActiveCopy)
+            if (await playbook.NotProvenDrainedAsync(server) is { } doubt)
             {
-                return new(RunOutcome.Escalated, $"Copies are still active on {server} after the fail-over: the server was not restarted. Fail-back decided: none; activation stays disabled.");
+                return new(RunOutcome.Escalated, $"Not proven that no database is active on {server} after the fail-over ({doubt}): the server was not restarted. Fail-back decided: none; activation stays disabled.");
             }
         }
 

@@ -57,6 +57,16 @@ internal sealed partial class RunbookSteps
             : Describe(s));
 
     /// <summary>
+    /// Check active copies (settled), then judge them by <see cref="DatabaseCopyStatus.NotProvenDrained"/>: null when the
+    /// server may be restarted, else why not (the statuses). A dry run reads nothing and goes on.
+    /// </summary>
+    public async Task<string?> NotProvenDrainedAsync(string server)
+    {
+        var copies = await CopyStatusAsync(server);
+        return run.Settings.DryRun ? null : copies.NotProvenDrained();
+    }
+
+    /// <summary>
     /// The CAS playbooks' "restart the server" (3.2 step 4, 3.3): a server that also holds the mailbox role is drained
     /// first, like 3.1, and never rebooted with a copy still active. Returns null when restarted (drained: whether it
     /// was), or why it was not.
@@ -67,10 +77,9 @@ internal sealed partial class RunbookSteps
         if (drained)
         {
             await DrainAsync(server);
-            var copies = await CopyStatusAsync(server);
-            if (!copies.HasNoActiveCopy)
+            if (await NotProvenDrainedAsync(server) is { } doubt)
             {
-                return (true, $"Copies are still active on {server} (it also holds the mailbox role) after the fail-over: it was not restarted. Fail-back decided: none; activation stays disabled.");
+                return (true, $"Not proven that no database is active on {server} (it also holds the mailbox role) after the fail-over ({doubt}): it was not restarted. Fail-back decided: none; activation stays disabled.");
             }
         }
 

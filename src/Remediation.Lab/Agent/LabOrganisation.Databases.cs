@@ -34,19 +34,37 @@ public sealed partial class LabOrganisation
     {
         lock (gate)
         {
-            var running = IsRunning(server);
+            // ServiceDown is the Microsoft Exchange Replication service not answering (Get-MailboxDatabaseCopyStatus
+            // reference), not IMAP: the lab's server reads it while it reboots, or when a test takes replication down.
+            var replicationDown = rebooting.Contains(server) || this.replicationDown.Contains(server);
             return new DatabaseCopyStatus(server, [.. copies
                 .Where(c => string.Equals(c.Server, server, StringComparison.OrdinalIgnoreCase))
                 .Select(c => new DatabaseCopy(
                     c.Database,
                     c.Server,
-                    Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : !running ? AgentApi.CopyStatus.ServiceDown : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy,
+                    replicationDown ? AgentApi.CopyStatus.ServiceDown : Moving(c) ? (c.Active ? AgentApi.CopyStatus.Mounting : AgentApi.CopyStatus.Dismounting) : c.Active ? AgentApi.CopyStatus.Mounted : AgentApi.CopyStatus.Healthy,
                     c.Preference,
                     copies.FirstOrDefault(o => o.Database == c.Database && o.Active)?.Server.ToLowerInvariant(),
                     0,
                     0))],
                 activationDisabled.Contains(server),
                 autoActivationPolicy.GetValueOrDefault(server, "Unrestricted"));
+        }
+    }
+
+    /// <summary>Takes the server's Microsoft Exchange Replication service down (its copies read ServiceDown) or back.</summary>
+    public void SetReplicationService(string server, bool running)
+    {
+        lock (gate)
+        {
+            if (running)
+            {
+                replicationDown.Remove(server);
+            }
+            else
+            {
+                replicationDown.Add(server);
+            }
         }
     }
 

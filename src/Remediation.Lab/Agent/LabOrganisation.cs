@@ -16,6 +16,7 @@ public sealed partial class LabOrganisation
     readonly List<Copy> copies = [];
     readonly HashSet<string> activationDisabled = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, string> autoActivationPolicy = new(StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> replicationDown = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<(string Server, string Component), string> componentStates = [];
     readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLogApplied = new(StringComparer.OrdinalIgnoreCase);

@@ -124,6 +124,25 @@ public sealed class PlaybookTests
         Assert.Single(world.Escalations);
     }
 
+    [Theory]
+    [InlineData("ServiceDown", null, "DB1 on MBX1: ServiceDown")]
+    [InlineData("Unknown", "mbx2", "DB1 on MBX1: Unknown, mounted on mbx2")]
+    [InlineData("Healthy", "mbx1", "DB1 on MBX1: Healthy, mounted on mbx1")]
+    [InlineData("", null, "no database copy of MBX1 was reported")]
+    public async Task DeepTest_3_1_never_restarts_a_server_the_copies_do_not_prove_drained(string status, string? activeOn, string said)
+    {
+        var world = new StandInWorld
+        {
+            CopiesAnswer = server => new AgentApi.DatabaseCopyStatus(server, status.Length == 0 ? [] : [new AgentApi.DatabaseCopy("DB1", server, status, 1, activeOn)]),
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.DoesNotContain(world.Changes, c => c.StartsWith("RestartServer", StringComparison.Ordinal));
+        Assert.Contains(said, world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.True(world.ActivationDisabled(Mbx), "activation stays disabled: databases stay off the server");
+    }
+
     [Fact]
     public async Task DeepTest_3_1_escalates_without_failing_back_when_the_restart_did_not_fix_it()
     {

@@ -52,6 +52,9 @@ internal sealed class StandInWorld
     /// <summary>Copies stay Mounted on a drained server (a fail-over that does not happen). Default: they move.</summary>
     public bool CopiesStayActive { get; set; }
 
+    /// <summary>What Get-MailboxDatabaseCopyStatus answers after a drain, in place of the model's copies (null: the model's).</summary>
+    public Func<string, DatabaseCopyStatus?> CopiesAnswer { get; set; } = _ => null;
+
     /// <summary>Move-ActiveMailboxDatabase leaves the databases where they are (a peer refuses). Default: they move back.</summary>
     public bool DatabasesStayAway { get; set; }
 
@@ -144,7 +147,7 @@ internal sealed class StandInWorld
             movedAway[s.Server] = ActivationDisabled(s.Server) || DatabasesStayAway;
             return CopiesOf(s.Server);
         }));
-        Add<string, DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), (_, server) => Agent("ReadCopies", server, () => CopiesOf(server)));
+        Add<string, DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), (_, server) => Agent("ReadCopies", server, () => CopiesAnswer(server) ?? CopiesOf(server)));
         Add<FlagStep, ImapSettings>(nameof(SetImapProtocolLoggingActivity), (_, f) => Agent("SetProtocolLogging", $"{f.Server} {f.Value}", () =>
         {
             logging[f.Server] = f.Value;

@@ -104,8 +104,31 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         run.AssertOutcome(RunOutcome.Escalated);
         Assert.Equal("Check active copies: Succeeded", run.Timeline()[^1]);
-        Assert.Contains("Copies are still active on MBX1 after the fail-over (DB1): the server was not restarted.", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Not proven that no database is active on MBX1 after the fail-over (DB1 on MBX1: Mounted, mounted on mbx1", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
+    public async Task Copies_reading_ServiceDown_are_no_proof_and_the_server_is_not_restarted_although_the_dag_moved_its_databases()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+        org.Organisation.SetReplicationService("MBX1", running: false);
+
+        var run = await host.RunAsync(DeepTest);
+
+        run.AssertOutcome(RunOutcome.Escalated);
+        Assert.Contains("DB1 on MBX1: ServiceDown, mounted on mbx2", run.Reason, StringComparison.Ordinal);
+        // What really happened, from the agent's audit and the lab: drained, never restarted, activation left disabled.
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.True(org.Organisation.IsActivationDisabled("MBX1"));
+        using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await org.Organisation.SettleAsync(settle.Token);
+        }
+
+        Assert.Equal("Mounted", org.Organisation.CopyStatus("MBX2").Copies.Single(c => c.Database == "DB1").Status);
     }
 
     [Fact]
@@ -114,6 +137,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         await using var host = await org.StartHostAsync();
         await org.Lab.MailboxServers["MBX1"].StopAsync();
         await org.Lab.MailboxServers["MBX2"].StopAsync();
+        org.Organisation.SetReplicationService("MBX2", running: false); // MBX2's copies read ServiceDown: none can take DB1
         org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
 
         var run = await host.RunAsync(DeepTest);
@@ -168,7 +192,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         var run = await host.RunAsync(DeepTest);
 
         run.AssertOutcome(RunOutcome.Escalated);
-        Assert.Contains("Copies are still active on MBX1", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Not proven that no database is active on MBX1", run.Reason, StringComparison.Ordinal);
         Assert.Contains("Dismounting", run.Steps.Single(s => s.Name == "Check active copies").Answer, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }
