@@ -15,6 +15,7 @@ internal sealed class RecoveryRun
 {
     readonly List<string> closingNotes = [];
     readonly HashSet<string> drainedServers = new(StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> disabledBeforeTheRun = new(StringComparer.OrdinalIgnoreCase);
 
     public RecoveryRun(StepRecorder recorder)
     {
@@ -54,6 +55,18 @@ internal sealed class RecoveryRun
             drainedServers.Remove(server);
         }
     }
+
+    /// <summary>Records how the run found a server's activation before it drained it: an administrator's setting is left as found.</summary>
+    public void ActivationAsFound(string server, bool disabled)
+    {
+        if (disabled)
+        {
+            disabledBeforeTheRun.Add(server);
+        }
+    }
+
+    /// <summary>True when activation on <paramref name="server"/> was already disabled when this run first touched it.</summary>
+    public bool WasDisabledBeforeTheRun(string server) => disabledBeforeTheRun.Contains(server);
 
     /// <summary>Opens the run, runs <paramref name="playbook"/>, closes the run and escalates anything but Transient or Recovered.</summary>
     public async Task<(RunOutcome Outcome, string Reason)> ExecuteAsync(Func<Task<PlaybookResult>> playbook)

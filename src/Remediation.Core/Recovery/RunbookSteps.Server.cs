@@ -17,9 +17,26 @@ internal sealed partial class RunbookSteps
     public async Task<DatabaseCopyStatus> DrainAsync(string server)
     {
         await run.Safety.CheckAheadAsync("Restart server", DisruptiveAction.ServerRestart);
+        await ReadActivationAsFoundAsync(server);
         var status = await FailOverAsync(server);
         run.LeftDrained(server, !run.Settings.DryRun);
         return status;
+    }
+
+    // What an administrator had set before this run: fail-back leaves it as found (never enables what they disabled).
+    async Task ReadActivationAsFoundAsync(string server)
+    {
+        var found = await Recorder.StepAsync(
+            "Read activation as found",
+            $"Get-MailboxServer -Identity {server} (DatabaseCopyActivationDisabledAndMoveNow, DatabaseCopyAutoActivationPolicy)",
+            Args(("Identity", server)),
+            () => run.Settings.DryRun
+                ? Task.FromResult(new DatabaseCopyStatus(server, []))
+                : Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, StepRecorder.AgentCall),
+            s => run.Settings.DryRun
+                ? (StepOutcome.DryRun, $"Dry run: would read how {server}'s activation is set before draining it.")
+                : (StepOutcome.Succeeded, $"DatabaseCopyActivationDisabledAndMoveNow={s.ActivationDisabled?.ToString() ?? "not read"}, DatabaseCopyAutoActivationPolicy={s.AutoActivationPolicy ?? "not read"}"));
+        run.ActivationAsFound(server, found.ActivationDisabled == true);
     }
 
     Task<DatabaseCopyStatus> FailOverAsync(string server) => run.Safety.ActAsync(
@@ -161,6 +178,13 @@ internal sealed partial class RunbookSteps
                 () => Context.CallActivityAsync<MaintenanceAnswer>(nameof(CheckMaintenanceActivity), server, StepRecorder.LedgerCall),
                 a => (a.Window is null ? StepOutcome.Allowed : StepOutcome.Rejected, a.Reason));
             stillIn = answer.Reason;
+            if (run.WasDisabledBeforeTheRun(server))
+            {
+                // Never enable what an administrator disabled: left as found, nothing moved back, no hold kept for it.
+                run.LeftDrained(server, false);
+                return $"activation left disabled on {server} as it was before this run (an administrator's setting): no database moved back";
+            }
+
             if (answer.Window is null || settings.DryRun)
             {
                 await FailBackCallAsync(server);

@@ -101,6 +101,21 @@ public sealed class PlaybookTests
     }
 
     [Fact]
+    public async Task DeepTest_3_1_leaves_activation_disabled_when_an_administrator_had_disabled_it_before_the_run()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        world.DisableActivationBeforehand(Mbx);
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.DoesNotContain($"SetActivationDisabled {Mbx} False", world.Changes);
+        Assert.DoesNotContain($"ActivatePreferred {Mbx}", world.Changes);
+        Assert.True(world.ActivationDisabled(Mbx));
+        Assert.Contains("as it was before this run", world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Contains(world.Steps, s => s.Name == "Read activation as found" && s.Answer!.Contains("DatabaseCopyActivationDisabledAndMoveNow=True", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DeepTest_3_1_a_fail_back_that_moves_nothing_is_reported_as_such_not_as_failed_back()
     {
         var world = new StandInWorld { ProbePasses = (_, n) => n == 3, DatabasesStayAway = true };

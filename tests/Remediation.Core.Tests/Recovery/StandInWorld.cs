@@ -91,6 +91,13 @@ internal sealed class StandInWorld
 
     public bool ActivationDisabled(string server) => activationDisabled.GetValueOrDefault(server);
 
+    /// <summary>As an administrator does before maintenance: activation disabled on <paramref name="server"/> (its databases moved away).</summary>
+    public void DisableActivationBeforehand(string server)
+    {
+        activationDisabled[server] = true;
+        movedAway[server] = true;
+    }
+
     public bool ProtocolLogging(string server) => logging.GetValueOrDefault(server);
 
     public static ProbeResult Failed(ProbeRequest request, ProbePhase phase, DependencyArea area, string? code = null, string? mailboxServer = null) => new(

@@ -55,7 +55,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         [
             "Re-run probe: Failed",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
-            "Safety check ahead: Restart server: Allowed", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
+            "Safety check ahead: Restart server: Allowed", "Read activation as found: Succeeded", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
             "Maintenance check: Fail back: Allowed", "Fail back: Succeeded", "Move databases back: Succeeded", "Check active copies: Succeeded"], run.Timeline());
         Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer", "SetDatabaseCopyActivation", "ActivatePreferredOnServer"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
@@ -106,6 +106,23 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         Assert.Equal("Check active copies: Succeeded", run.Timeline()[^1]);
         Assert.Contains("Not proven that no database is active on MBX1 after the fail-over (DB1 on MBX1: Mounted, mounted on mbx1", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
+    public async Task Activation_an_administrator_had_disabled_is_left_disabled_and_nothing_is_moved_back()
+    {
+        await using var host = await org.StartHostAsync();
+        org.Organisation.SetActivationDisabled("MBX1", true); // an administrator's maintenance, before any run
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        run.AssertOutcome(RunOutcome.Recovered);
+        Assert.Contains("activation left disabled on MBX1 as it was before this run", run.Reason, StringComparison.Ordinal);
+        // The agent's audit: one activation change (the drain), no fail-back, no move back; the lab: still disabled.
+        Assert.Equal(["RestartService", "SetDatabaseCopyActivation", "RestartServer"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.True(org.Organisation.IsActivationDisabled("MBX1"));
     }
 
     [Fact]
