@@ -35,14 +35,16 @@ public static class BlastRadius
 
     /// <summary>
     /// The databases on the server that would be left without another copy that can really be activated: Healthy or
-    /// Mounted, on a peer of its DAG whose activation is not disabled. Empty when draining or restarting is safe.
+    /// Mounted, on a peer of its DAG whose activation is neither disabled nor Blocked (DatabaseCopyAutoActivationPolicy,
+    /// an administrator's maintenance switch: Exchange never activates a copy there). Empty when draining or
+    /// restarting is safe.
     /// </summary>
     public static IReadOnlyList<string> DatabasesLeftAlone(DatabaseCopyStatus own, IEnumerable<DatabaseCopyStatus> peers)
     {
         ArgumentNullException.ThrowIfNull(own);
         ArgumentNullException.ThrowIfNull(peers);
         var activatable = peers
-            .Where(p => p.ActivationDisabled != true)
+            .Where(p => p.ActivationDisabled != true && !string.Equals(p.AutoActivationPolicy, "Blocked", StringComparison.OrdinalIgnoreCase))
             .SelectMany(p => p.Copies.Where(c => CopyStatus.CanServe(c.Status)).Select(c => c.Database))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. own.Copies.Select(c => c.Database).Where(d => !activatable.Contains(d)).Distinct(StringComparer.OrdinalIgnoreCase)];

@@ -125,14 +125,29 @@ public sealed class CheckSafetyActivity(
         var client = agent.Client();
         var own = await client.GetDatabaseCopyStatusAsync(server.Name, CancellationToken.None);
         var peers = new List<DatabaseCopyStatus>();
+        var notPlaces = new List<string>();
         foreach (var peer in servers.Servers.Where(s => s != server && !s.InMaintenance && !string.IsNullOrEmpty(s.Dag) && string.Equals(s.Dag, server.Dag, StringComparison.OrdinalIgnoreCase)))
         {
+            // A peer in a maintenance window of ours, or in Exchange's own maintenance (component states), is being
+            // worked on: no place for databases, whatever its copies read.
+            if (await maintenance.OpenForAsync(peer, CancellationToken.None) is { } window)
+            {
+                notPlaces.Add($"{peer.Name} is in maintenance window {window.WindowId}");
+                continue;
+            }
+
+            if ((await client.GetServerComponentStatesAsync(peer.Name, CancellationToken.None)).InMaintenance)
+            {
+                notPlaces.Add($"{peer.Name} is in Exchange's maintenance mode (Get-ServerComponentState)");
+                continue;
+            }
+
             peers.Add(await client.GetDatabaseCopyStatusAsync(peer.Name, CancellationToken.None));
         }
 
         var alone = BlastRadius.DatabasesLeftAlone(own, peers);
         return alone.Count == 0 ? null
-            : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy that can be activated.";
+            : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy that can be activated{(notPlaces.Count == 0 ? "" : $" ({string.Join("; ", notPlaces)})")}.";
     }
 
     static SafetyVerdict Rejected(string reason) => new(false, Runs.RunOutcome.Rejected, reason);

@@ -79,4 +79,16 @@ public class BlastRadiusTests
 
         Assert.Equal(alone, BlastRadius.DatabasesLeftAlone(own, [peer]).Count == 1);
     }
+
+    [Theory]
+    [InlineData("Blocked", true)]
+    [InlineData("IntrasiteOnly", false)]
+    [InlineData("Unrestricted", false)]
+    public void A_peer_whose_activation_an_administrator_blocked_is_no_place_for_a_database(string policy, bool alone)
+    {
+        var own = new DatabaseCopyStatus("MBX2", [new("DB1", "MBX2", "Mounted", 1)]);
+        var peer = new DatabaseCopyStatus("MBX1", [new("DB1", "MBX1", "Healthy", 2)], ActivationDisabled: false, AutoActivationPolicy: policy);
+
+        Assert.Equal(alone, BlastRadius.DatabasesLeftAlone(own, [peer]).Count == 1);
+    }
 }

@@ -108,6 +108,33 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }
 
+    [Theory]
+    [InlineData("component-state")]
+    [InlineData("blocked")]
+    public async Task A_peer_in_exchanges_maintenance_or_with_activation_blocked_takes_no_database_so_nothing_is_drained(string how)
+    {
+        await using var host = await org.StartHostAsync();
+        if (how == "component-state")
+        {
+            org.Organisation.SetComponentState("MBX2", "ServerWideOffline", "Inactive");
+        }
+        else
+        {
+            org.Organisation.SetAutoActivationPolicy("MBX2", "Blocked");
+        }
+
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+
+        var run = await host.RunAsync(DeepTest);
+
+        run.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains("without another healthy copy that can be activated", run.Reason, StringComparison.Ordinal);
+        // The agent's audit: the service restart only; no drain onto the peer being worked on, no reboot.
+        Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+    }
+
     [Fact]
     public async Task Activation_an_administrator_had_disabled_is_left_disabled_and_nothing_is_moved_back()
     {
