@@ -13,9 +13,10 @@ public static class BlastRadius
 {
     /// <summary>
     /// Null when another Client Access server of <paramref name="server"/>'s site is known to be healthy: probed, every
-    /// monitor Healthy (a CAS never probed, failing, or under repair is not), and not in maintenance. Else why not.
+    /// monitor Healthy (a CAS never probed, failing, or under repair is not), and not in maintenance: neither marked so
+    /// in settings nor inside a maintenance window now (<paramref name="inWindow"/>). Else why not.
     /// </summary>
-    public static string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions topology, Func<string, IReadOnlyList<MonitorSnapshot>> health)
+    public static string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions topology, Func<string, IReadOnlyList<MonitorSnapshot>> health, Func<string, bool>? inWindow = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(topology);
@@ -23,7 +24,7 @@ public static class BlastRadius
         var others = topology.Servers
             .Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase))
             .ToList();
-        var healthy = others.Where(s => !s.InMaintenance && IsKnownHealthy(health(s.Name))).Select(s => s.Name).ToList();
+        var healthy = others.Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name))).Select(s => s.Name).ToList();
         if (healthy.Count > 0)
         {
             return null;

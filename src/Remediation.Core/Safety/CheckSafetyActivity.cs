@@ -51,7 +51,7 @@ public sealed class CheckSafetyActivity(
 
             // A server holding both roles obeys both rules.
             var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
-                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name)) : null);
+                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), await CasInWindowAsync(server, servers)) : null);
             if (blastRadius is not null)
             {
                 return Rejected(blastRadius);
@@ -118,6 +118,21 @@ public sealed class CheckSafetyActivity(
 
         var copies = await agent.Client().GetDatabaseCopyStatusAsync(drained, CancellationToken.None);
         return copies.ActivationDisabled == false ? (holder, $"{drained} can take its databases again since run {holder} left it drained: that hold lapsed.") : null;
+    }
+
+    // The other CAS servers of the site inside a maintenance window now: being worked on, so not the site's healthy CAS.
+    async Task<Func<string, bool>> CasInWindowAsync(ExchangeServerOptions server, TopologyOptions servers)
+    {
+        var inWindow = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var other in servers.Servers.Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (await maintenance.OpenForAsync(other, CancellationToken.None) is not null)
+            {
+                inWindow.Add(other.Name);
+            }
+        }
+
+        return inWindow.Contains;
     }
 
     async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)

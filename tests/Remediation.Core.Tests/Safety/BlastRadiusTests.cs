@@ -27,6 +27,16 @@ public class BlastRadiusTests
         Assert.Null(Rule(Cas1, [Cas1, Cas2], new() { ["CAS2"] = [HealthState.Healthy, HealthState.Healthy] }));
     }
 
+    [Fact]
+    public void A_healthy_cas_inside_a_maintenance_window_is_not_the_sites_healthy_peer()
+    {
+        var health = new Dictionary<string, HealthState[]> { ["CAS2"] = [HealthState.Healthy] };
+
+        var refused = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], inWindow: name => name == "CAS2");
+
+        Assert.Contains("last healthy Client Access server of site London", refused, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData(HealthState.Unhealthy)]

@@ -286,6 +286,27 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_healthy_second_cas_inside_a_maintenance_window_does_not_make_the_first_one_restartable()
+    {
+        await using var host = await HostWithSecondCasAsync();
+        using var window = await host.PostAsync("api/maintenance", new Dictionary<string, object>
+        {
+            ["server"] = "CAS2",
+            ["start"] = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture),
+            ["duration"] = "01:00:00",
+            ["reason"] = "patching",
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, window.StatusCode);
+        await BreakCasProxyAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
+
+        run.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains("last healthy Client Access server of site Lab", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
     public async Task Proxy_test_still_failing_after_the_cas_restart_escalates()
     {
         await using var host = await HostWithSecondCasAsync();
