@@ -13,7 +13,7 @@ public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, 
     /// it without a key; it answers only that this instance's worker is up and reveals nothing.
     /// </summary>
     [Function("Liveness")]
-    public static IResult Liveness([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) => Results.Ok(new { status = "Healthy" });
+    public static IResult Liveness([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) => HealthApi.Liveness();
 
     /// <summary>GET /api/health?healthSet=IMAP*.</summary>
     [Function("GetHealth")]

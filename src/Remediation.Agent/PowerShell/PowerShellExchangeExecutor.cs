@@ -108,7 +108,7 @@ public sealed partial class PowerShellExchangeExecutor : IExchangeExecutor, IDis
     }
 
     /// <summary>How long a restart waits for the service to reach Stopped, then Running.</summary>
-    internal static TimeSpan ServiceWait { get; set; } = TimeSpan.FromSeconds(90);
+    static readonly TimeSpan ServiceWait = TimeSpan.FromSeconds(90);
 
     static string Meaning(uint answer) => ServiceAnswers.TryGetValue(answer, out var meaning) ? meaning : "an error";
 

@@ -17,22 +17,18 @@ internal sealed class ApprovalGate(StepRecorder recorder)
 
     string Server => recorder.Request.Server;
 
-    /// <summary>Whether <paramref name="action"/> needs a human and has not been asked for yet in this run.</summary>
-    public bool NeedsAsking(DisruptiveAction action) =>
-        (Settings.ApprovalRequiredFor.Contains(action) || Settings.TwoApproversFor?.Contains(action) == true) && !asked.Contains(action);
-
     /// <summary>
     /// Asks for <paramref name="action"/> when it needs a human (once per run); stops the run when it is rejected or
     /// not decided in time. True when the run really waited for a person (what it verified before may have changed).
     /// </summary>
     public async Task<bool> ApproveAsync(string name, DisruptiveAction action)
     {
-        if (!NeedsAsking(action))
+        var required = Settings.ApprovalRequiredFor.Contains(action) || Settings.TwoApproversFor?.Contains(action) == true;
+        if (!required || !asked.Add(action))
         {
             return false;
         }
 
-        asked.Add(action);
         var operation = $"Wait for an operator to approve {action} on {Server}";
         var arguments = new Dictionary<string, string> { ["Action"] = action.ToString(), ["Timeout"] = Settings.ApprovalTimeout.ToString() };
         if (Settings.DryRun)

@@ -21,15 +21,12 @@ internal sealed class RecoveryRun
     {
         Recorder = recorder;
         Waits = new RunWaits(recorder);
-        Approvals = new ApprovalGate(recorder);
-        Safety = new SafetyGate(recorder, Approvals);
+        Safety = new SafetyGate(recorder, new ApprovalGate(recorder));
     }
 
     public StepRecorder Recorder { get; }
 
     public RunWaits Waits { get; }
-
-    public ApprovalGate Approvals { get; }
 
     public SafetyGate Safety { get; }
 

@@ -14,13 +14,7 @@ internal sealed class RunWaits(StepRecorder recorder)
     {
         recorder.ThrowIfCancelled();
         recorder.Show($"Waiting {wait} {why}", recorder.Now, recorder.Now + wait);
-        using var stop = new CancellationTokenSource();
-        var timer = recorder.SleepAsync(wait, stop.Token);
-        if (await Task.WhenAny(timer, recorder.Cancelled) == recorder.Cancelled)
-        {
-            StepRecorder.CancelInline(stop);
-        }
-
+        await SleepUnlessCancelledAsync(wait);
         recorder.ThrowIfCancelled();
     }
 
@@ -66,11 +60,8 @@ internal sealed class RunWaits(StepRecorder recorder)
             }
 
             recorder.Show($"Waiting for run {ticket.RunId} on {server}", since, since + settings.OtherRunWait);
-            using var stop = new CancellationTokenSource();
-            var timer = recorder.SleepAsync(settings.PollInterval, stop.Token);
-            if (await Task.WhenAny(timer, recorder.Cancelled) == recorder.Cancelled)
+            if (await SleepUnlessCancelledAsync(settings.PollInterval))
             {
-                StepRecorder.CancelInline(stop);
                 if (ticket.IsNew)
                 {
                     recorder.Context.SendEvent(RecoveryInstance.IdFor(server), RunEvents.Cancel, $"{recorder.Cancelled.Result} (through run {recorder.Request.RunId})");
@@ -79,5 +70,19 @@ internal sealed class RunWaits(StepRecorder recorder)
                 recorder.ThrowIfCancelled();
             }
         }
+    }
+
+    // A durable timer an operator's cancel interrupts (the timer is then cancelled too); true when cancelled.
+    async Task<bool> SleepUnlessCancelledAsync(TimeSpan wait)
+    {
+        using var stop = new CancellationTokenSource();
+        var timer = recorder.SleepAsync(wait, stop.Token);
+        if (await Task.WhenAny(timer, recorder.Cancelled) != recorder.Cancelled)
+        {
+            return false;
+        }
+
+        StepRecorder.CancelInline(stop);
+        return true;
     }
 }
