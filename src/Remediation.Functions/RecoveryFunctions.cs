@@ -45,6 +45,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<IReadOnlyList<ServerHealthRow>> ReadServerHealthActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
         Run<ReadServerHealthActivity, string, IReadOnlyList<ServerHealthRow>>(context, server);
 
+    /// <summary>Asks Exchange whether it agrees that the monitor is unhealthy (its health row, else its own probe).</summary>
+    [Function(nameof(ConfirmWithExchangeActivity))]
+    public Task<ExchangeVerdict> ConfirmWithExchangeActivityAsync([ActivityTrigger] ExchangeCheck input, FunctionContext context) =>
+        Run<ConfirmWithExchangeActivity, ExchangeCheck, ExchangeVerdict>(context, input);
+
     /// <summary>Restarts MSExchangeIMAP4 / MSExchangeIMAP4BE.</summary>
     [Function(nameof(RestartImapServiceActivity))]
     public Task<RestartResult> RestartImapServiceActivityAsync([ActivityTrigger] ServiceStep input, FunctionContext context) =>

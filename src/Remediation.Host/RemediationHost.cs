@@ -97,6 +97,7 @@ public sealed class RemediationHost : IAsyncDisposable
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));
         builder.Services.AddHostedService<ProbeScheduler>();
         builder.Services.AddHostedService<AlertPumpWorker>();
+        builder.Services.AddHostedService<RunReconcilerWorker>();
     }
 
     static void MapRoutes(WebApplication app, IdentityOptions identity)

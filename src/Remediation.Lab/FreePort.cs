@@ -13,19 +13,30 @@ public static class FreePort
     const int Low = 20000;
     const int High = 29999;
 
+    // Ports already handed out by this process: a port is only bound when its server starts, so two calls in a row
+    // could otherwise draw the same free port (seen in CI: Azurite given 22861 for both blob and queue).
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Given = new();
+
     /// <summary>An unused port on the loopback address, outside the range outgoing connections take theirs from.</summary>
     public static int Next()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = System.Security.Cryptography.RandomNumberGenerator.GetInt32(Low, High + 1);
+            if (Given.ContainsKey(port))
+            {
+                continue;
+            }
 
             // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT, and two listeners would share the port silently.
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
                 socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
+                if (Given.TryAdd(port, 0))
+                {
+                    return port;
+                }
             }
             catch (SocketException)
             {

@@ -104,6 +104,8 @@ public sealed class OrganisationFixture : IAsyncLifetime
                 Organisation.SetReplicationService(server, running: true);
             }
 
+            Organisation.SetHealthProbesFailing(server, false);
+
             foreach (var component in Remediation.Lab.Agent.LabOrganisation.Components)
             {
                 Organisation.SetComponentState(server, component, "Active");

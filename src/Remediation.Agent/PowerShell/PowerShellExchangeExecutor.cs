@@ -65,7 +65,7 @@ public sealed partial class PowerShellExchangeExecutor : IExchangeExecutor, IDis
                 Text(r, "Name"),
                 Text(r, "TargetResource"),
                 Text(r, "HealthSetName"),
-                Enum.TryParse<HealthState>(Text(r, "AlertValue"), true, out var state) ? state : HealthState.Disabled,
+                Enum.TryParse<HealthState>(Text(r, "AlertValue"), true, out var state) && Enum.IsDefined(state) ? state : HealthState.Unknown,
                 r.Properties["LastTransitionTime"]?.Value is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : time.GetUtcNow()))]);
     }
 

@@ -17,4 +17,7 @@ public enum HealthState
 
     /// <summary>Not monitored.</summary>
     Disabled = 4,
+
+    /// <summary>Exchange could not say (MonitorAlertState Unknown, or a value this product does not know): never healthy.</summary>
+    Unknown = 5,
 }

@@ -34,7 +34,10 @@ public sealed partial class EscalateActivity(IRunLedger ledger, IHttpClientFacto
     public const string DryRunHeader = "X-Remediation-Dry-Run";
 
     /// <inheritdoc />
-    public override async Task<string> RunAsync(TaskActivityContext context, EscalationRequest input)
+    public override Task<string> RunAsync(TaskActivityContext context, EscalationRequest input) => EscalateAsync(input);
+
+    /// <summary>Tells every configured channel about the run (also called outside Durable, by the run reconciler).</summary>
+    public async Task<string> EscalateAsync(EscalationRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var run = await ledger.GetAsync(input.RunId, CancellationToken.None) ?? throw new InvalidOperationException($"Run '{input.RunId}' is not in the ledger.");

@@ -17,14 +17,18 @@ internal sealed class ApprovalGate(StepRecorder recorder)
 
     string Server => recorder.Request.Server;
 
+    /// <summary>True when <see cref="ApproveAsync"/> would wait for a person for <paramref name="action"/> now.</summary>
+    public bool WillAsk(DisruptiveAction action) => !Settings.DryRun && !asked.Contains(action) && Required(action);
+
+    bool Required(DisruptiveAction action) => Settings.ApprovalRequiredFor.Contains(action) || Settings.TwoApproversFor?.Contains(action) == true;
+
     /// <summary>
     /// Asks for <paramref name="action"/> when it needs a human (once per run); stops the run when it is rejected or
     /// not decided in time. True when the run really waited for a person (what it verified before may have changed).
     /// </summary>
     public async Task<bool> ApproveAsync(string name, DisruptiveAction action)
     {
-        var required = Settings.ApprovalRequiredFor.Contains(action) || Settings.TwoApproversFor?.Contains(action) == true;
-        if (!required || !asked.Add(action))
+        if (!Required(action) || !asked.Add(action))
         {
             return false;
         }
@@ -97,7 +101,7 @@ internal sealed class ApprovalGate(StepRecorder recorder)
                 }
 
                 var decision = approval.Result;
-                if (decision.Step != step || decision.Action != action.ToString() || approvals.Any(a => a.ById == decision.ById))
+                if (decision.RunId != recorder.Request.RunId || decision.Step != step || decision.Action != action.ToString() || approvals.Any(a => a.ById == decision.ById))
                 {
                     continue;
                 }

@@ -52,6 +52,12 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
             return new(RunOutcome.Transient, $"{verdict.Evidence}: under the limit of {monitor.Name}, so nothing was touched.");
         }
 
+        // Section 4: Exchange must agree before the first change (the counters of 3.4 are Exchange's own already).
+        if (verified is not null)
+        {
+            run.Safety.ExchangeDisagrees = () => playbook.ExchangeDisagreesAsync(input.Server, monitor, verified);
+        }
+
         run.Safety.StillFailing = () => StillFailingAsync(playbook, input.Server, monitor);
 
         return monitor.Playbook switch

@@ -12,9 +12,14 @@ internal static class PerformancePlaybook
         var wait = playbook.Run.Settings.RecheckWait;
         var service = role.HasFlag(ServerRole.ClientAccess) ? CtpPlaybook.Service : DeepTestPlaybook.Service;
 
-        // 1-3. Restart IMAP4; healthy after one wait and still after a second: recovered.
+        // 1-3. Restart IMAP4; both waits are always made: healthy after the first and still after the second: recovered.
         await playbook.RestartImapAsync(server, service);
-        if (await HealthyAfterAsync(playbook, server, wait) && await HealthyAfterAsync(playbook, server, wait))
+
+        // The restart has just reset the counters the run verified on: from here the signal is the monitor's own row.
+        playbook.Run.Safety.StillFailing = async () => !IsHealthy(await playbook.ReadHealthAsync(server), monitor);
+        var first = await HealthyAfterAsync(playbook, server, monitor, wait);
+        var second = await HealthyAfterAsync(playbook, server, monitor, wait);
+        if (first && second)
         {
             return new(RunOutcome.Recovered, $"{monitor.Name} on {server} stayed healthy for {wait * 2} after restarting {service}.");
         }
@@ -33,7 +38,7 @@ internal static class PerformancePlaybook
         await playbook.RestartServerAsync(server);
 
         // 5-7.
-        if (await HealthyAfterAsync(playbook, server, wait))
+        if (await HealthyAfterAsync(playbook, server, monitor, wait))
         {
             var back = mailbox ? await playbook.FailBackAsync(server) : null;
             return new(RunOutcome.Recovered, $"{server} is healthy {wait} after a restart{(back is null ? "" : $"; {back}")}.");
@@ -42,10 +47,13 @@ internal static class PerformancePlaybook
         return new(RunOutcome.Escalated, $"{monitor.Name} on {server} is still unhealthy after a restart.{(mailbox ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 
-    static async Task<bool> HealthyAfterAsync(RunbookSteps playbook, string server, TimeSpan wait)
+    static async Task<bool> HealthyAfterAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, TimeSpan wait)
     {
-        await playbook.Run.Waits.WaitAsync(wait, "before reading IMAP health again");
-        var rows = await playbook.ReadHealthAsync(server);
-        return rows.All(r => r.AlertValue != HealthState.Unhealthy);
+        await playbook.Run.Waits.WaitAsync(wait, $"before reading {monitor.Name} on {server} again");
+        return IsHealthy(await playbook.ReadHealthAsync(server), monitor);
     }
+
+    /// <summary>"Healthy" in 3.4: the alerting monitor's own row is present and Healthy; an empty answer or Unknown is not.</summary>
+    internal static bool IsHealthy(IReadOnlyList<ServerHealthRow> rows, MonitorDefinition monitor) =>
+        rows.Any(r => string.Equals(r.Name, monitor.Name, StringComparison.OrdinalIgnoreCase) && r.AlertValue == HealthState.Healthy);
 }

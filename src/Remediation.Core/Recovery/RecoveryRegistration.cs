@@ -21,6 +21,7 @@ public static class RecoveryRegistration
     [
         typeof(RunImapProbeActivity),
         typeof(ReadServerHealthActivity),
+        typeof(ConfirmWithExchangeActivity),
         typeof(ReadImapCountersActivity),
         typeof(RestartImapServiceActivity),
         typeof(RestartServerActivity),

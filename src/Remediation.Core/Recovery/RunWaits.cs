@@ -64,7 +64,7 @@ internal sealed class RunWaits(StepRecorder recorder)
             {
                 if (ticket.IsNew)
                 {
-                    recorder.Context.SendEvent(RecoveryInstance.IdFor(server), RunEvents.Cancel, $"{recorder.Cancelled.Result} (through run {recorder.Request.RunId})");
+                    recorder.Context.SendEvent(RecoveryInstance.IdFor(server), RunEvents.Cancel, new RunCancel(ticket.RunId, $"{recorder.Cancelled.Result} (through run {recorder.Request.RunId})"));
                 }
 
                 recorder.ThrowIfCancelled();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.DurableTask;
 using Remediation.AgentApi;
 using Remediation.Imap;
 using Remediation.Recovery.Activities;
@@ -18,9 +19,54 @@ internal sealed partial class RunbookSteps
     {
         await run.Safety.CheckAheadAsync("Restart server", DisruptiveAction.ServerRestart);
         await ReadActivationAsFoundAsync(server);
-        var status = await FailOverAsync(server);
+
+        // Marked drained before asking: an answer that never comes back must not release the DAG's hold.
         run.LeftDrained(server, !run.Settings.DryRun);
-        return status;
+        try
+        {
+            return await FailOverAsync(server);
+        }
+        catch (RunStoppedException)
+        {
+            // Refused or cancelled before the agent was asked: nothing moved.
+            run.LeftDrained(server, false);
+            throw;
+        }
+        catch (TaskFailedException ex)
+        {
+            throw new RunStoppedException(RunOutcome.Failed, await AfterALostDrainAsync(server, ex.FailureDetails.ErrorMessage));
+        }
+    }
+
+    // The drain's answer is not definite (a timeout, a reset connection, an error after Exchange acted): what Exchange
+    // says now decides whether the server counts as drained, and the run says which.
+    async Task<string> AfterALostDrainAsync(string server, string error)
+    {
+        DatabaseCopyStatus? now = null;
+        try
+        {
+            now = await Recorder.StepAsync(
+                "Read back after the fail-over",
+                $"Get-MailboxServer -Identity {server}; Get-MailboxDatabaseCopyStatus -Server {server}",
+                Args(("Server", server)),
+                () => Context.CallActivityAsync<DatabaseCopyStatus>(nameof(ReadDatabaseCopyStatusActivity), server, StepRecorder.AgentCall),
+                Describe);
+        }
+        catch (TaskFailedException)
+        {
+            // Could not be read either: treated as drained below (the hold is kept; a human looks).
+        }
+
+        var failed = $"Fail databases over on {server} did not answer definitely ({error}).";
+        if (now is { ActivationDisabled: false } && !run.WasDisabledBeforeTheRun(server) && now.NotProvenDrained() is not null)
+        {
+            run.LeftDrained(server, false);
+            return $"{failed} Read back: activation is allowed on {server} and its copies did not move ({Describe(now).Item2}): nothing changed, the server is not drained.";
+        }
+
+        return now is null
+            ? $"{failed} It could not be read back either: {server} is treated as drained, activation possibly disabled; its DAG's hold is kept until an operator checks Get-MailboxServer {server} and releases it."
+            : $"{failed} Read back: {(now.ActivationDisabled == true ? $"activation is disabled on {server}" : $"activation on {server} is {now.ActivationDisabled?.ToString() ?? "not read"}")} ({Describe(now).Item2}): it is drained or part-drained, so its DAG's hold is kept. Fail-back decided: none; a human decides.";
     }
 
     // What an administrator had set before this run: fail-back leaves it as found (never enables what they disabled).
@@ -202,6 +248,14 @@ internal sealed partial class RunbookSteps
 
             // Looked at again once it closes: another window may follow.
             await run.Waits.WaitAsync(until - Recorder.Now + TimeSpan.FromSeconds(1), $"for maintenance window {answer.Window.WindowId} on {server} to close before failing back");
+
+            // Hours may have passed: verified again, with the signal the playbook acted on, before anything moves back.
+            if (run.Safety.StillFailing is { } stillFailing && await stillFailing())
+            {
+                throw new RunStoppedException(
+                    RunOutcome.Escalated,
+                    $"{server} fails again after waiting for maintenance window {answer.Window.WindowId} to close: not failed back. Fail-back decided: none; activation stays disabled so no database moves to {server} until a human decides.");
+            }
         }
 
         run.AddClosingNote($"Fail-back decided: not done: {stillIn} Activation stays disabled on {server}; fail back once the window closes, then release the hold.");

@@ -45,13 +45,40 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
             "Preview: assumed still failing, so the run goes on to its next step.");
     }
 
+    /// <summary>
+    /// Before the first disruptive step: does Exchange agree that <paramref name="monitor"/> is unhealthy (its own health
+    /// row, else its own probe)? Null when it does; else why the run must touch nothing: our probe alone failing is the
+    /// product's problem (its probe account, or the path to the server), not the server's.
+    /// </summary>
+    public async Task<string?> ExchangeDisagreesAsync(string server, MonitorDefinition monitor, ProbeResult ours)
+    {
+        Recorder.ThrowIfCancelled();
+        var verdict = await Recorder.DecideAsync(
+            "Confirm with Exchange",
+            $"Get-ServerHealth {server} ({monitor.Name}), then if it is not Unhealthy: Invoke-MonitoringProbe -Identity {monitor.HealthSet}\\{monitor.Probe} -Server {server}",
+            Args(("Server", server), ("Monitor", monitor.Name), ("Probe", $"{monitor.HealthSet}\\{monitor.Probe}")),
+            () => Context.CallActivityAsync<ExchangeVerdict>(nameof(ConfirmWithExchangeActivity), new ExchangeCheck(server, monitor.HealthSet, monitor.Name, monitor.Probe!), StepRecorder.AgentCall),
+            v => (v.Agrees ? StepOutcome.Succeeded : StepOutcome.Rejected, v.Evidence),
+            new ExchangeVerdict(true, "Preview: assumed Exchange agrees"),
+            "Preview: assumed Exchange agrees that the monitor is unhealthy, so the run goes on to its next step.");
+        if (verdict.Agrees)
+        {
+            return null;
+        }
+
+        var account = ours.DependencyArea == DependencyArea.Authentication
+            ? $" Our probe failed at {ours.FailedPhase} with an authentication error: the probe account (its password, a lock-out, an expiry) is the likely cause."
+            : " The path from this product to the server (network, Hybrid Connection, TLS) or the probe's own settings are the likely cause.";
+        return $"Exchange does not agree that {monitor.Name} is unhealthy on {server}: {verdict.Evidence} Only this product's probe fails ({ours.Summary}).{account} This is the product's problem, not the server's: nothing was touched.";
+    }
+
     /// <summary>The performance monitors' verification: read the IMAP4 counters and judge them by the monitor's limit.</summary>
     public Task<CounterVerdict> ReadCountersAsync(string server, MonitorDefinition monitor)
     {
         Recorder.ThrowIfCancelled();
         return Recorder.DecideAsync(
             "Read IMAP4 counters",
-            $"Get-Counter '\\MSExchangeImap4\\Average Command Processing Time','\\MSExchangeImap4\\Requests Queued' -ComputerName {server}",
+            $"Get-Counter -Counter '\\MSExchangeImap4(*)\\Average Command Processing Time (milliseconds)' -ComputerName {server}",
             Args(("ComputerName", server), ("Monitor", monitor.Name)),
             () => Context.CallActivityAsync<CounterVerdict>(nameof(ReadImapCountersActivity), new CounterRequest(server, monitor.Name), StepRecorder.AgentCall),
             v => (StepOutcome.Succeeded, v.Evidence),

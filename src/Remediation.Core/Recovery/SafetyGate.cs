@@ -22,6 +22,13 @@ internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
     public Func<Task<bool>>? StillFailing { get; set; }
 
     /// <summary>
+    /// Does Exchange disagree that the failure is real (null: it agrees)? Set once the run has verified its issue with
+    /// this product's probe; asked once, before the run's first change and before any approval is asked for one
+    /// (PLAYBOOKS.md section 4: before the first disruptive step, Exchange must agree).
+    /// </summary>
+    public Func<Task<string?>>? ExchangeDisagrees { get; set; }
+
+    /// <summary>
     /// A step that changes something on a server: cancelled? then (for disruptive actions) approval and the safety
     /// checks; in dry run it is recorded as what would be done and <paramref name="dryRunResult"/> is returned.
     /// Clean-up (<paramref name="cleanUp"/>: undoing what the run did) goes on after a cancel and waits for no
@@ -40,6 +47,7 @@ internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
         if (!cleanUp)
         {
             recorder.ThrowIfCancelled();
+            await ConfirmWithExchangeAsync();
         }
 
         if (action is { } disruptive)
@@ -74,6 +82,7 @@ internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
     public async Task CheckAheadAsync(string name, DisruptiveAction action)
     {
         recorder.ThrowIfCancelled();
+        await ConfirmWithExchangeAsync();
         await ApproveAsync(name, action);
         var verdict = await CheckAsync($"Safety check ahead: {name}", action, preview: true);
         if (!verdict.Allowed)
@@ -82,8 +91,33 @@ internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
         }
     }
 
+    async Task ConfirmWithExchangeAsync()
+    {
+        if (ExchangeDisagrees is not { } ask)
+        {
+            return;
+        }
+
+        ExchangeDisagrees = null;
+        if (await ask() is { } disagreement)
+        {
+            throw new RunStoppedException(RunOutcome.Escalated, disagreement);
+        }
+    }
+
     async Task ApproveAsync(string name, DisruptiveAction action)
     {
+        if (approvals.WillAsk(action))
+        {
+            // A person is asked only for what the gate would allow now: a throttle or a hold refuses before the
+            // approval, not a second after someone got up at 3 AM to give it.
+            var now = await CheckAsync($"Safety check before asking: {name}", action, preview: true);
+            if (!now.Allowed)
+            {
+                throw new RunStoppedException(now.Refusal, $"{now.Reason} Checked before asking for approval: nobody was asked, nothing was done.");
+            }
+        }
+
         if (!await approvals.ApproveAsync(name, action))
         {
             return;

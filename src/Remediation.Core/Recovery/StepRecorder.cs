@@ -35,10 +35,23 @@ internal abstract class StepRecorder
     {
         Context = context;
         Request = request;
-        cancelled = context.WaitForExternalEvent<string>(RunEvents.Cancel);
+        cancelled = CancelledAsync(context, request.RunId);
     }
 
     public TaskOrchestrationContext Context { get; }
+
+    // Who cancelled this run; a cancel naming another run (an earlier one on the same server's instance) is dropped.
+    static async Task<string> CancelledAsync(TaskOrchestrationContext context, string runId)
+    {
+        while (true)
+        {
+            var cancel = await context.WaitForExternalEvent<RunCancel>(RunEvents.Cancel);
+            if (cancel.RunId == runId)
+            {
+                return cancel.By;
+            }
+        }
+    }
 
     public RecoveryRequest Request { get; }
 

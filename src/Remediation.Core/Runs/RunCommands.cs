@@ -70,7 +70,7 @@ public sealed class RunCommands(IRunLedger ledger)
                 : $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.");
         }
 
-        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId), cancellationToken);
+        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId, runId), cancellationToken);
         return new(true, null);
     }
 
@@ -85,7 +85,7 @@ public sealed class RunCommands(IRunLedger ledger)
             return problem;
         }
 
-        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Cancel, by.Display, cancellationToken);
+        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Cancel, new RunCancel(runId, by.Display), cancellationToken);
         return new(true, null);
     }
 

@@ -33,11 +33,18 @@ public sealed record RunStatus(
 /// <param name="Action">The action decided.</param>
 /// <param name="Step">The step decided.</param>
 /// <param name="ById">The approver's object ID: two approvals from one person are one approval.</param>
-public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Action = null, int? Step = null, string? ById = null)
+/// <param name="RunId">The run decided: the instance ID is reused per server, so a decision meant for an earlier run is dropped.</param>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Action = null, int? Step = null, string? ById = null, string? RunId = null)
 {
     /// <summary>Name and object ID, as the run records them.</summary>
     public string Who => ById is null ? By : $"{By} ({ById})";
 }
+
+/// <summary>
+/// An operator's cancel (event <see cref="RunEvents.Cancel"/>), naming the run it stops: the instance ID is reused per
+/// server, so a cancel meant for an earlier run never stops the next one.
+/// </summary>
+public sealed record RunCancel(string RunId, string By);
 
 /// <summary>External events a run listens to.</summary>
 public static class RunEvents

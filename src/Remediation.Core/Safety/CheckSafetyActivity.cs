@@ -40,9 +40,14 @@ public sealed class CheckSafetyActivity(
             return Rejected(window.Describe(server.Name, maintenance.Zone));
         }
 
-        var group = server.Role.HasFlag(ServerRole.Mailbox)
-            ? string.IsNullOrEmpty(server.Dag) ? $"server:{server.Name}" : server.Dag
-            : $"site:{(string.IsNullOrEmpty(server.Site) ? "default" : server.Site)}";
+        // Exchange's own maintenance switches (Set-ServerComponentState, as Microsoft's maintenance procedure sets them):
+        // a server an administrator took out of service is never touched, whatever our windows say.
+        if (agent.IsConfigured && await agent.Client().GetServerComponentStatesAsync(server.Name, CancellationToken.None) is { InMaintenance: true } components)
+        {
+            var inactive = components.Components.Where(c => !string.Equals(c.State, "Active", StringComparison.OrdinalIgnoreCase)).Select(c => $"{c.Component} {c.State}");
+            return Rejected($"{server.Name} is in Exchange's maintenance mode (Get-ServerComponentState: {string.Join(", ", inactive)}): it is never touched.");
+        }
+
         var disruptive = input.Action != DisruptiveAction.RestartService;
         if (disruptive)
         {
@@ -58,19 +63,46 @@ public sealed class CheckSafetyActivity(
             }
         }
 
+        // The group whose throttle counts: the DAG for a mailbox server, else the site's CAS servers. A server holding
+        // both roles also holds its site down while it is drained or restarted, so no CAS of the site goes down with it.
+        var group = server.Role.HasFlag(ServerRole.Mailbox) ? DagGroup(server) : SiteGroup(server);
+        var siteToo = disruptive && server.Role.HasFlag(ServerRole.Mailbox) && server.Role.HasFlag(ServerRole.ClientAccess);
+        var now = time.GetUtcNow();
+        var tookSite = false;
+        if (siteToo)
+        {
+            var site = SiteGroup(server);
+            var lapsedSite = await LapsedHoldAsync(site, server, servers, input.RunId);
+            var siteVerdict = await safety.ChangeAsync(site, state =>
+            {
+                var current = lapsedSite is { } l && state.HolderRunId == l.RunId ? state.ReleasedBy(l.RunId) : state;
+                tookSite = false;
+                if (current.HolderRunId is { } holder && holder != input.RunId)
+                {
+                    return (state, Rejected($"Not now: {current.HolderServer} in {site} is being restarted, or was left drained, by run {holder} ({server.Name} holds both roles, so its site's hold counts too)."));
+                }
+
+                tookSite = !input.Preview && current.HolderRunId is null;
+                return (input.Preview ? state : current with { HolderRunId = input.RunId, HolderServer = current.HolderServer ?? server.Name, HeldSince = current.HeldSince ?? now }, SafetyVerdict.Allow(""));
+            }, CancellationToken.None);
+            if (!siteVerdict.Allowed)
+            {
+                return siteVerdict;
+            }
+        }
+
         // One atomic change of the group: who holds it down, then the throttle (last, so a refused step never uses a
         // slot). A refusal leaves the group as it was.
         var rule = throttles.CurrentValue.For(input.Action);
-        var now = time.GetUtcNow();
-        var lapsed = disruptive ? await LapsedHoldAsync(group, server, servers, input.RunId, now) : null;
-        return await safety.ChangeAsync(group, state =>
+        var lapsed = disruptive ? await LapsedHoldAsync(group, server, servers, input.RunId) : null;
+        var verdict = await safety.ChangeAsync(group, state =>
         {
             // Released only if the run found lapsed still holds it (another host may have changed the group since).
             var current = lapsed is { } l && state.HolderRunId == l.RunId ? state.ReleasedBy(l.RunId) : state;
             var held = current;
             if (disruptive)
             {
-                if (current.HolderAt(now) is { } holder && holder != input.RunId)
+                if (current.HolderRunId is { } holder && holder != input.RunId)
                 {
                     return (state, Rejected($"Not now: {current.HolderServer} in {group} is being drained or restarted, or was left drained, by run {holder}."));
                 }
@@ -91,16 +123,28 @@ public sealed class CheckSafetyActivity(
 
             return verdict.Allowed ? (after, verdict) : (state, verdict);
         }, CancellationToken.None);
+
+        if (!verdict.Allowed && tookSite)
+        {
+            // Refused in its own group: the site hold taken for it a moment ago goes too.
+            await safety.ChangeAsync(SiteGroup(server), state => (state.ReleasedBy(input.RunId), true), CancellationToken.None);
+        }
+
+        return verdict;
     }
+
+    static string DagGroup(ExchangeServerOptions server) => string.IsNullOrEmpty(server.Dag) ? $"server:{server.Name}" : server.Dag;
+
+    static string SiteGroup(ExchangeServerOptions server) => $"site:{(string.IsNullOrEmpty(server.Site) ? "default" : server.Site)}";
 
     /// <summary>
     /// A hold kept by a run that ended with its server drained lapses with that server's recovery: once the server can
     /// take its databases again (failed back by hand), or when a later run on the same server takes it over.
     /// </summary>
-    async Task<(string RunId, string Why)?> LapsedHoldAsync(string group, ExchangeServerOptions server, TopologyOptions servers, string runId, DateTimeOffset now)
+    async Task<(string RunId, string Why)?> LapsedHoldAsync(string group, ExchangeServerOptions server, TopologyOptions servers, string runId)
     {
         var state = await safety.GetAsync(group, CancellationToken.None);
-        if (state.HolderAt(now) is not { } holder || holder == runId || state.HolderServer is not { } drained
+        if (state.HolderRunId is not { } holder || holder == runId || state.HolderServer is not { } drained
             || await ledger.GetAsync(holder, CancellationToken.None) is not { } run || run.Outcome == Runs.RunOutcome.Running)
         {
             return null;

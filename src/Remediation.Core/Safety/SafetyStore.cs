@@ -9,21 +9,16 @@ public sealed record ThrottleEntry(DisruptiveAction Action, string Server, DateT
 
 /// <summary>
 /// What the safety gate remembers about one group (a DAG, a site's CAS servers, or a lone server): the disruptive
-/// actions taken in it (throttles) and the run that is draining or restarting one of its servers (blast radius).
+/// actions taken in it (throttles) and the run that is draining or restarting one of its servers (blast radius). A
+/// hold never lapses by age (a run may wait for approval, then for a maintenance window, for many hours): it ends with
+/// its run, when the server it left drained can take its databases again, when the run reconciler closes a run whose
+/// orchestration died, or when an operator releases it.
 /// </summary>
 public sealed record GroupSafety(IReadOnlyList<ThrottleEntry> Taken, string? HolderRunId = null, string? HolderServer = null, DateTimeOffset? HeldSince = null)
 {
-    /// <summary>
-    /// A hold older than this is a run that ended without releasing it (terminated from outside the product): no run
-    /// lives this long (approval timeout, three rechecks and a server restart fit well within it).
-    /// </summary>
-    public static TimeSpan StaleHold { get; } = TimeSpan.FromHours(12);
-
     /// <summary>This state with <paramref name="runId"/>'s hold released (unchanged when another run holds it).</summary>
     public GroupSafety ReleasedBy(string runId) => HolderRunId == runId ? this with { HolderRunId = null, HolderServer = null, HeldSince = null } : this;
 
-    /// <summary>The run holding the group down at <paramref name="now"/>, if any.</summary>
-    public string? HolderAt(DateTimeOffset now) => HolderRunId is not null && (HeldSince is null || now - HeldSince < StaleHold) ? HolderRunId : null;
 
     /// <summary>Nothing taken, nobody holding.</summary>
     public static GroupSafety Empty { get; } = new([]);

@@ -163,6 +163,11 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
         var backEnd = organisation.Lab.MailboxServers.GetValueOrDefault(server);
         var proxy = organisation.Lab.ClientAccessServers.GetValueOrDefault(server);
         var counters = organisation.Counters(server);
+        if (monitor.Probe is not null && organisation.HealthProbesFailing(server) && (backEnd ?? proxy) is not null)
+        {
+            return HealthState.Unhealthy;
+        }
+
         return monitor switch
         {
             { Playbook: ImapPlaybook.DeepTest } when backEnd is not null => await Answers(backEnd, cancellationToken),

@@ -21,6 +21,36 @@ public sealed partial class LabOrganisation
         }
     }
 
+    /// <summary>
+    /// Exchange's own probes on <paramref name="server"/> fail (Get-ServerHealth Unhealthy, Invoke-MonitoringProbe
+    /// Failed) for a fault the lab's processes do not show: a back end that accepts connections and never answers,
+    /// which the lab builds as a hole in front of this product's probe only. Without it, a probe that fails only
+    /// through the hole is this product's problem, as it would be on Exchange.
+    /// </summary>
+    public void SetHealthProbesFailing(string server, bool failing)
+    {
+        lock (gate)
+        {
+            if (failing)
+            {
+                healthProbesFailing.Add(server);
+            }
+            else
+            {
+                healthProbesFailing.Remove(server);
+            }
+        }
+    }
+
+    /// <summary>True while <see cref="SetHealthProbesFailing"/> holds for <paramref name="server"/>.</summary>
+    public bool HealthProbesFailing(string server)
+    {
+        lock (gate)
+        {
+            return healthProbesFailing.Contains(server);
+        }
+    }
+
     /// <summary>Get-ServerComponentState -Identity: every component with its state.</summary>
     public ServerComponentStates ComponentStates(string server)
     {

@@ -18,6 +18,7 @@ public sealed partial class LabOrganisation
     readonly Dictionary<string, string> autoActivationPolicy = new(StringComparer.OrdinalIgnoreCase);
     readonly HashSet<string> replicationDown = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<(string Server, string Component), string> componentStates = [];
+    readonly HashSet<string> healthProbesFailing = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLog = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, bool> protocolLogApplied = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, DateTimeOffset> booted = new(StringComparer.OrdinalIgnoreCase);

@@ -1,4 +1,5 @@
 using Remediation.Imap;
+using Remediation.Probes;
 using Remediation.Runs;
 using Remediation.Safety;
 using Remediation.Topology;
@@ -17,6 +18,47 @@ public sealed class GateTests
     const string Cas = "CAS1";
     static readonly string DeepTest = ImapHealthModel.DeepTestMonitor.Name;
     static readonly string Ctp = ImapHealthModel.CtpMonitor.Name;
+
+    [Fact]
+    public async Task Exchange_our_probe_account_failing_while_Exchange_says_healthy_touches_nothing_and_says_whose_problem_it_is()
+    {
+        var world = new StandInWorld
+        {
+            FailedProbe = r => StandInWorld.Failed(r, ProbePhase.Auth, DependencyArea.Authentication, "AUTHENTICATIONFAILED"),
+            ExchangeProbePasses = _ => true,
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Empty(world.Changes);
+        Assert.Equal(["Probe MBX1 ImapDeepTestProbe", "ReadHealth MBX1", "ProbeExchange MBX1 ImapDeepTestProbe"], world.AgentCalls);
+        Assert.Contains("Exchange does not agree", world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Contains("probe account", world.Closed.Reason, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Rejected, world.Steps.Single(s => s.Name == "Confirm with Exchange").Outcome);
+        Assert.Single(world.Escalations);
+    }
+
+    [Fact]
+    public async Task Exchange_an_Unhealthy_row_is_agreement_without_running_Exchanges_probe()
+    {
+        var world = new StandInWorld { Health = s => StandInWorld.Rows(s, unhealthyMonitor: DeepTest), ExchangeProbePasses = _ => true, ProbePasses = (_, n) => n == 2 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.DoesNotContain(world.AgentCalls, c => c.StartsWith("ProbeExchange", StringComparison.Ordinal));
+        Assert.Equal([$"RestartService {Mbx} {ImapServices.BackEnd}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task Exchange_a_healthy_row_whose_own_probe_fails_is_agreement_Managed_Availability_lags_its_probes()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 2 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp)));
+        Assert.Contains("ProbeExchange CAS1 ImapCTPProbe", world.AgentCalls);
+        Assert.Equal(StepOutcome.Succeeded, world.Steps.Single(s => s.Name == "Confirm with Exchange").Outcome);
+    }
 
     [Fact]
     public async Task Approval_an_approved_restart_goes_ahead_and_names_the_approver()
@@ -174,6 +216,102 @@ public sealed class GateTests
         Assert.Contains("release-hold", world.Closed!.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Maintenance_after_waiting_for_a_window_to_close_the_failure_is_verified_again_before_failing_back(bool failsAgain)
+    {
+        var looks = 0;
+        var world = new StandInWorld
+        {
+            // Verify, after the service restart, after the server restart (passes), after the maintenance wait.
+            ProbePasses = (_, n) => n == 3 || (n == 4 && !failsAgain),
+            Maintenance = s => Interlocked.Increment(ref looks) == 1
+                ? new(new OpenMaintenance("w1", s, TimeProvider.System.GetUtcNow().AddMilliseconds(300), "patching"), $"{s} is in maintenance window w1.")
+                : new(null, $"{s} is in no maintenance window."),
+        };
+        await using var host = await StartAsync(world);
+
+        var outcome = await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest));
+
+        Assert.Equal(4, world.AgentCalls.Count(c => c.StartsWith("Probe ", StringComparison.Ordinal)));
+        if (failsAgain)
+        {
+            Assert.Equal(RunOutcome.Escalated, outcome);
+            Assert.DoesNotContain($"SetActivationDisabled {Mbx} False", world.Changes);
+            Assert.True(world.ActivationDisabled(Mbx));
+            Assert.False(world.HoldReleased);
+            Assert.Contains("fails again after waiting for maintenance window w1", world.Closed!.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(RunOutcome.Recovered, outcome);
+            Assert.Equal([$"SetActivationDisabled {Mbx} False", $"ActivatePreferred {Mbx}"], world.Changes.TakeLast(2));
+            Assert.True(world.HoldReleased);
+        }
+    }
+
+    [Fact]
+    public async Task Hold_a_drain_whose_answer_was_lost_after_Exchange_acted_keeps_the_hold_and_says_what_was_read_back()
+    {
+        var world = new StandInWorld { LostAnswer = "SetActivationDisabled" };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Failed, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.True(world.ActivationDisabled(Mbx));
+        Assert.False(world.HoldReleased);
+        Assert.DoesNotContain($"RestartServer {Mbx}", world.Changes);
+        Assert.Contains("Read back: activation is disabled on MBX1", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hold_a_drain_that_failed_before_Exchange_acted_is_read_back_and_the_hold_released()
+    {
+        var world = new StandInWorld { FailingOperation = "SetActivationDisabled" };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Failed, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.False(world.ActivationDisabled(Mbx));
+        Assert.True(world.HoldReleased);
+        Assert.Contains("nothing changed, the server is not drained", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_a_decision_or_a_cancel_naming_an_earlier_run_of_the_server_changes_nothing()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+        var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])));
+        var waiting = await host.ApprovalAskedAsync(id);
+
+        // Same instance, same step and action: only the run ID says they were meant for the server's previous run.
+        await host.DecideAsync(id, waiting, approved: false, "mallory", runId: "mbx1-run-0");
+        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, new RunCancel("mbx1-run-0", "mallory"));
+        await host.DecideAsync(id, waiting, approved: true, "alice");
+
+        Assert.Equal(RunOutcome.Recovered, await host.EndAsync(id));
+        Assert.Equal([$"RestartService {Mbx} {ImapServices.BackEnd}"], world.Changes);
+        Assert.DoesNotContain("mallory", string.Join(" ", world.Steps.Select(s => s.Answer)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Approval_is_asked_only_for_what_the_gate_would_allow_now()
+    {
+        var world = new StandInWorld
+        {
+            Safety = r => r.Action == DisruptiveAction.ServerRestart ? new SafetyVerdict(false, RunOutcome.Throttled, "ServerRestart on MBX1: 1 per 12 hours.") : SafetyVerdict.Allow("allowed"),
+        };
+        await using var host = await StartAsync(world);
+
+        var outcome = await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.ServerRestart])));
+
+        Assert.Equal(RunOutcome.Throttled, outcome);
+        Assert.Empty(world.ApprovalNotices);
+        Assert.DoesNotContain(world.Steps, s => s.Name.StartsWith("Approval for", StringComparison.Ordinal));
+        Assert.Contains("nobody was asked", world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Equal([$"RestartService {Mbx} {ImapServices.BackEnd}"], world.Changes);
+    }
+
     [Fact]
     public async Task Cancel_during_an_approval_wait_ends_Cancelled_with_nothing_done()
     {
@@ -182,7 +320,7 @@ public sealed class GateTests
         var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])));
         await host.ApprovalAskedAsync(id);
 
-        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, "carol");
+        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, new RunCancel(Request(Mbx, ServerRole.Mailbox, DeepTest).RunId, "carol"));
 
         Assert.Equal(RunOutcome.Cancelled, await host.EndAsync(id));
         Assert.Empty(world.Changes);
@@ -198,7 +336,7 @@ public sealed class GateTests
         await host.ApprovalAskedAsync(id);
         Assert.True(world.ProtocolLogging(Cas));
 
-        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, "carol");
+        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, new RunCancel("cas1-run-1", "carol"));
 
         Assert.Equal(RunOutcome.Cancelled, await host.EndAsync(id));
         Assert.False(world.ProtocolLogging(Cas));

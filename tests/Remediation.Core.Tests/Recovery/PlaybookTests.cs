@@ -1,6 +1,7 @@
 using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Runs;
+using Remediation.Safety;
 using Remediation.Topology;
 using static Remediation.Recovery.RecoveryTestHost;
 
@@ -315,6 +316,60 @@ public sealed class PlaybookTests
         await using var host = await StartAsync(world);
 
         Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}", $"RestartServer {Cas}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task Performance_3_4_makes_both_waits_even_when_the_first_read_is_unhealthy()
+    {
+        var reads = 0;
+        var world = new StandInWorld { Health = s => Interlocked.Increment(ref reads) == 1 ? StandInWorld.Rows(s, unhealthyMonitor: CommandTime) : StandInWorld.Rows(s) };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        var calls = world.AgentCalls.ToList();
+        Assert.Equal(2, calls.Take(calls.IndexOf($"RestartServer {Cas}")).Count(c => c == $"ReadHealth {Cas}"));
+    }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("Unknown")]
+    [InlineData("missing")]
+    public async Task Performance_3_4_an_empty_answer_an_Unknown_row_or_a_missing_row_is_not_healthy(string answer)
+    {
+        var world = new StandInWorld
+        {
+            Health = s => answer switch
+            {
+                "empty" => [],
+                "Unknown" => StandInWorld.Rows(s, HealthState.Unknown),
+                _ => [.. StandInWorld.Rows(s).Where(r => r.Name != CommandTime)],
+            },
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, CommandTime)));
+        Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}", $"RestartServer {Cas}"], world.Changes);
+    }
+
+    [Fact]
+    public async Task Performance_3_4_an_approval_after_the_service_restart_is_reverified_on_the_monitor_row_not_on_reset_counters()
+    {
+        // The IMAP4 restart resets the counters: read after it, they would say "fine" and stop the run for nothing.
+        var restarted = false;
+        var world = new StandInWorld
+        {
+            Health = s => StandInWorld.Rows(s, unhealthyMonitor: CommandTime),
+            Counters = r => new(r.Monitor, !restarted, restarted ? "Average Command Processing Time 3 ms (just reset)" : "Average Command Processing Time 75000 ms"),
+        };
+        await using var host = await StartAsync(world);
+        var id = await host.StartAsync(Request(Cas, ServerRole.ClientAccess, CommandTime, Settings(approvals: [DisruptiveAction.ServerRestart])));
+
+        var asked = await host.ApprovalAskedAsync(id);
+        restarted = true;
+        await host.DecideAsync(id, asked, approved: true, "alice");
+
+        Assert.Equal(RunOutcome.Escalated, await host.EndAsync(id));
         Assert.Equal([$"RestartService {Cas} {ImapServices.FrontEnd}", $"RestartServer {Cas}"], world.Changes);
     }
 

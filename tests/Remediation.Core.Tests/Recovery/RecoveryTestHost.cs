@@ -108,8 +108,8 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
     }
 
     /// <summary>Sends an operator's decision for the step the run waits on.</summary>
-    public Task DecideAsync(string instanceId, RunStatus waiting, bool approved, string by) =>
-        Client.RaiseEventAsync(instanceId, RunEvents.Approval, new ApprovalDecision(approved, by, null, waiting.AwaitingApproval, waiting.ApprovalStep, $"{by}-oid"));
+    public Task DecideAsync(string instanceId, RunStatus waiting, bool approved, string by, string? runId = null) =>
+        Client.RaiseEventAsync(instanceId, RunEvents.Approval, new ApprovalDecision(approved, by, null, waiting.AwaitingApproval, waiting.ApprovalStep, $"{by}-oid", runId ?? waiting.RunId));
 
     /// <summary>Runs the plan preview for <paramref name="request"/> (made a dry-run preview) to its end.</summary>
     public async Task<PlanPreview> PreviewAsync(RecoveryRequest request)

@@ -40,6 +40,9 @@ internal sealed class StandInWorld
     /// <summary>Get-ServerHealth's IMAP rows per server, per read. Default: every IMAP monitor Healthy.</summary>
     public Func<string, IReadOnlyList<ServerHealthRow>> Health { get; set; } = server => Rows(server);
 
+    /// <summary>Does Exchange's own probe (Invoke-MonitoringProbe) pass on a server? Default: no, Exchange sees the failure too.</summary>
+    public Func<string, bool> ExchangeProbePasses { get; set; } = _ => false;
+
     /// <summary>The performance monitors' counters, per read. Default: over the limit.</summary>
     public Func<CounterRequest, CounterVerdict> Counters { get; set; } = request => new(request.Monitor, true, "Average Command Processing Time 75000 ms");
 
@@ -66,6 +69,9 @@ internal sealed class StandInWorld
 
     /// <summary>Makes one agent operation fail like an agent that answered an error (the activity throws).</summary>
     public string? FailingOperation { get; set; }
+
+    /// <summary>Makes one agent operation take effect and its answer get lost on the way back (a timeout after Exchange acted).</summary>
+    public string? LostAnswer { get; set; }
 
     /// <summary>Every call the agent received, in order ("RestartService MBX1 MSExchangeIMAP4BE").</summary>
     public IReadOnlyList<string> AgentCalls => [.. agentCalls];
@@ -129,6 +135,15 @@ internal sealed class StandInWorld
                 : FailedProbe(r);
         });
         Add<string, IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), (_, server) => Agent("ReadHealth", server, () => Health(server)));
+        Add<ExchangeCheck, ExchangeVerdict>(nameof(ConfirmWithExchangeActivity), (_, c) =>
+        {
+            var row = Agent("ReadHealth", c.Server, () => Health(c.Server)).FirstOrDefault(r => r.Name == c.Monitor);
+            return row?.AlertValue == HealthState.Unhealthy
+                ? new(true, $"{c.Monitor} is Unhealthy")
+                : Agent("ProbeExchange", $"{c.Server} {c.Probe}", () => ExchangeProbePasses(c.Server))
+                    ? new(false, $"{c.Monitor} is {row?.AlertValue.ToString() ?? "not reported"} and Exchange's own probe passes")
+                    : new(true, "Exchange's own probe fails too");
+        });
         Add<CounterRequest, CounterVerdict>(nameof(ReadImapCountersActivity), (_, r) => Agent("ReadCounters", r.Server, () => Counters(r)));
         Add<ServiceStep, RestartResult>(nameof(RestartImapServiceActivity), (_, s) =>
             Agent("RestartService", $"{s.Server} {s.Service}", () => new RestartResult(s.Server, s.Service, true, 900, $"{s.Service} restarted")));
@@ -214,7 +229,13 @@ internal sealed class StandInWorld
             throw new InvalidOperationException($"The agent answered 500 to {operation} on {target}.");
         }
 
-        return answer();
+        var result = answer();
+        if (LostAnswer == operation)
+        {
+            throw new TimeoutException($"The agent did not answer {operation} on {target} within 100 seconds.");
+        }
+
+        return result;
     }
 
     void Call(string call) => agentCalls.Enqueue(call);

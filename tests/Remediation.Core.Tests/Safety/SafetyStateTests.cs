@@ -22,13 +22,4 @@ public sealed class SafetyStateTests
         Assert.Single(unchanged.Taken);
         Assert.True(later.Allowed);
     }
-
-    [Fact]
-    public void A_hold_left_by_a_run_that_never_released_it_lapses_after_12_hours()
-    {
-        var held = GroupSafety.Empty with { HolderRunId = "r1", HolderServer = "MBX1", HeldSince = Now };
-
-        Assert.Equal("r1", held.HolderAt(Now.AddHours(11)));
-        Assert.Null(held.HolderAt(Now.AddHours(12)));
-    }
 }

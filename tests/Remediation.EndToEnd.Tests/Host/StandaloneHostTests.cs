@@ -61,13 +61,13 @@ public sealed class StandaloneHostTests : IAsyncLifetime
 
         // Lab mode runs the lab agent: playbook 3.1 restarts the back end through it, and the probe passes again.
         run.AssertOutcome(RunOutcome.Recovered);
-        Assert.Equal(["Re-run probe", "Safety check: Restart MSExchangeIMAP4BE", "Restart MSExchangeIMAP4BE", "Re-run probe"], run.Steps.Select(s => s.Name));
+        Assert.Equal(["Re-run probe", "Confirm with Exchange", "Safety check: Restart MSExchangeIMAP4BE", "Restart MSExchangeIMAP4BE", "Re-run probe"], run.Steps.Select(s => s.Name));
         Assert.True(host.Lab.MailboxServers["MBX1"].IsRunning);
         Assert.NotEqual(pid, host.Lab.MailboxServers["MBX1"].Pid);
 
         var byId = await http.GetFromJsonAsync<RunRecord>($"api/runs/{run.RunId}", Json);
         Assert.Equal(run.RunId, byId!.RunId);
-        Assert.Equal(4, byId.Steps.Count);
+        Assert.Equal(5, byId.Steps.Count);
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(
         [
             "Re-run probe: Failed",
+            "Confirm with Exchange: Succeeded",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
             "Turn protocol logging on: Succeeded",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
@@ -92,7 +93,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         var run = await host.RunAsync(Ctp);
 
         run.AssertOutcome(RunOutcome.Recovered);
-        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
+        Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
 
         run.AssertOutcome(RunOutcome.Recovered);
-        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
+        Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
     }
 
     [Fact]
@@ -171,7 +172,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Contains("nothing was done on CAS1", run.Reason, StringComparison.Ordinal);
         var mailboxRun = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (mailboxRun.ParentRunId, mailboxRun.Outcome));
-        Assert.Equal(["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], mailboxRun.Timeline());
+        Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], mailboxRun.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.Equal(["RestartService"], (await host.ActionsAsync(mailboxRun.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
@@ -236,6 +237,28 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Empty(await host.ActionsAsync(mailboxRun.RunId));
     }
 
+    // A CTP run on CAS1 with protocol logging on, waiting for the approval of its server restart.
+    async Task<(Remediation.Host.RemediationHost Host, string RunId)> CtpWaitingForRestartApprovalAsync()
+    {
+        var host = await HostWithSecondCasAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "ServerRestart",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:05:00",
+        });
+        try
+        {
+            await BreakCasProxyAsync();
+            var runId = await host.StartAsync(Ctp);
+            await host.WaitForApprovalRequestAsync("CAS1");
+            return (host, runId);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
     Dictionary<string, string?> ExtraCasWithProbeMailbox(string name, int index)
     {
         // Another CAS of site Lab in front of the same proxy, probing with CAS1's probe mailbox (on MBX1).
@@ -248,15 +271,8 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     [Fact]
     public async Task Cancelling_a_run_waiting_for_approval_stops_it_and_turns_logging_off()
     {
-        await using var host = await HostWithSecondCasAsync(new Dictionary<string, string?>
-        {
-            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "ServerRestart",
-            ["Remediation:Recovery:ApprovalTimeout"] = "00:05:00",
-        });
-        await BreakCasProxyAsync();
-
-        var runId = await host.StartAsync(Ctp);
-        await host.WaitForApprovalRequestAsync("CAS1");
+        var (host, runId) = await CtpWaitingForRestartApprovalAsync();
+        await using var _ = host;
         using var cancel = await host.PostAsync($"api/runs/{runId}/cancel", new { });
         var run = await host.CompletedAsync("CAS1");
 
@@ -266,6 +282,38 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(["Turn protocol logging off: Succeeded", "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed"], run.Timeline()[^3..]);
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
+    public async Task A_run_terminated_while_waiting_is_closed_by_the_reconciler_with_logging_off_its_monitors_released_and_escalated()
+    {
+        var (host, runId) = await CtpWaitingForRestartApprovalAsync();
+        await using var _ = host;
+        Assert.True(org.Organisation.ProtocolLogEnabled("CAS1"));
+
+        // What a bad deploy, or an operator in the portal, does: the orchestration ends, the run's own close never runs.
+        var durable = host.Get<Microsoft.DurableTask.Client.DurableTaskClient>();
+        await durable.TerminateInstanceAsync(RecoveryInstance.IdFor("CAS1"), "terminated from outside the product");
+        using var ended = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await durable.WaitForInstanceCompletionAsync(RecoveryInstance.IdFor("CAS1"), ended.Token);
+        var reconciler = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<RunReconciler>(host.App.Services);
+        Assert.Equal(RunOutcome.Running, (await host.Get<IRunLedger>().GetAsync(runId, default))!.Outcome);
+
+        var pass = await reconciler.RunOnceAsync(default);
+        var again = await reconciler.RunOnceAsync(default);
+
+        Assert.Equal(1, pass.Closed);
+        Assert.Equal(0, again.Closed);
+        var run = (await host.Get<IRunLedger>().GetAsync(runId, default))!;
+        run.AssertOutcome(RunOutcome.Failed);
+        Assert.Contains("was terminated", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Protocol logging, which the run had turned on, is off again", run.Reason, StringComparison.Ordinal);
+        Assert.NotNull(run.Escalation);
+
+        // What really happened: the agent turned logging off for this run, and the lab's CAS1 is no longer logging.
+        Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+        Assert.Contains(await host.ActionsAsync(runId), a => a.Operation == "SetImapSettings" && a.IdempotencyKey == $"{runId}:reconciler:logging-off");
+        Assert.DoesNotContain(host.Get<Monitoring.MonitorBoard>().Snapshot("CAS1"), m => m.AlertValue == HealthState.Repairing);
     }
 
     [Fact]
@@ -280,6 +328,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(
         [
             "Re-run probe: Failed",
+            "Confirm with Exchange: Succeeded",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
         ], run.Timeline());

@@ -26,6 +26,29 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_wrong_probe_password_while_Exchange_says_healthy_is_the_products_problem_and_nothing_is_touched()
+    {
+        await using var host = await org.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Topology:Servers:0:ProbeMailbox:Password"] = "not-the-probe-password",
+        });
+        var restartsBefore = org.Organisation.Restarts("MBX1");
+
+        var run = await host.RunAsync(DeepTest);
+
+        run.AssertOutcome(RunOutcome.Escalated);
+        Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Rejected"], run.Timeline());
+        Assert.Contains("probe account", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("Invoke-MonitoringProbe IMAP.Protocol\\ImapDeepTestProbe: Succeeded", run.Reason, StringComparison.Ordinal);
+
+        // What really happened: the agent was asked to change nothing, and the lab's MBX1 is as it was.
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.Equal(restartsBefore, org.Organisation.Restarts("MBX1"));
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.False(org.Organisation.CopyStatus("MBX1").HasNoActiveCopy);
+    }
+
+    [Fact]
     public async Task A_stopped_back_end_is_recovered_by_restarting_the_imap4_back_end_service()
     {
         await using var host = await org.StartHostAsync();
@@ -35,7 +58,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         run.AssertOutcome(RunOutcome.Recovered);
         Assert.Equal(
-            ["Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"],
+            ["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"],
             run.Timeline());
         Assert.Equal(["RestartService"], (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
         Assert.True(org.Lab.MailboxServers["MBX1"].IsRunning);
@@ -54,6 +77,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         Assert.Equal(
         [
             "Re-run probe: Failed",
+            "Confirm with Exchange: Succeeded",
             "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Re-run probe: Failed",
             "Safety check ahead: Restart server: Allowed", "Read activation as found: Succeeded", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
@@ -73,6 +97,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     public async Task A_server_still_failing_after_its_restart_escalates_and_keeps_its_databases_away()
     {
         using var hole = new TcpTroublemaker(reset: false);
+        org.Organisation.SetHealthProbesFailing("MBX1", true); // Exchange's own probe sees the hung back end too
         await using var host = await org.StartHostAsync(new Dictionary<string, string?>
         {
             ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -93,6 +118,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     public async Task Copies_still_active_after_the_fail_over_stop_the_run_before_any_restart()
     {
         using var hole = new TcpTroublemaker(reset: false);
+        org.Organisation.SetHealthProbesFailing("MBX1", true); // Exchange's own probe sees the hung back end too
         await using var host = await org.StartHostAsync(new Dictionary<string, string?>
         {
             ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -347,7 +373,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
 
         run.AssertOutcome(RunOutcome.Transient);
         Assert.Contains("went away while RestartService on MBX1 waited for approval", run.Reason, StringComparison.Ordinal);
-        Assert.Equal(["Re-run probe: Failed", "Approval for: Restart MSExchangeIMAP4BE: Approved", "Re-run probe: Succeeded"], run.Timeline());
+        Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check before asking: Restart MSExchangeIMAP4BE: Allowed", "Approval for: Restart MSExchangeIMAP4BE: Approved", "Re-run probe: Succeeded"], run.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.Equal(restartsBefore, org.Organisation.Restarts("MBX1"));
     }

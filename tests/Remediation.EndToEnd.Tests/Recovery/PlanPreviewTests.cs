@@ -36,6 +36,7 @@ public sealed class PlanPreviewTests(OrganisationFixture org) : IAsyncLifetime
     {
         // A back end that never answers: every remedy fails, so the run takes the whole playbook (the preview's path).
         using var hole = new TcpTroublemaker(reset: false);
+        org.Organisation.SetHealthProbesFailing("MBX1", true); // Exchange's own probe sees the hung back end too
         await using var host = await org.StartHostAsync(new Dictionary<string, string?>
         {
             ["Remediation:Topology:Servers:0:BackEnd:Port"] = hole.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -82,7 +83,7 @@ public sealed class PlanPreviewTests(OrganisationFixture org) : IAsyncLifetime
 
         // The maintenance window refuses the first disruptive step: the run would stop there, Rejected, having done nothing.
         Assert.Equal(RunOutcome.Rejected, preview.Outcome);
-        Assert.Equal(["Re-run probe", "Safety check: Restart MSExchangeIMAP4BE"], preview.Steps.Select(s => s.Name));
+        Assert.Equal(["Re-run probe", "Confirm with Exchange", "Safety check: Restart MSExchangeIMAP4BE"], preview.Steps.Select(s => s.Name));
         Assert.Equal(StepOutcome.Rejected, preview.Steps[^1].Outcome);
         Assert.Contains("CU15 upgrade", preview.Steps[^1].Answer, StringComparison.Ordinal);
         Assert.Contains("CU15 upgrade", preview.Reason, StringComparison.Ordinal);

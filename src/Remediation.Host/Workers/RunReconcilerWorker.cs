@@ -1,0 +1,38 @@
+using Microsoft.DurableTask.Client;
+using Remediation.Recovery;
+
+namespace Remediation.Host.Workers;
+
+/// <summary>Closes runs whose orchestration died, once a minute (the Functions app runs the same reconciler on a timer).</summary>
+public sealed partial class RunReconcilerWorker(IServiceProvider services, DurableTaskClient durable, TimeProvider time, ILogger<RunReconcilerWorker> logger) : BackgroundService
+{
+    /// <summary>Time between passes.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reconciler = ActivatorUtilities.CreateInstance<RunReconciler>(services, durable);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(Interval, time, stoppingToken);
+            try
+            {
+                if (await reconciler.RunOnceAsync(stoppingToken) is { Closed: > 0 } result)
+                {
+                    LogClosed(logger, result.Closed, result.Looked);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Reconciler: closed {Closed} of {Looked} runs whose orchestration had died")]
+    static partial void LogClosed(ILogger logger, int closed, int looked);
+
+    [LoggerMessage(LogLevel.Error, "Reconciler pass failed")]
+    static partial void LogFailed(ILogger logger, Exception exception);
+}
