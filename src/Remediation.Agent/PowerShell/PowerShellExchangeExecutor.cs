@@ -102,9 +102,10 @@ public sealed partial class PowerShellExchangeExecutor : IExchangeExecutor, IDis
         var start = await ServiceMethodAsync(server, name, "StartService", cancellationToken);
         var now = await WaitForServiceAsync(server, name, "Running", start is 0 or 10 ? ServiceWait : TimeSpan.Zero, cancellationToken);
         var running = string.Equals(now, "Running", StringComparison.OrdinalIgnoreCase);
+        var restarted = running && string.Equals(stopped, "Stopped", StringComparison.OrdinalIgnoreCase);
         return new RestartResult(server, name, running, time.GetElapsedTime(started).TotalMilliseconds, running
-            ? $"{name} restarted: StopService {stop}, read back {stopped}; StartService {start}; read back Running."
-            : $"{name} is {now} after StartService answered {start} ({Meaning(start)}): it was stopped and is NOT running.");
+            ? $"{name} {(restarted ? "restarted" : "running but never read back Stopped")}: StopService {stop}, read back {stopped}; StartService {start}; read back Running."
+            : $"{name} is {now} after StartService answered {start} ({Meaning(start)}): it was stopped and is NOT running.", restarted);
     }
 
     /// <summary>How long a restart waits for the service to reach Stopped, then Running.</summary>

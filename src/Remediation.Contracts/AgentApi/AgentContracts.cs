@@ -51,8 +51,12 @@ public sealed record InvokeProbeRequest(string HealthSet, string Probe);
 /// <summary>Result of Invoke-MonitoringProbe: Result is Succeeded, Failed or TimedOut.</summary>
 public sealed record MonitoringProbeResult(string Server, string Identity, string Result, string? Error, double LatencyMs);
 
-/// <summary>Answer of a restart: the service or server is back (or not) after the wait.</summary>
-public sealed record RestartResult(string Server, string Target, bool Running, double ElapsedMs, string Detail);
+/// <summary>
+/// Answer of a restart: the service or server is back (or not) after the wait; <paramref name="Restarted"/> says whether
+/// it really went through a stop (read back Stopped before it ran again): a service that never stopped still runs with
+/// its old settings (protocol logging applies only at a restart). Null: not known.
+/// </summary>
+public sealed record RestartResult(string Server, string Target, bool Running, double ElapsedMs, string Detail, bool? Restarted = null);
 
 /// <summary>A server restart was started (Restart-Computer -Force); the server had last booted at <paramref name="BootedBefore"/>.</summary>
 public sealed record ServerRestartStarted(string Server, DateTimeOffset BootedBefore, string Detail);

@@ -28,9 +28,19 @@ public sealed class ProbeRunner(IEnumerable<IImapProbe> probes, IOptionsMonitor<
         return why is null ? (target!, implementation!) : null;
     }
 
-    /// <summary>Runs <paramref name="probe"/> on <paramref name="server"/>; throws <see cref="ArgumentException"/> naming what is unknown.</summary>
-    public Task<ProbeResult> RunAsync(string server, string probe, CancellationToken cancellationToken) =>
-        Find(server, probe, out var why) is { } found ? RunAsync(found.Server, found.Probe, cancellationToken) : throw new ArgumentException(why, nameof(probe));
+    /// <summary>
+    /// Runs <paramref name="probe"/> on <paramref name="server"/>; throws <see cref="ArgumentException"/> naming what is
+    /// unknown. The mailbox server the result names is a topology name: an FQDN <c>_Mbx:</c> hint is mapped, an unknown
+    /// one gives way to the configured probe mailbox server.
+    /// </summary>
+    public async Task<ProbeResult> RunAsync(string server, string probe, CancellationToken cancellationToken)
+    {
+        var found = Find(server, probe, out var why) ?? throw new ArgumentException(why, nameof(probe));
+        var result = await RunAsync(found.Server, found.Probe, cancellationToken);
+        return result.MailboxServer is { } hint
+            ? result with { MailboxServer = topology.CurrentValue.FindByHint(hint)?.Name ?? found.Server.ProbeMailbox?.MailboxServer }
+            : result;
+    }
 
     /// <summary>Runs one probe with a span and metrics around it.</summary>
     public static async Task<ProbeResult> RunAsync(ExchangeServerOptions server, IImapProbe probe, CancellationToken cancellationToken)

@@ -58,8 +58,11 @@ internal static class CtpPlaybook
 
         try
         {
-            await playbook.RestartImapAsync(server, Service, cleanUp: true);
-            return null;
+            // Proven off only once the running service has gone through a stop with the setting off.
+            var restart = await playbook.RestartImapAsync(server, Service, cleanUp: true);
+            return restart is { Running: true, Restarted: not false }
+                ? null
+                : $"Protocol logging is off in the settings of {server}, but {Service} was not really restarted ({restart.Detail}): the running service still logs until it restarts; restart it by hand.";
         }
         catch (RunStoppedException refused)
         {

@@ -27,7 +27,7 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
         Args(("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{service}'"), ("MethodName", "StopService, StartService")),
         DisruptiveAction.RestartService,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), StepRecorder.AgentCall),
-        r => (r.Running ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
+        r => (r.Running && r.Restarted != false ? StepOutcome.Succeeded : StepOutcome.Failed, r.Detail),
         new RestartResult(server, service, true, 0, "dry run"),
         cleanUp);
 

@@ -11,4 +11,14 @@ public sealed class TopologyOptions
     /// <summary>The server named <paramref name="name"/> (case-insensitive), or null.</summary>
     public ExchangeServerOptions? Find(string name) =>
         Servers.Find(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The server an Exchange-shaped name denotes: its name, or an FQDN whose first label is its name (Exchange's
+    /// <c>_Mbx:</c> hints name the mailbox server by FQDN, e.g. <c>mbx1.contoso.com</c>); null when none is configured.
+    /// </summary>
+    public ExchangeServerOptions? FindByHint(string hint)
+    {
+        ArgumentNullException.ThrowIfNull(hint);
+        return Find(hint) ?? (hint.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot ? Find(hint[..dot]) : null);
+    }
 }

@@ -72,7 +72,8 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
             organisation.ImapServiceStarted(server);
         }
 
-        return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds, $"{service} restarted (pid {process.Pid}).");
+        return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds,
+            effective ? $"{service} restarted (pid {process.Pid})." : $"{service} never stopped (pid {process.Pid}).", effective && process.IsRunning);
     }
 
     /// <inheritdoc />

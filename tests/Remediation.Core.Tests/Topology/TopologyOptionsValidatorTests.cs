@@ -69,4 +69,18 @@ public class TopologyOptionsValidatorTests
 
         Assert.Equal(["Remediation:Topology:Servers:0:BackEnd is required for a mailbox server (the MSExchangeIMAP4BE endpoint)."], failures);
     }
+
+    [Theory]
+    [InlineData("MBX1", "MBX1")]
+    [InlineData("mbx1", "MBX1")]
+    [InlineData("mbx1.contoso.com", "MBX1")]
+    [InlineData("MBX1.corp.contoso.com", "MBX1")]
+    [InlineData("mbx9.contoso.com", null)]
+    [InlineData(".contoso.com", null)]
+    public void An_exchange_hint_names_a_server_by_name_or_by_fqdn(string hint, string? expected)
+    {
+        var topology = new TopologyOptions { Servers = [new() { Name = "MBX1", Role = ServerRole.Mailbox }, new() { Name = "CAS1", Role = ServerRole.ClientAccess }] };
+
+        Assert.Equal(expected, topology.FindByHint(hint)?.Name);
+    }
 }
