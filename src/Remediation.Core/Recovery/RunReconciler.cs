@@ -44,9 +44,10 @@ public sealed partial class RunReconciler(
         var closed = 0;
         foreach (var run in running)
         {
-            if (await WhyDeadAsync(run, cancellationToken) is { } why)
+            // Read again just before closing: the run's own close may have landed since the list was read.
+            if (await WhyDeadAsync(run, cancellationToken) is { } why && await ledger.GetAsync(run.RunId, cancellationToken) is { Outcome: RunOutcome.Running } current)
             {
-                await CloseAsync(run, why, cancellationToken);
+                await CloseAsync(current, why, cancellationToken);
                 closed++;
             }
         }
