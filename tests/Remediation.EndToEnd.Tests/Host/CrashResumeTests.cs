@@ -131,7 +131,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
         Assert.Equal(
         [
             "Read IMAP4 counters: Succeeded",
-            "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Read server health: Succeeded", "Read server health: Succeeded",
+            "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Failed", "Read server health: Succeeded", "Read server health: Succeeded",
             "Safety check ahead: Restart server: Allowed", "Read activation as found: Succeeded", "Safety check: Fail databases over: Allowed", "Fail databases over: Succeeded", "Check active copies: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Read server health: Succeeded",
             "Maintenance check: Fail back: Allowed", "Fail back: Succeeded", "Move databases back: Succeeded", "Check active copies: Succeeded"], run.Timeline());
