@@ -66,6 +66,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 Reminders = reminder ? before.Reminders + 1 : becameUnhealthy || state == HealthState.Healthy ? 0 : before.Reminders,
                 UpdatedAt = Later(now, before.UpdatedAt),
                 Samples = window,
+                LastSampleAt = now,
             };
             monitors[key] = after;
             return state != before.AlertValue || reminder ? new MonitorTransition(before, after, reminder) : null;

@@ -34,6 +34,13 @@ public sealed class MonitorOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan RealertAfter { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A peer CAS counts as the site's healthy CAS only on a sample this fresh: one seen Healthy an hour ago, its probes
+    /// stopped or behind since, is not known healthy now. Keep it a few probe intervals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PeerSampleMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>AverageCommandProcessingTimeGt60sMonitor fails a sample above this (MSExchangeImap4 "Average Command Processing Time").</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan AverageCommandProcessingTimeLimit { get; set; } = TimeSpan.FromSeconds(60);

@@ -6,7 +6,8 @@ namespace Remediation.Monitoring;
 /// <summary>
 /// A monitor's state on one server, shaped like a Get-ServerHealth row plus what led to it; <c>UpdatedAt</c> orders
 /// the versions instances write to the shared store. <c>Samples</c> is the failure-ratio window (kept only when
-/// <see cref="MonitorOptions.FailureRatio"/> is on), so it is shared with the rest of the state.
+/// <see cref="MonitorOptions.FailureRatio"/> is on), so it is shared with the rest of the state. <c>LastSampleAt</c>
+/// is when a probe result last reached it (a repair's start or end is not a sample): how fresh its health is.
 /// </summary>
 public sealed record MonitorSnapshot(
     string Server,
@@ -21,7 +22,8 @@ public sealed record MonitorSnapshot(
     DateTimeOffset? LastAlertAt = null,
     int Reminders = 0,
     DateTimeOffset? UpdatedAt = null,
-    IReadOnlyList<MonitorSample>? Samples = null);
+    IReadOnlyList<MonitorSample>? Samples = null,
+    DateTimeOffset? LastSampleAt = null);
 
 /// <summary>One sample in a monitor's failure-ratio window.</summary>
 /// <param name="At">When it was taken.</param>

@@ -9,7 +9,7 @@ namespace Remediation.Recovery;
 /// one approver, one in TwoApproversFor for two different ones (four eyes); a rejection wins, no decision within
 /// ApprovalTimeout escalates without acting. Each action is asked once per run. A dry run says it would ask.
 /// </summary>
-internal sealed class ApprovalGate(StepRecorder recorder)
+internal sealed class ApprovalGate(StepRecorder recorder, int version = RecoveryVersions.ExchangeConfirms)
 {
     readonly HashSet<DisruptiveAction> asked = [];
 
@@ -65,6 +65,10 @@ internal sealed class ApprovalGate(StepRecorder recorder)
         return true;
     }
 
+    // A decision names its run; runs started before decisions did (version 1) also take one that names none.
+    bool ForThisRun(ApprovalDecision decision) =>
+        decision.RunId == recorder.Request.RunId || (decision.RunId is null && version < RecoveryVersions.ExchangeConfirms);
+
     async Task<ApprovalDecision?> WaitForDecisionAsync(DisruptiveAction action)
     {
         // This step's number: the run API and dashboard send it back with the decision.
@@ -101,7 +105,7 @@ internal sealed class ApprovalGate(StepRecorder recorder)
                 }
 
                 var decision = approval.Result;
-                if (decision.RunId != recorder.Request.RunId || decision.Step != step || decision.Action != action.ToString() || approvals.Any(a => a.ById == decision.ById))
+                if (!ForThisRun(decision) || decision.Step != step || decision.Action != action.ToString() || approvals.Any(a => a.ById == decision.ById))
                 {
                     continue;
                 }

@@ -53,7 +53,7 @@ public sealed partial class ImapRecoveryOrchestrator : TaskOrchestrator<Recovery
         }
 
         // Section 4: Exchange must agree before the first change (the counters of 3.4 are Exchange's own already).
-        if (verified is not null)
+        if (verified is not null && run.Version >= RecoveryVersions.ExchangeConfirms)
         {
             run.Safety.ExchangeDisagrees = () => playbook.ExchangeDisagreesAsync(input.Server, monitor, verified);
         }

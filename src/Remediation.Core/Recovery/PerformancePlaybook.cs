@@ -16,9 +16,15 @@ internal static class PerformancePlaybook
         await playbook.RestartImapAsync(server, service);
 
         // The restart has just reset the counters the run verified on: from here the signal is the monitor's own row.
-        playbook.Run.Safety.StillFailing = async () => !IsHealthy(await playbook.ReadHealthAsync(server), monitor);
-        var first = await HealthyAfterAsync(playbook, server, monitor, wait);
-        var second = await HealthyAfterAsync(playbook, server, monitor, wait);
+        // (Runs of version 1 replay as they began: the second recheck only after a healthy first, counters re-read.)
+        var both = playbook.Run.Version >= RecoveryVersions.ExchangeConfirms;
+        if (both)
+        {
+            playbook.Run.Safety.StillFailing = async () => !IsHealthy(await playbook.ReadHealthAsync(server), monitor, both);
+        }
+
+        var first = await HealthyAfterAsync(playbook, server, monitor, wait, both);
+        var second = (first || both) && await HealthyAfterAsync(playbook, server, monitor, wait, both);
         if (first && second)
         {
             return new(RunOutcome.Recovered, $"{monitor.Name} on {server} stayed healthy for {wait * 2} after restarting {service}.");
@@ -38,7 +44,7 @@ internal static class PerformancePlaybook
         await playbook.RestartServerAsync(server);
 
         // 5-7.
-        if (await HealthyAfterAsync(playbook, server, monitor, wait))
+        if (await HealthyAfterAsync(playbook, server, monitor, wait, both))
         {
             var back = mailbox ? await playbook.FailBackAsync(server) : null;
             return new(RunOutcome.Recovered, $"{server} is healthy {wait} after a restart{(back is null ? "" : $"; {back}")}.");
@@ -47,13 +53,17 @@ internal static class PerformancePlaybook
         return new(RunOutcome.Escalated, $"{monitor.Name} on {server} is still unhealthy after a restart.{(mailbox ? " Fail-back decided: none; activation stays disabled." : "")}");
     }
 
-    static async Task<bool> HealthyAfterAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, TimeSpan wait)
+    static async Task<bool> HealthyAfterAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, TimeSpan wait, bool ownRow)
     {
         await playbook.Run.Waits.WaitAsync(wait, $"before reading {monitor.Name} on {server} again");
-        return IsHealthy(await playbook.ReadHealthAsync(server), monitor);
+        return IsHealthy(await playbook.ReadHealthAsync(server), monitor, ownRow);
     }
 
-    /// <summary>"Healthy" in 3.4: the alerting monitor's own row is present and Healthy; an empty answer or Unknown is not.</summary>
-    internal static bool IsHealthy(IReadOnlyList<ServerHealthRow> rows, MonitorDefinition monitor) =>
-        rows.Any(r => string.Equals(r.Name, monitor.Name, StringComparison.OrdinalIgnoreCase) && r.AlertValue == HealthState.Healthy);
+    /// <summary>
+    /// "Healthy" in 3.4: the alerting monitor's own row is present and Healthy; an empty answer or Unknown is not.
+    /// Runs of version 1 judged "no IMAP row Unhealthy", and replay so.
+    /// </summary>
+    internal static bool IsHealthy(IReadOnlyList<ServerHealthRow> rows, MonitorDefinition monitor, bool ownRow) => ownRow
+        ? rows.Any(r => string.Equals(r.Name, monitor.Name, StringComparison.OrdinalIgnoreCase) && r.AlertValue == HealthState.Healthy)
+        : rows.All(r => r.AlertValue != HealthState.Unhealthy);
 }

@@ -20,9 +20,13 @@ internal sealed class RecoveryRun
     public RecoveryRun(StepRecorder recorder)
     {
         Recorder = recorder;
+        Version = RecoveryVersions.Of(recorder.Context);
         Waits = new RunWaits(recorder);
-        Safety = new SafetyGate(recorder, new ApprovalGate(recorder));
+        Safety = new SafetyGate(recorder, new ApprovalGate(recorder, Version), checkBeforeAsking: Version >= RecoveryVersions.ExchangeConfirms);
     }
+
+    /// <summary>The orchestration version this run started with (<see cref="RecoveryVersions"/>): what it replays as.</summary>
+    public int Version { get; }
 
     public StepRecorder Recorder { get; }
 

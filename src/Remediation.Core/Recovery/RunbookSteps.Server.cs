@@ -250,7 +250,7 @@ internal sealed partial class RunbookSteps
             await run.Waits.WaitAsync(until - Recorder.Now + TimeSpan.FromSeconds(1), $"for maintenance window {answer.Window.WindowId} on {server} to close before failing back");
 
             // Hours may have passed: verified again, with the signal the playbook acted on, before anything moves back.
-            if (run.Safety.StillFailing is { } stillFailing && await stillFailing())
+            if (run.Version >= RecoveryVersions.ExchangeConfirms && run.Safety.StillFailing is { } stillFailing && await stillFailing())
             {
                 throw new RunStoppedException(
                     RunOutcome.Escalated,

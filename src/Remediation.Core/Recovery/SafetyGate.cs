@@ -9,7 +9,7 @@ namespace Remediation.Recovery;
 /// (<see cref="CheckSafetyActivity"/>: maintenance, blast radius, throttle). In dry run the step is recorded as what
 /// would be done. The check ahead asks a later step's gate before the step that commits to it.
 /// </summary>
-internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
+internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals, bool checkBeforeAsking = true)
 {
     bool acted;
 
@@ -107,7 +107,7 @@ internal sealed class SafetyGate(StepRecorder recorder, ApprovalGate approvals)
 
     async Task ApproveAsync(string name, DisruptiveAction action)
     {
-        if (approvals.WillAsk(action))
+        if (checkBeforeAsking && approvals.WillAsk(action))
         {
             // A person is asked only for what the gate would allow now: a throttle or a hold refuses before the
             // approval, not a second after someone got up at 3 AM to give it.

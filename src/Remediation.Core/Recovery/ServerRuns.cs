@@ -59,7 +59,7 @@ public sealed partial class ServerRuns(
             await durable.ScheduleNewOrchestrationInstanceAsync(
                 nameof(ImapRecoveryOrchestrator),
                 request,
-                new StartOrchestrationOptions(instanceId).WithDedupeStatuses(OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running),
+                new StartOrchestrationOptions(instanceId) { Version = RecoveryVersions.Current }.WithDedupeStatuses(OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running),
                 cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

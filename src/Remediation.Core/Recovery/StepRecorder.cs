@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.DurableTask;
 using Remediation.Exchange;
 using Remediation.Runs;
@@ -35,20 +36,26 @@ internal abstract class StepRecorder
     {
         Context = context;
         Request = request;
-        cancelled = CancelledAsync(context, request.RunId);
+        cancelled = CancelledAsync(context, request.RunId, RecoveryVersions.Of(context) < RecoveryVersions.ExchangeConfirms);
     }
 
     public TaskOrchestrationContext Context { get; }
 
     // Who cancelled this run; a cancel naming another run (an earlier one on the same server's instance) is dropped.
-    static async Task<string> CancelledAsync(TaskOrchestrationContext context, string runId)
+    // Before cancels named their run (version 1) the payload was who, alone: still taken, from a run that began so.
+    static async Task<string> CancelledAsync(TaskOrchestrationContext context, string runId, bool takesBareNames)
     {
         while (true)
         {
-            var cancel = await context.WaitForExternalEvent<RunCancel>(RunEvents.Cancel);
-            if (cancel.RunId == runId)
+            var cancel = await context.WaitForExternalEvent<JsonElement>(RunEvents.Cancel);
+            if (cancel.ValueKind == JsonValueKind.String && takesBareNames)
             {
-                return cancel.By;
+                return cancel.GetString()!;
+            }
+
+            if (cancel.ValueKind == JsonValueKind.Object && JsonSerializer.Deserialize<RunCancel>(cancel, JsonDefaults.Options) is { } named && named.RunId == runId)
+            {
+                return named.By;
             }
         }
     }

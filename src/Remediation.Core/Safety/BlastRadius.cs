@@ -13,10 +13,17 @@ public static class BlastRadius
 {
     /// <summary>
     /// Null when another Client Access server of <paramref name="server"/>'s site is known to be healthy: probed, every
-    /// monitor Healthy (a CAS never probed, failing, or under repair is not), and not in maintenance: neither marked so
-    /// in settings nor inside a maintenance window now (<paramref name="inWindow"/>). Else why not.
+    /// monitor Healthy on a sample no older than <paramref name="freshFor"/> at <paramref name="now"/> (a CAS never
+    /// probed, failing, under repair, or whose last sample is stale is not), and not in maintenance: neither marked so in
+    /// settings nor inside a maintenance window now (<paramref name="inWindow"/>). Else why not.
     /// </summary>
-    public static string? LastHealthyCas(ExchangeServerOptions server, TopologyOptions topology, Func<string, IReadOnlyList<MonitorSnapshot>> health, Func<string, bool>? inWindow = null)
+    public static string? LastHealthyCas(
+        ExchangeServerOptions server,
+        TopologyOptions topology,
+        Func<string, IReadOnlyList<MonitorSnapshot>> health,
+        DateTimeOffset now,
+        TimeSpan freshFor,
+        Func<string, bool>? inWindow = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(topology);
@@ -24,13 +31,13 @@ public static class BlastRadius
         var others = topology.Servers
             .Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase))
             .ToList();
-        var healthy = others.Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name))).Select(s => s.Name).ToList();
+        var healthy = others.Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name), now, freshFor)).Select(s => s.Name).ToList();
         if (healthy.Count > 0)
         {
             return null;
         }
 
-        var why = others.Count == 0 ? "no other Client Access server in the site" : $"none of {string.Join(", ", others.Select(o => o.Name))} is known healthy (probed, every monitor Healthy, not in maintenance)";
+        var why = others.Count == 0 ? "no other Client Access server in the site" : $"none of {string.Join(", ", others.Select(o => o.Name))} is known healthy (probed within {(freshFor < TimeSpan.FromMinutes(1) ? $"{freshFor.TotalSeconds:0.#} s" : $"{freshFor.TotalMinutes:0.#} min")}, every monitor Healthy, not in maintenance)";
         return $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"} ({why}): restarting it would cut every IMAP user off.";
     }
 
@@ -51,9 +58,9 @@ public static class BlastRadius
         return [.. own.Copies.Select(c => c.Database).Where(d => !activatable.Contains(d)).Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
-    static bool IsKnownHealthy(IReadOnlyList<MonitorSnapshot> monitors)
+    static bool IsKnownHealthy(IReadOnlyList<MonitorSnapshot> monitors, DateTimeOffset now, TimeSpan freshFor)
     {
         var watched = monitors.Where(m => m.AlertValue != HealthState.Disabled).ToList();
-        return watched.Count > 0 && watched.All(m => m.AlertValue == HealthState.Healthy);
+        return watched.Count > 0 && watched.All(m => m.AlertValue == HealthState.Healthy && m.LastSampleAt is { } sampled && now - sampled <= freshFor);
     }
 }

@@ -23,6 +23,7 @@ public sealed record SafetyRequest(string RunId, string Server, DisruptiveAction
 public sealed class CheckSafetyActivity(
     IOptionsMonitor<TopologyOptions> topology,
     IOptionsMonitor<ThrottleOptions> throttles,
+    IOptionsMonitor<MonitorOptions> monitors,
     ISafetyStore safety,
     TimeProvider time,
     MonitorBoard board,
@@ -56,7 +57,7 @@ public sealed class CheckSafetyActivity(
 
             // A server holding both roles obeys both rules.
             var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
-                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), await CasInWindowAsync(server, servers)) : null);
+                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), time.GetUtcNow(), monitors.CurrentValue.PeerSampleMaxAge, await CasOutOfServiceAsync(server, servers)) : null);
             if (blastRadius is not null)
             {
                 return Rejected(blastRadius);
@@ -164,19 +165,38 @@ public sealed class CheckSafetyActivity(
         return copies.ActivationDisabled == false ? (holder, $"{drained} can take its databases again since run {holder} left it drained: that hold lapsed.") : null;
     }
 
-    // The other CAS servers of the site inside a maintenance window now: being worked on, so not the site's healthy CAS.
-    async Task<Func<string, bool>> CasInWindowAsync(ExchangeServerOptions server, TopologyOptions servers)
+    // The other CAS servers of the site out of service now: inside a maintenance window of ours, or in Exchange's own
+    // maintenance mode (Get-ServerComponentState): being worked on, so not the site's healthy CAS.
+    async Task<Func<string, bool>> CasOutOfServiceAsync(ExchangeServerOptions server, TopologyOptions servers)
     {
-        var inWindow = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var outOfService = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var other in servers.Servers.Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase)))
         {
-            if (await maintenance.OpenForAsync(other, CancellationToken.None) is not null)
+            if (await maintenance.OpenForAsync(other, CancellationToken.None) is not null || await InExchangeMaintenanceAsync(other.Name))
             {
-                inWindow.Add(other.Name);
+                outOfService.Add(other.Name);
             }
         }
 
-        return inWindow.Contains;
+        return outOfService.Contains;
+    }
+
+    // A peer whose component states cannot be read is not known to be in service either.
+    async Task<bool> InExchangeMaintenanceAsync(string server)
+    {
+        if (!agent.IsConfigured)
+        {
+            return false;
+        }
+
+        try
+        {
+            return (await agent.Client().GetServerComponentStatesAsync(server, CancellationToken.None)).InMaintenance;
+        }
+        catch (AgentException)
+        {
+            return true;
+        }
     }
 
     async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)

@@ -313,6 +313,52 @@ public sealed class GateTests
     }
 
     [Fact]
+    public async Task Versions_a_run_started_before_this_version_replays_as_it_began_and_takes_a_decision_and_cancel_that_name_no_run()
+    {
+        // Version 1 (no version: started before runs had one) took no Exchange confirmation and no check before
+        // asking; after a deploy its history must replay the same calls, or Durable fails it as non-deterministic.
+        var world = new StandInWorld { ExchangeProbePasses = _ => true /* version 2 would stop here */, ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+        var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])), version: null);
+        var waiting = await host.ApprovalAskedAsync(id);
+
+        await host.Client.RaiseEventAsync(id, RunEvents.Approval, new ApprovalDecision(true, "alice", null, waiting.AwaitingApproval, waiting.ApprovalStep, "alice-oid"));
+        Assert.Equal(RunOutcome.Recovered, await host.EndAsync(id));
+
+        Assert.DoesNotContain(world.Steps, s => s.Name is "Confirm with Exchange" || s.Name.StartsWith("Safety check before asking", StringComparison.Ordinal));
+        Assert.DoesNotContain(world.AgentCalls, c => c.StartsWith("ProbeExchange", StringComparison.Ordinal));
+        Assert.Contains($"RestartService {Mbx} {ImapServices.BackEnd}", world.Changes);
+    }
+
+    [Fact]
+    public async Task Versions_a_version_1_run_takes_a_cancel_that_names_only_who()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+        var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])), version: "1");
+        await host.ApprovalAskedAsync(id);
+
+        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, "carol");
+
+        Assert.Equal(RunOutcome.Cancelled, await host.EndAsync(id));
+        Assert.Contains("carol", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Versions_a_current_run_ignores_a_cancel_that_names_no_run()
+    {
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+        var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])));
+        var waiting = await host.ApprovalAskedAsync(id);
+
+        await host.Client.RaiseEventAsync(id, RunEvents.Cancel, "mallory");
+        await host.DecideAsync(id, waiting, approved: true, "alice");
+
+        Assert.Equal(RunOutcome.Recovered, await host.EndAsync(id));
+    }
+
+    [Fact]
     public async Task Cancel_during_an_approval_wait_ends_Cancelled_with_nothing_done()
     {
         var world = new StandInWorld();

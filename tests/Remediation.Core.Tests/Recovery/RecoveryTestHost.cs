@@ -70,9 +70,9 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
         return new RecoveryRequest($"{server.ToLowerInvariant()}-run-1", server, role, definition.HealthSet, monitor, alert, settings ?? Settings(), probeMailboxServer);
     }
 
-    /// <summary>Starts the run; returns its instance ID.</summary>
-    public Task<string> StartAsync(RecoveryRequest request) =>
-        Client.ScheduleNewOrchestrationInstanceAsync(nameof(ImapRecoveryOrchestrator), request, new StartOrchestrationOptions(RecoveryInstance.IdFor(request.Server)));
+    /// <summary>Starts the run as the product does (the current orchestration version, unless told); returns its instance ID.</summary>
+    public Task<string> StartAsync(RecoveryRequest request, string? version = RecoveryVersions.Current) =>
+        Client.ScheduleNewOrchestrationInstanceAsync(nameof(ImapRecoveryOrchestrator), request, new StartOrchestrationOptions(RecoveryInstance.IdFor(request.Server)) { Version = version });
 
     /// <summary>Runs <paramref name="request"/> to its end; the run's outcome.</summary>
     public async Task<RunOutcome> RunAsync(RecoveryRequest request) => await EndAsync(await StartAsync(request));

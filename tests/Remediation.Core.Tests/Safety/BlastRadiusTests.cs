@@ -15,11 +15,24 @@ public class BlastRadiusTests
     static readonly ExchangeServerOptions Both1 = new() { Name = "EX1", Role = ServerRole.Both, Site = "London", Dag = "DAG1" };
     static readonly ExchangeServerOptions Far = new() { Name = "CAS9", Role = ServerRole.ClientAccess, Site = "Paris" };
 
-    static MonitorSnapshot Monitor(string server, HealthState state) =>
-        new(server, "ImapCTPMonitor", ImapHealthModel.ImapHealthSet, ImapServices.FrontEnd, state, Start, 0, 1, null);
+    static readonly DateTimeOffset Now = Start.AddMinutes(1);
+    static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(5);
+
+    static MonitorSnapshot Monitor(string server, HealthState state, DateTimeOffset? sampledAt = null) =>
+        new(server, "ImapCTPMonitor", ImapHealthModel.ImapHealthSet, ImapServices.FrontEnd, state, Start, 0, 1, null, LastSampleAt: sampledAt ?? Start);
 
     static string? Rule(ExchangeServerOptions server, IEnumerable<ExchangeServerOptions> servers, Dictionary<string, HealthState[]> health) =>
-        BlastRadius.LastHealthyCas(server, new TopologyOptions { Servers = [.. servers] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : []);
+        BlastRadius.LastHealthyCas(server, new TopologyOptions { Servers = [.. servers] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor);
+
+    [Fact]
+    public void A_cas_seen_healthy_long_ago_and_not_probed_since_is_not_the_sites_healthy_cas()
+    {
+        var stale = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromHours(1))], Now, FreshFor);
+        var fresh = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromMinutes(4))], Now, FreshFor);
+
+        Assert.Contains("probed within 5 min", stale, StringComparison.Ordinal);
+        Assert.Null(fresh);
+    }
 
     [Fact]
     public void A_cas_may_restart_when_another_cas_of_its_site_was_probed_and_is_healthy()
@@ -32,7 +45,7 @@ public class BlastRadiusTests
     {
         var health = new Dictionary<string, HealthState[]> { ["CAS2"] = [HealthState.Healthy] };
 
-        var refused = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], inWindow: name => name == "CAS2");
+        var refused = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor, inWindow: name => name == "CAS2");
 
         Assert.Contains("last healthy Client Access server of site London", refused, StringComparison.Ordinal);
     }

@@ -55,6 +55,43 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
     }
 
     [Fact]
+    public async Task A_run_the_previous_release_started_and_left_waiting_for_approval_finishes_after_the_deploy()
+    {
+        var settings = DurableSettings($"ver{Guid.NewGuid():N}"[..14]);
+        settings["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService";
+        settings["Remediation:Recovery:ApprovalTimeout"] = "00:05:00";
+        settings["Remediation:Probes:Enabled"] = "false";
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+
+        // The previous release started its runs with no orchestration version (version 1): no Exchange confirmation,
+        // no check before asking. Its history, kept in Azure Storage, is what the new release must replay. (Both hosts
+        // run this build; the version-1 path in it is what the previous release did, call for call.)
+        string runId;
+        await using (var before = await org.StartHostAsync(settings))
+        {
+            var alert = PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor");
+            runId = $"mbx1-v1-{Guid.NewGuid():N}"[..20];
+            var request = new Remediation.Recovery.RecoveryRequest(runId, "MBX1", Topology.ServerRole.Mailbox, alert.HealthSet, alert.Monitor, alert,
+                before.Get<Microsoft.Extensions.Options.IOptionsMonitor<Remediation.Recovery.RecoverySettings>>().CurrentValue, "MBX1");
+            await before.Get<Microsoft.DurableTask.Client.DurableTaskClient>().ScheduleNewOrchestrationInstanceAsync(
+                nameof(Remediation.Recovery.ImapRecoveryOrchestrator), request, new Microsoft.DurableTask.StartOrchestrationOptions(Remediation.Recovery.RecoveryInstance.IdFor("MBX1")));
+            await before.WaitForApprovalRequestAsync("MBX1");
+        }
+
+        // The deploy: a new host on the same task hub; the operator approves through it.
+        await using var after = await org.StartHostAsync(settings);
+        using var approved = await after.DecideAsync(await after.WaitForApprovalRequestAsync("MBX1"), "after the deploy");
+        var run = await after.CompletedAsync("MBX1");
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, approved.StatusCode);
+        Assert.Equal(runId, run.RunId);
+        run.AssertOutcome(RunOutcome.Recovered);
+        Assert.Equal(["Re-run probe: Failed", "Approval for: Restart MSExchangeIMAP4BE: Approved", "Re-run probe: Failed", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], run.Timeline());
+        Assert.Equal(["RestartService"], (await after.ActionsAsync(runId)).Select(a => a.Operation));
+        Assert.True(org.Lab.MailboxServers["MBX1"].IsRunning);
+    }
+
+    [Fact]
     public async Task Two_hosts_share_the_safety_state_and_never_both_take_the_last_slot()
     {
         var tables = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString);

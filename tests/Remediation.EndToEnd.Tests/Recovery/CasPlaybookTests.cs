@@ -194,6 +194,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         await using var host = await org.StartHostAsync(settings);
         await org.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+        var restartsBefore = org.Organisation.Restarts("MBX1");
 
         // As on Exchange, the back end takes a while to come back: the CAS runs find the mailbox server's run going.
         org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX1", FaultMode.Slow, null, TimeSpan.FromSeconds(1.5)));
@@ -216,7 +217,11 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.All(cas, r => Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", r.Timeline()));
         Assert.All(cas, r => Assert.StartsWith($"Run {mailbox.RunId} (", r.Steps.Single(s => s.Name.StartsWith("Recover mailbox server", StringComparison.Ordinal)).Answer, StringComparison.Ordinal));
         var audit = (await host.Get<Exchange.AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.At >= started).ToList();
-        Assert.Equal(["MBX1"], audit.Where(e => e.Operation == "RestartService").Select(e => e.Server));
+        // One restart really happened: a request the agent answered twice (an activity delivered again, the same
+        // idempotency key) is one restart in the lab, however many audit lines it left.
+        var restarts = audit.Where(e => e.Operation == "RestartService").ToList();
+        Assert.True(restarts.Select(e => (e.Server, e.IdempotencyKey)).Distinct().Count() == 1, string.Join("; ", restarts.Select(e => $"{e.At:O} {e.Server} {e.IdempotencyKey} {e.Status} {e.Outcome}")));
+        Assert.Equal(restartsBefore + 1, org.Organisation.Restarts("MBX1"));
         Assert.DoesNotContain(audit, e => e.Operation is "RestartServer" or "SetDatabaseCopyActivation" or "SetImapSettings");
     }
 
@@ -360,6 +365,35 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         run.AssertOutcome(RunOutcome.Rejected);
         Assert.Contains("last healthy Client Access server of site Lab", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
+    public async Task A_healthy_second_cas_in_exchanges_own_maintenance_mode_does_not_make_the_first_one_restartable()
+    {
+        await using var host = await HostWithSecondCasAsync();
+        org.Organisation.SetComponentState("CAS2", "ServerWideOffline", "Inactive");
+        await BreakCasProxyAsync();
+
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
+
+        run.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains("last healthy Client Access server of site Lab", run.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
+    }
+
+    [Fact]
+    public async Task A_second_cas_seen_healthy_once_and_not_probed_since_does_not_make_the_first_one_restartable()
+    {
+        await using var host = await HostWithSecondCasAsync(new Dictionary<string, string?> { ["Remediation:Monitors:PeerSampleMaxAge"] = "00:00:02" });
+        await BreakCasProxyAsync();
+
+        // CAS2's one Healthy sample ages past the limit: its probes stopped or fell behind, so nobody knows it is up.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var run = await host.RunAsync(PlaybookHarness.Alert("CAS1", ImapHealthModel.ProxyHealthSet, "ImapProxyTestMonitor"));
+
+        run.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains("none of CAS2 is known healthy (probed within 2 s", run.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("RestartServer", (await host.ActionsAsync(run.RunId)).Select(a => a.Operation));
     }
 

@@ -49,6 +49,21 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_server_an_administrator_put_in_exchanges_maintenance_mode_is_never_touched()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Organisation.SetComponentState("MBX1", "ServerWideOffline", "Inactive");
+
+        var run = await host.RunAsync(DeepTest);
+
+        run.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains("MBX1 is in Exchange's maintenance mode (Get-ServerComponentState: ServerWideOffline Inactive)", run.Reason, StringComparison.Ordinal);
+        Assert.Empty(await host.ActionsAsync(run.RunId));
+        Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
+    }
+
+    [Fact]
     public async Task A_stopped_back_end_is_recovered_by_restarting_the_imap4_back_end_service()
     {
         await using var host = await org.StartHostAsync();
