@@ -17,14 +17,15 @@ internal sealed class ApprovalGate(StepRecorder recorder, int version = Recovery
 
     string Server => recorder.Request.Server;
 
-    /// <summary>True when <see cref="ApproveAsync"/> would wait for a person for <paramref name="action"/> now.</summary>
-    public bool WillAsk(DisruptiveAction action) => !Settings.DryRun && !asked.Contains(action) && Required(action);
+    /// <summary>True when <see cref="ApproveAsync"/> would ask a person for <paramref name="action"/> now (a dry run says it would).</summary>
+    public bool WillAsk(DisruptiveAction action) => !asked.Contains(action) && Required(action);
 
     bool Required(DisruptiveAction action) => Settings.ApprovalRequiredFor.Contains(action) || Settings.TwoApproversFor?.Contains(action) == true;
 
     /// <summary>
     /// Asks for <paramref name="action"/> when it needs a human (once per run); stops the run when it is rejected or
-    /// not decided in time. True when the run really waited for a person (what it verified before may have changed).
+    /// not decided in time. True when the run waited for a person (what it verified before may have changed); a dry run
+    /// or a preview (version 2 on) answers true after saying it would ask, so it shows the verification that follows.
     /// </summary>
     public async Task<bool> ApproveAsync(string name, DisruptiveAction action)
     {
@@ -40,7 +41,7 @@ internal sealed class ApprovalGate(StepRecorder recorder, int version = Recovery
             // A dry run never waits for anyone: it says it would.
             await recorder.StepAsync($"Approval for: {name}", operation, arguments, () => Task.FromResult(true),
                 _ => (StepOutcome.DryRun, $"Dry run: would wait up to {Settings.ApprovalTimeout} for an operator to approve {action}."));
-            return false;
+            return version >= RecoveryVersions.ExchangeConfirms;
         }
 
         var decision = await recorder.StepAsync(

@@ -407,6 +407,23 @@ public sealed class GateTests
     }
 
     [Fact]
+    public async Task Preview_shows_the_check_before_an_approval_and_the_reprobe_after_it_as_the_run_takes_them()
+    {
+        var world = new StandInWorld();
+        await using var host = await StartAsync(world);
+
+        var preview = await host.PreviewAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])));
+
+        var names = preview.Steps.Select(s => s.Name).ToList();
+        var asked = names.IndexOf("Approval for: Restart MSExchangeIMAP4BE");
+        Assert.Equal("Safety check before asking: Restart MSExchangeIMAP4BE", names[asked - 1]);
+        Assert.Equal("Re-run probe", names[asked + 1]);
+        Assert.Equal("Safety check: Restart MSExchangeIMAP4BE", names[asked + 2]);
+        Assert.Empty(world.Changes);
+        Assert.Empty(world.ApprovalNotices);
+    }
+
+    [Fact]
     public async Task Preview_shows_the_worst_path_and_writes_nothing_anywhere()
     {
         var world = new StandInWorld();

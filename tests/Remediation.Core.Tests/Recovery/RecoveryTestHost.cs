@@ -115,7 +115,7 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
     public async Task<PlanPreview> PreviewAsync(RecoveryRequest request)
     {
         var input = request with { Settings = request.Settings with { DryRun = true }, Preview = true, RunId = $"plan-preview-{request.Server}" };
-        var id = await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PlanPreviewOrchestrator), input);
+        var id = await Client.ScheduleNewOrchestrationInstanceAsync(nameof(PlanPreviewOrchestrator), input, new StartOrchestrationOptions { Version = RecoveryVersions.Current });
         using var patience = new CancellationTokenSource(Patience);
         var done = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, patience.Token);
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"The preview ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
