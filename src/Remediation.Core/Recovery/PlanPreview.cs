@@ -106,7 +106,7 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
         var id = string.Create(CultureInfo.InvariantCulture, $"plan-preview-{server.Name.ToLowerInvariant()}-{Guid.NewGuid():N}");
         var alert = new Alert(id, server.Name, monitor.HealthSet, monitor.Name, "Preview", "Plan preview: what a run would do now.", now);
         var settings = recovery.CurrentValue with { DryRun = true };
-        var input = new RecoveryRequest(id, server.Name, server.Role, monitor.HealthSet, monitor.Name, alert, settings, server.ProbeMailbox?.MailboxServer, Preview: true);
+        var input = new RecoveryRequest(id, server.Name, server.Role, monitor.HealthSet, monitor.Name, alert, settings, server.ProbeMailbox?.MailboxServer, Preview: true, Version: RecoveryVersions.CurrentNumber);
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(PlanPreviewOrchestrator), input, new StartOrchestrationOptions(id) { Version = RecoveryVersions.Current }, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(recovery.CurrentValue.PreviewTimeout);

@@ -18,6 +18,10 @@ namespace Remediation.Recovery;
 /// worst path), starts or joins no other run, waits on no timer and keeps its steps out of the ledger; the safety gate
 /// and the health reads answer for real.
 /// </param>
+/// <param name="Version">
+/// The orchestration version the run started with (<see cref="RecoveryVersions"/>), kept in its input so that every
+/// backend keeps it (some ignore <c>StartOrchestrationOptions.Version</c>); none: started before runs had versions.
+/// </param>
 public sealed record RecoveryRequest(
     string RunId,
     string Server,
@@ -28,7 +32,8 @@ public sealed record RecoveryRequest(
     RecoverySettings Settings,
     string? ProbeMailboxServer = null,
     string? ParentRunId = null,
-    bool Preview = false);
+    bool Preview = false,
+    int? Version = null);
 
 /// <summary>One run per server at a time: the orchestration instance ID is derived from the server alone.</summary>
 public static class RecoveryInstance

@@ -20,7 +20,7 @@ internal sealed class RecoveryRun
     public RecoveryRun(StepRecorder recorder)
     {
         Recorder = recorder;
-        Version = RecoveryVersions.Of(recorder.Context);
+        Version = RecoveryVersions.Of(recorder.Context, recorder.Request);
         Waits = new RunWaits(recorder);
         Safety = new SafetyGate(recorder, new ApprovalGate(recorder, Version), checkBeforeAsking: Version >= RecoveryVersions.ExchangeConfirms);
     }

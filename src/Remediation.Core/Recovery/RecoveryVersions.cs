@@ -25,10 +25,17 @@ public static class RecoveryVersions
     /// </summary>
     public const int ExchangeConfirms = 2;
 
-    /// <summary>The version <paramref name="context"/>'s run was started with (1 when none).</summary>
-    public static int Of(TaskOrchestrationContext context)
+    /// <summary><see cref="Current"/> as the number runs carry in their input.</summary>
+    public static int CurrentNumber { get; } = int.Parse(Current, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The version the run was started with: from its input (<see cref="RecoveryRequest.Version"/>), else the
+    /// instance's own version, else 1 (started before runs had versions).
+    /// </summary>
+    public static int Of(TaskOrchestrationContext context, RecoveryRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return int.TryParse(context.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 1;
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Version ?? (int.TryParse(context.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 1);
     }
 }

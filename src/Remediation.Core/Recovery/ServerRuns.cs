@@ -53,7 +53,7 @@ public sealed partial class ServerRuns(
         var target = topology.CurrentValue.Find(alert.Server) ?? throw new ArgumentException($"Server '{alert.Server}' is not in the configured topology.", nameof(alert));
         var server = target.Name;
         var runId = string.Create(CultureInfo.InvariantCulture, $"{server.ToLowerInvariant()}-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff'Z'}");
-        var request = new RecoveryRequest(runId, server, target.Role, alert.HealthSet, alert.Monitor, alert, recovery.CurrentValue, target.ProbeMailbox?.MailboxServer, parentRunId);
+        var request = new RecoveryRequest(runId, server, target.Role, alert.HealthSet, alert.Monitor, alert, recovery.CurrentValue, target.ProbeMailbox?.MailboxServer, parentRunId, Version: RecoveryVersions.CurrentNumber);
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(

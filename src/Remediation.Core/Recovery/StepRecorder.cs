@@ -36,7 +36,7 @@ internal abstract class StepRecorder
     {
         Context = context;
         Request = request;
-        cancelled = CancelledAsync(context, request.RunId, RecoveryVersions.Of(context) < RecoveryVersions.ExchangeConfirms);
+        cancelled = CancelledAsync(context, request.RunId, RecoveryVersions.Of(context, request) < RecoveryVersions.ExchangeConfirms);
     }
 
     public TaskOrchestrationContext Context { get; }

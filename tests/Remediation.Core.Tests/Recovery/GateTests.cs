@@ -331,6 +331,18 @@ public sealed class GateTests
     }
 
     [Fact]
+    public async Task Versions_the_version_in_the_runs_input_holds_where_a_backend_keeps_none()
+    {
+        var world = new StandInWorld { ExchangeProbePasses = _ => true };
+        await using var host = await StartAsync(world);
+
+        var request = Request(Mbx, ServerRole.Mailbox, DeepTest) with { Version = RecoveryVersions.CurrentNumber };
+        Assert.Equal(RunOutcome.Escalated, await host.EndAsync(await host.StartAsync(request, version: null)));
+        Assert.Contains(world.Steps, s => s.Name == "Confirm with Exchange");
+        Assert.Empty(world.Changes);
+    }
+
+    [Fact]
     public async Task Versions_a_version_1_run_takes_a_cancel_that_names_only_who()
     {
         var world = new StandInWorld();
