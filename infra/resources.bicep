@@ -20,7 +20,7 @@ param agentPort int = 8443
 @description('The key ID the agent knows the signing key by; the key itself is the Key Vault secret agent-signing-key.')
 param agentKeyId string
 
-@description('Exchange servers: { name, role: Mailbox|ClientAccess|Both, dag?, site?, frontEnd?: {host, port}, backEnd?: {host, port}, probeMailbox?: {user} }. Each IMAP endpoint gets its own Hybrid Connection; each probe mailbox password is the Key Vault secret probe-<server>.')
+@description('Exchange servers: { name, role: Mailbox|ClientAccess|Both, dag?, site?, frontEnd?: {host, port}, backEnd?: {host, port}, probeMailbox?: {user, mailboxServer?, database?} }. Each IMAP endpoint gets its own Hybrid Connection; each probe mailbox password is the Key Vault secret probe-<server>.')
 param servers array
 
 param alertQueueName string = 'imap-alerts'

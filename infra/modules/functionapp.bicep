@@ -127,6 +127,12 @@ var serverSettings = flatten(map(range(0, length(servers)), i => concat(
   contains(servers[i], 'probeMailbox') ? [
     { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__User', value: servers[i].probeMailbox.user }
     { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__Password', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=probe-${toLower(servers[i].name)})' }
+  ] : [],
+  contains(servers[i], 'probeMailbox') && contains(servers[i].probeMailbox, 'mailboxServer') ? [
+    { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__MailboxServer', value: servers[i].probeMailbox.mailboxServer }
+  ] : [],
+  contains(servers[i], 'probeMailbox') && contains(servers[i].probeMailbox, 'database') ? [
+    { name: 'Remediation__Topology__Servers__${i}__ProbeMailbox__Database', value: servers[i].probeMailbox.database }
   ] : []
 )))
 

@@ -50,6 +50,11 @@ public sealed class RecoveryFunctions(IServiceProvider services)
     public Task<ExchangeVerdict> ConfirmWithExchangeActivityAsync([ActivityTrigger] ExchangeCheck input, FunctionContext context) =>
         Run<ConfirmWithExchangeActivity, ExchangeCheck, ExchangeVerdict>(context, input);
 
+    /// <summary>Where a CAS's probe mailbox is mounted now.</summary>
+    [Function(nameof(LocateProbeMailboxActivity))]
+    public Task<ProbeMailboxLocation> LocateProbeMailboxActivityAsync([ActivityTrigger] string server, FunctionContext context) =>
+        Run<LocateProbeMailboxActivity, string, ProbeMailboxLocation>(context, server);
+
     /// <summary>Restarts MSExchangeIMAP4 / MSExchangeIMAP4BE.</summary>
     [Function(nameof(RestartImapServiceActivity))]
     public Task<RestartResult> RestartImapServiceActivityAsync([ActivityTrigger] ServiceStep input, FunctionContext context) =>

@@ -21,13 +21,13 @@ public static class LabMode
         var i = 0;
         foreach (var mailbox in lab.Definition.MailboxServers)
         {
-            Server(settings, i++, mailbox.Name, ServerRole.Mailbox, "BackEnd", lab.MailboxServers[mailbox.Name].ImapsPort, lab.Certificate.CaCertPath, mailbox);
+            Server(settings, i++, mailbox.Name, ServerRole.Mailbox, "BackEnd", lab.MailboxServers[mailbox.Name].ImapsPort, lab.Certificate.CaCertPath, mailbox, lab.Definition);
         }
 
         // Each CAS probes with the first mailbox server's probe mailbox.
         foreach (var (name, instance) in lab.ClientAccessServers)
         {
-            Server(settings, i++, name, ServerRole.ClientAccess, "FrontEnd", instance.ImapsPort, lab.Certificate.CaCertPath, lab.Definition.MailboxServers[0]);
+            Server(settings, i++, name, ServerRole.ClientAccess, "FrontEnd", instance.ImapsPort, lab.Certificate.CaCertPath, lab.Definition.MailboxServers[0], lab.Definition);
         }
 
         return settings;
@@ -106,7 +106,11 @@ public static class LabMode
     static DovecotInstance? Find(ImapLab lab, string name) =>
         lab.Instances.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    static void Server(Dictionary<string, string?> settings, int index, string name, ServerRole role, string endpoint, int port, string ca, LabMailboxServer mailbox)
+    // The lab's organisation puts DBn on the n-th mailbox server (LabOrganisation): the probe user's database.
+    static string Database(LabMailboxServer mailbox, LabDefinition definition) =>
+        string.Create(CultureInfo.InvariantCulture, $"DB{definition.MailboxServers.ToList().IndexOf(mailbox) + 1}");
+
+    static void Server(Dictionary<string, string?> settings, int index, string name, ServerRole role, string endpoint, int port, string ca, LabMailboxServer mailbox, LabDefinition definition)
     {
         var at = string.Create(CultureInfo.InvariantCulture, $"{TopologyOptions.Section}:Servers:{index}");
         settings[$"{at}:Name"] = name;
@@ -120,5 +124,6 @@ public static class LabMode
         settings[$"{at}:ProbeMailbox:User"] = mailbox.ProbeUser;
         settings[$"{at}:ProbeMailbox:Password"] = mailbox.ProbePassword;
         settings[$"{at}:ProbeMailbox:MailboxServer"] = mailbox.Name;
+        settings[$"{at}:ProbeMailbox:Database"] = Database(mailbox, definition);
     }
 }

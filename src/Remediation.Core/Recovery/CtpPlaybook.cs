@@ -82,8 +82,9 @@ internal static class CtpPlaybook
         var settings = await playbook.ReadImapSettingsAsync(server);
         var evidence = $"Protocol log: {settings.LogFileLocation}.";
 
-        // 3.5: the mailbox server behind the probe mailbox: the _Mbx: hint of the probe error, else the configured one.
-        var mailboxServer = probe.MailboxServer ?? playbook.Run.Request.ProbeMailboxServer;
+        // 3.5: the mailbox server behind the probe mailbox: the _Mbx: hint of the probe error, else where its database is
+        // mounted now, else the configured one.
+        var mailboxServer = probe.Succeeded ? null : await playbook.MailboxBehindAsync(server, probe);
         if (!probe.Succeeded && mailboxServer is not null && !string.Equals(mailboxServer, server, StringComparison.OrdinalIgnoreCase))
         {
             // 3.6-3.7: an unhealthy mailbox server is recovered first, by its own run (playbook 3.1), started or joined.

@@ -22,6 +22,7 @@ public static class RecoveryRegistration
         typeof(RunImapProbeActivity),
         typeof(ReadServerHealthActivity),
         typeof(ConfirmWithExchangeActivity),
+        typeof(LocateProbeMailboxActivity),
         typeof(ReadImapCountersActivity),
         typeof(RestartImapServiceActivity),
         typeof(RestartServerActivity),

@@ -15,7 +15,7 @@ namespace Remediation.Recovery;
 public static class RecoveryVersions
 {
     /// <summary>The version new runs start with.</summary>
-    public const string Current = "2";
+    public const string Current = "3";
 
     /// <summary>
     /// 1 (or none: started before runs had versions). 2: Exchange confirms before the run's first change; the safety
@@ -24,6 +24,9 @@ public static class RecoveryVersions
     /// fail-back; approval decisions must name the run.
     /// </summary>
     public const int ExchangeConfirms = 2;
+
+    /// <summary>3: the mailbox server behind a CAS's probe mailbox is read from Exchange (where its database is mounted).</summary>
+    public const int ProbeMailboxLocated = 3;
 
     /// <summary><see cref="Current"/> as the number runs carry in their input.</summary>
     public static int CurrentNumber { get; } = int.Parse(Current, CultureInfo.InvariantCulture);

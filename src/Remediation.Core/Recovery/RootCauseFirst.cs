@@ -18,9 +18,13 @@ internal static class RootCauseFirst
     public static async Task<PlaybookResult?> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor, ProbeResult failed)
     {
         // Before login the proxy has not spoken to any back end: a failure there (connect, TLS, greeting) is the CAS's own.
-        var mailbox = failed.MailboxServer ?? playbook.Run.Request.ProbeMailboxServer;
-        if (mailbox is null || string.Equals(mailbox, server, StringComparison.OrdinalIgnoreCase)
-            || failed.FailedPhase is null or ProbePhase.Connect or ProbePhase.Tls or ProbePhase.Greeting)
+        if (failed.FailedPhase is null or ProbePhase.Connect or ProbePhase.Tls or ProbePhase.Greeting)
+        {
+            return null;
+        }
+
+        var mailbox = await playbook.MailboxBehindAsync(server, failed);
+        if (mailbox is null || string.Equals(mailbox, server, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }

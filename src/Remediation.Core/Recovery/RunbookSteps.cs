@@ -111,6 +111,27 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
             $"Preview: would start (or join) the run of {server} and wait up to {run.Settings.OtherRunWait} for it; assumed not recovered.");
     }
 
+    /// <summary>
+    /// The mailbox server behind <paramref name="server"/>'s probe mailbox: the one the proxy named (an <c>_Mbx:</c>
+    /// hint in <paramref name="probe"/>'s error), else where the probe mailbox's database is mounted now (Exchange's
+    /// copy status), else the configured one. Runs before version 3 used the hint or the configuration only.
+    /// </summary>
+    public async Task<string?> MailboxBehindAsync(string server, ProbeResult probe)
+    {
+        if (MailboxHint.Find(probe.Error) is not null || run.Version < RecoveryVersions.ProbeMailboxLocated)
+        {
+            return probe.MailboxServer ?? run.Request.ProbeMailboxServer;
+        }
+
+        var found = await Recorder.StepAsync(
+            "Locate the probe mailbox",
+            $"Get-MailboxDatabaseCopyStatus: where the database of {server}'s probe mailbox is mounted now",
+            Args(("Server", server)),
+            () => Context.CallActivityAsync<ProbeMailboxLocation>(nameof(LocateProbeMailboxActivity), server, StepRecorder.AgentCall),
+            l => (StepOutcome.Succeeded, l.Evidence));
+        return found.MailboxServer ?? probe.MailboxServer ?? run.Request.ProbeMailboxServer;
+    }
+
     /// <summary>Get-ServerHealth server | ?{$_.HealthSetName -like "IMAP*"}.</summary>
     public Task<IReadOnlyList<ServerHealthRow>> ReadHealthAsync(string server) => Recorder.StepAsync(
         "Read server health",

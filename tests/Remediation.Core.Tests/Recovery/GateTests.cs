@@ -343,6 +343,17 @@ public sealed class GateTests
     }
 
     [Fact]
+    public async Task Versions_a_version_2_run_keeps_its_configured_probe_mailbox_server_and_reads_nothing_new()
+    {
+        var world = new StandInWorld { ProbeMailboxAt = _ => "MBX2", ProbePasses = (_, n) => n == 4 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx), version: "2"));
+        Assert.DoesNotContain(world.AgentCalls, c => c.StartsWith("ReadProbeMailbox", StringComparison.Ordinal));
+        Assert.Contains($"ReadHealth {Mbx}", world.AgentCalls);
+    }
+
+    [Fact]
     public async Task Versions_a_version_1_run_takes_a_cancel_that_names_only_who()
     {
         var world = new StandInWorld();

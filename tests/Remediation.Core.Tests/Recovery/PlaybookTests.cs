@@ -213,6 +213,25 @@ public sealed class PlaybookTests
     }
 
     [Fact]
+    public async Task Ctp_3_2_the_mailbox_server_behind_the_probe_mailbox_is_where_its_database_is_mounted_now()
+    {
+        // MBX1 is configured, but DB1 failed over to MBX2, which is unhealthy: MBX2's run is the one to start.
+        var world = new StandInWorld
+        {
+            ProbeMailboxAt = _ => "MBX2",
+            Health = s => s == "MBX2" ? StandInWorld.Rows(s, unhealthyMonitor: DeepTest) : StandInWorld.Rows(s),
+            ProbePasses = (_, n) => n == 4,
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx)));
+        Assert.Equal("MBX2", Assert.Single(world.OtherRunsStarted).Alert.Server);
+        Assert.Contains("ReadHealth MBX2", world.AgentCalls);
+        Assert.DoesNotContain($"ReadHealth {Mbx}", world.AgentCalls);
+        Assert.Equal("DB1 is mounted on MBX2", world.Steps.Single(s => s.Name == "Locate the probe mailbox").Answer);
+    }
+
+    [Fact]
     public async Task Ctp_3_2_an_unhealthy_mailbox_server_is_recovered_by_its_own_run_first()
     {
         var world = new StandInWorld { Health = s => s == Mbx ? StandInWorld.Rows(s, unhealthyMonitor: DeepTest) : StandInWorld.Rows(s), ProbePasses = (_, n) => n == 4 };

@@ -75,7 +75,7 @@ internal sealed class RecoveryTestHost : IAsyncDisposable
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(ImapRecoveryOrchestrator), request, new StartOrchestrationOptions(RecoveryInstance.IdFor(request.Server)) { Version = version });
 
     /// <summary>Runs <paramref name="request"/> to its end; the run's outcome.</summary>
-    public async Task<RunOutcome> RunAsync(RecoveryRequest request) => await EndAsync(await StartAsync(request));
+    public async Task<RunOutcome> RunAsync(RecoveryRequest request, string? version = RecoveryVersions.Current) => await EndAsync(await StartAsync(request, version));
 
     public async Task<RunOutcome> EndAsync(string instanceId)
     {

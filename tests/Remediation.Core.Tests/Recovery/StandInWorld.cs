@@ -43,6 +43,9 @@ internal sealed class StandInWorld
     /// <summary>Does Exchange's own probe (Invoke-MonitoringProbe) pass on a server? Default: no, Exchange sees the failure too.</summary>
     public Func<string, bool> ExchangeProbePasses { get; set; } = _ => false;
 
+    /// <summary>Where a CAS's probe mailbox's database is mounted now (null: not known, the run falls back to the configured server).</summary>
+    public Func<string, string?> ProbeMailboxAt { get; set; } = _ => null;
+
     /// <summary>The performance monitors' counters, per read. Default: over the limit.</summary>
     public Func<CounterRequest, CounterVerdict> Counters { get; set; } = request => new(request.Monitor, true, "Average Command Processing Time 75000 ms");
 
@@ -144,6 +147,8 @@ internal sealed class StandInWorld
                     ? new(false, $"{c.Monitor} is {row?.AlertValue.ToString() ?? "not reported"} and Exchange's own probe passes")
                     : new(true, "Exchange's own probe fails too");
         });
+        Add<string, ProbeMailboxLocation>(nameof(LocateProbeMailboxActivity), (_, server) => Agent("ReadProbeMailbox", server, () =>
+            ProbeMailboxAt(server) is { } at ? new ProbeMailboxLocation(at, $"DB1 is mounted on {at}") : new ProbeMailboxLocation(null, "No probe mailbox database configured")));
         Add<CounterRequest, CounterVerdict>(nameof(ReadImapCountersActivity), (_, r) => Agent("ReadCounters", r.Server, () => Counters(r)));
         Add<ServiceStep, RestartResult>(nameof(RestartImapServiceActivity), (_, s) =>
             Agent("RestartService", $"{s.Server} {s.Service}", () => new RestartResult(s.Server, s.Service, true, 900, $"{s.Service} restarted")));

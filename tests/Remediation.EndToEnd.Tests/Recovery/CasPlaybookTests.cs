@@ -47,6 +47,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
             "Turn protocol logging on: Succeeded",
             "Safety check: Restart MSExchangeIMAP4: Allowed", "Restart MSExchangeIMAP4: Failed", "Re-run probe: Failed",
             "Record protocol log location: Succeeded",
+            "Locate the probe mailbox: Succeeded",
             "Read server health: Succeeded",
             "Safety check: Restart server: Allowed", "Restart server: Succeeded", "Wait for the server to come back: Succeeded", "Re-run probe: Succeeded",
             "Turn protocol logging off: Succeeded",
@@ -170,10 +171,10 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         run.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains("Failed at Auth [UNAVAILABLE]", run.Steps[0].Answer, StringComparison.Ordinal);
         Assert.Equal(
-            ["Re-run probe: Failed", "Read server health: Succeeded", "Root cause: mailbox server MBX1: Succeeded", "Recover mailbox server MBX1 (playbook 3.1): Succeeded", "Re-run probe: Succeeded"],
+            ["Re-run probe: Failed", "Locate the probe mailbox: Succeeded", "Read server health: Succeeded", "Root cause: mailbox server MBX1: Succeeded", "Recover mailbox server MBX1 (playbook 3.1): Succeeded", "Re-run probe: Succeeded"],
             run.Timeline());
-        Assert.Contains("CAS1 is not restarted for a failure of MBX1", run.Steps[2].Answer, StringComparison.Ordinal);
-        Assert.Contains("answered [UNAVAILABLE]", run.Steps[2].Answer, StringComparison.Ordinal);
+        Assert.Contains("CAS1 is not restarted for a failure of MBX1", run.Steps[3].Answer, StringComparison.Ordinal);
+        Assert.Contains("answered [UNAVAILABLE]", run.Steps[3].Answer, StringComparison.Ordinal);
         Assert.Contains("nothing was done on CAS1", run.Reason, StringComparison.Ordinal);
         var mailboxRun = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (mailboxRun.ParentRunId, mailboxRun.Outcome));
@@ -181,6 +182,28 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.Equal(["RestartService"], (await host.ActionsAsync(mailboxRun.RunId)).Select(a => a.Operation));
         Assert.False(org.Organisation.ProtocolLogEnabled("CAS1"));
+    }
+
+    [Fact]
+    public async Task Ctp_reads_where_the_probe_mailboxs_database_is_mounted_now_not_where_it_was_configured()
+    {
+        await using var host = await HostWithSecondCasAsync();
+
+        // An administrator drained MBX1 earlier: DB1, the probe mailbox's database, is mounted on MBX2 now.
+        org.Organisation.SetActivationDisabled("MBX1", true);
+        using (var moved = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await org.Organisation.SettleAsync(moved.Token);
+        }
+
+        await BreakCasProxyAsync();
+        var run = await host.RunAsync(Ctp);
+
+        run.AssertOutcome(RunOutcome.Recovered);
+        var located = run.Steps.Single(s => s.Name == "Locate the probe mailbox");
+        Assert.Contains("DB1, the probe mailbox's database, is mounted on", located.Answer, StringComparison.Ordinal);
+        Assert.Contains("not on the configured MBX1", located.Answer, StringComparison.Ordinal);
+        Assert.Equal("Get-ServerHealth MBX2 | ?{$_.HealthSetName -like \"IMAP*\"}", run.Steps.Single(s => s.Name == "Read server health").Operation);
     }
 
     [Fact]
