@@ -74,6 +74,38 @@ public sealed class MaintenanceTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_terminated_while_its_server_is_drained_is_closed_by_the_reconciler_and_keeps_the_dags_hold()
+    {
+        await using var host = await org.StartHostAsync();
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX1", FaultMode.Ineffective, null));
+        org.Faults.Add(new LabFault(AgentOperation.GetServerState, "MBX1", FaultMode.Slow, null, TimeSpan.FromSeconds(1)));
+        var runId = await host.StartAsync(DeepTest);
+        await host.WaitForStepAsync("MBX1", "Restart server");
+        using var scheduled = await host.PostAsync("api/maintenance", Window("server", "MBX1", TimeSpan.FromMinutes(-1), TimeSpan.FromMinutes(30), "memory upgrade"));
+        await host.WaitForStepAsync("MBX1", "Maintenance check: Fail back");
+
+        // Drained, waiting for the window to close before failing back: then the orchestration is terminated.
+        var durable = host.Get<Microsoft.DurableTask.Client.DurableTaskClient>();
+        await durable.TerminateInstanceAsync(Remediation.Recovery.RecoveryInstance.IdFor("MBX1"), "terminated from outside the product");
+        using (var ended = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await durable.WaitForInstanceCompletionAsync(Remediation.Recovery.RecoveryInstance.IdFor("MBX1"), ended.Token);
+        }
+
+        var pass = await Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<Remediation.Recovery.RunReconciler>(host.App.Services).RunOnceAsync(default);
+
+        Assert.Equal(1, pass.Closed);
+        var run = (await host.Get<IRunLedger>().GetAsync(runId, default))!;
+        run.AssertOutcome(RunOutcome.Failed);
+        Assert.Contains("Activation on MBX1 reads True (Get-MailboxServer): it is left drained, so its hold stays", run.Reason, StringComparison.Ordinal);
+
+        // What really is: MBX1 still drained in the lab, and its DAG still held by that run (no other member goes down).
+        Assert.True(org.Organisation.IsActivationDisabled("MBX1"));
+        Assert.Equal(runId, (await host.Get<Remediation.Safety.ISafetyStore>().GetAsync(LabOrganisation.Dag, default)).HolderRunId);
+    }
+
+    [Fact]
     public async Task The_api_lists_windows_refuses_bad_ones_by_name_and_removes_scheduled_ones()
     {
         await using var host = await org.StartHostAsync();
