@@ -207,6 +207,35 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_with_both_roles_is_not_drained_or_restarted_while_a_cas_of_its_site_restarts()
+    {
+        // MBX1 holds both roles here (its front end is CAS1's proxy, under MBX1's name): it obeys its DAG's hold and its site's.
+        var settings = Lab.LabMode.Settings(org.Lab)
+            .Where(kv => kv.Key.StartsWith("Remediation:Topology:Servers:2:FrontEnd:", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key.Replace("Servers:2:", "Servers:0:", StringComparison.Ordinal), kv => kv.Value);
+        settings["Remediation:Topology:Servers:0:Role"] = "Both";
+        await using var host = await HostWithSecondCasAsync(settings);
+
+        // CAS1 restarts, and its restart is slow to come back: its run holds site Lab meanwhile.
+        await BreakCasProxyAsync();
+        org.Faults.Add(new LabFault(AgentOperation.GetServerState, "CAS1", FaultMode.Slow, null, TimeSpan.FromSeconds(5)));
+        var casRun = await host.StartAsync(Ctp);
+        await host.WaitForStepAsync("CAS1", "Restart server");
+
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new LabFault(AgentOperation.RestartService, "MBX1", FaultMode.Ineffective, null));
+        var mbxRunId = await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+        var mbxRun = await host.CompletedAsync("MBX1");
+
+        Assert.Equal(mbxRunId, mbxRun.RunId);
+        mbxRun.AssertOutcome(RunOutcome.Rejected);
+        Assert.Contains($"by run {casRun} (MBX1 holds both roles, so its site's hold counts too)", mbxRun.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(await host.ActionsAsync(mbxRunId), a => a.Operation is "SetDatabaseCopyActivation" or "RestartServer");
+        Assert.False(org.Organisation.IsActivationDisabled("MBX1"));
+        await host.CompletedAsync("CAS1");
+    }
+
+    [Fact]
     public async Task Three_cas_runs_and_the_mailbox_servers_own_alert_share_one_run_on_the_failed_mailbox_server()
     {
         var settings = new Dictionary<string, string?>();
