@@ -9,7 +9,7 @@ namespace Remediation.Recovery;
 /// make every waiting run fail with a non-determinism error. So each change to the order of a run's calls is a new
 /// version, the new calls are taken only by runs of that version or later, and older runs replay the way they began
 /// (learn.microsoft.com, "Orchestration versioning": client/context-based conditional versioning with
-/// <c>StartOrchestrationOptions.Version</c> and <c>TaskOrchestrationContext.Version</c>). A calls that comes after the
+/// <c>StartOrchestrationOptions.Version</c> and <c>TaskOrchestrationContext.Version</c>). A call that comes after the
 /// end of a run's history needs no version: it is new for every run.
 /// </summary>
 public static class RecoveryVersions
@@ -21,7 +21,7 @@ public static class RecoveryVersions
     /// 1 (or none: started before runs had versions). 2: Exchange confirms before the run's first change; the safety
     /// gate is previewed before a person is asked to approve; 3.4 makes both rechecks and judges the monitor's own row
     /// (which also re-verifies an approval there); the failure is verified again after a maintenance wait before
-    /// fail-back; approval decisions must name the run.
+    /// fail-back; approval decisions must name the run; a dry run shows the re-probe that follows an approval.
     /// </summary>
     public const int ExchangeConfirms = 2;
 
