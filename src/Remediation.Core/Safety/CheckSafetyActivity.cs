@@ -50,6 +50,7 @@ public sealed class CheckSafetyActivity(
         }
 
         var disruptive = input.Action != DisruptiveAction.RestartService;
+        var now = time.GetUtcNow();
         if (disruptive)
         {
             // What every instance has seen of the other CAS servers, not just this one.
@@ -57,7 +58,7 @@ public sealed class CheckSafetyActivity(
 
             // A server holding both roles obeys both rules.
             var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
-                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), time.GetUtcNow(), monitors.CurrentValue.PeerSampleMaxAge, await CasOutOfServiceAsync(server, servers)) : null);
+                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, await CasOutOfServiceAsync(server, servers)) : null);
             if (blastRadius is not null)
             {
                 return Rejected(blastRadius);
@@ -68,7 +69,6 @@ public sealed class CheckSafetyActivity(
         // both roles also holds its site down while it is drained or restarted, so no CAS of the site goes down with it.
         var group = server.Role.HasFlag(ServerRole.Mailbox) ? DagGroup(server) : SiteGroup(server);
         var siteToo = disruptive && server.Role.HasFlag(ServerRole.Mailbox) && server.Role.HasFlag(ServerRole.ClientAccess);
-        var now = time.GetUtcNow();
         var tookSite = false;
         if (siteToo)
         {
