@@ -69,6 +69,19 @@ public sealed class PowerShellExecutorTests : IDisposable
         Assert.Equal("False", calls.Single(c => c.Cmdlet == "Set-MailboxServer").Params["Confirm"]);
     }
 
+    [Theory]
+    [InlineData("MBX1", "Failed")] // ResultType by name
+    [InlineData("PASS1", "Succeeded")]
+    [InlineData("NUM1", "Succeeded")] // ResultType 3, deserialized without its enum type
+    [InlineData("QUAR1", "Quarantined")] // the probe did not really run
+    [InlineData("BARE1", "Unknown")] // no ResultType at all: never read as a pass or a failure
+    public async Task Exchanges_probe_verdict_is_read_from_the_probe_results_ResultType(string server, string expected)
+    {
+        var probe = await executor.InvokeMonitoringProbeAsync(server, "IMAP.Protocol", "ImapDeepTestProbe", default);
+
+        Assert.Equal(expected, probe.Result);
+    }
+
     [Fact]
     public async Task Exchanges_own_state_is_read_component_states_activation_policy_and_where_each_database_is_mounted()
     {

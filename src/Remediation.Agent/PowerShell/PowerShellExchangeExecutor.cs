@@ -75,7 +75,11 @@ public sealed partial class PowerShellExchangeExecutor : IExchangeExecutor, IDis
         var started = time.GetTimestamp();
         var result = First(await InvokeAsync("Invoke-MonitoringProbe", server, cancellationToken, ("Identity", $"{healthSet}\\{probe}"), ("Server", server)))
             ?? throw new ExchangeOperationException("Invoke-MonitoringProbe", "returned no result.");
-        return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", Text(result, "Result"), Text(result, "Error") is { Length: > 0 } e ? e : null, time.GetElapsedTime(started).TotalMilliseconds);
+        // A probe result's verdict is its ResultType (Managed Availability's ProbeResult; see ProbeResultTypes), by name
+        // or by number; "Result" is read only when ResultType is absent (the runbook's wording).
+        var type = Text(result, "ResultType") is { Length: > 0 } t ? t : Text(result, "Result");
+        return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", ProbeResultTypes.Normalize(type),
+            Text(result, "Error") is { Length: > 0 } e ? e : null, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <inheritdoc />

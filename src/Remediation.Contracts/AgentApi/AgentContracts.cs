@@ -1,3 +1,4 @@
+using System.Globalization;
 using Remediation.Imap;
 
 namespace Remediation.AgentApi;
@@ -48,8 +49,54 @@ public enum AgentOperation
 /// <summary>Body of POST .../probes.</summary>
 public sealed record InvokeProbeRequest(string HealthSet, string Probe);
 
-/// <summary>Result of Invoke-MonitoringProbe: Result is Succeeded, Failed or TimedOut.</summary>
+/// <summary>
+/// Result of Invoke-MonitoringProbe: <paramref name="Result"/> is the probe result's ResultType by name (see
+/// <see cref="ProbeResultTypes"/>), or <see cref="ProbeResultTypes.Unknown"/> when Exchange gave none.
+/// </summary>
 public sealed record MonitoringProbeResult(string Server, string Identity, string Result, string? Error, double LatencyMs);
+
+/// <summary>
+/// Managed Availability's probe result types. A probe result carries ResultType 1 Timeout, 2 Poisoned, 3 Succeeded,
+/// 4 Failed, 5 Quarantined, 6 Rejected (source: Microsoft's CSS-Exchange, Diagnostics/ManagedAvailabilityTroubleshooter,
+/// which reads ProbeResult events so); Microsoft's health-set troubleshooting pages say to read the probe's result and
+/// take Succeeded as "the issue was transient". Only Succeeded is a pass, only Failed and Timeout a failure: a poisoned,
+/// quarantined or rejected probe did not really run, and says nothing either way.
+/// </summary>
+public static class ProbeResultTypes
+{
+    /// <summary>The probe passed.</summary>
+    public const string Succeeded = "Succeeded";
+
+    /// <summary>The probe failed.</summary>
+    public const string Failed = "Failed";
+
+    /// <summary>The probe did not finish in its time.</summary>
+    public const string Timeout = "Timeout";
+
+    /// <summary>No result type was given, or one this product does not know.</summary>
+    public const string Unknown = "Unknown";
+
+    static readonly string[] ByNumber = ["", Timeout, "Poisoned", Succeeded, Failed, "Quarantined", "Rejected"];
+
+    /// <summary>The result type by name, from the name or the number Exchange gave (case-insensitive); Unknown otherwise.</summary>
+    public static string Normalize(string? raw)
+    {
+        var value = raw?.Trim() ?? "";
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number is > 0 and < 7 ? ByNumber[number] : Unknown;
+        }
+
+        return ByNumber.Skip(1).FirstOrDefault(n => string.Equals(n, value, StringComparison.OrdinalIgnoreCase)) ?? Unknown;
+    }
+
+    /// <summary>Did the probe pass?</summary>
+    public static bool IsPass(string result) => string.Equals(result, Succeeded, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Did the probe run and fail (Failed or Timeout)?</summary>
+    public static bool IsFailure(string result) =>
+        string.Equals(result, Failed, StringComparison.OrdinalIgnoreCase) || string.Equals(result, Timeout, StringComparison.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// Answer of a restart: the service or server is back (or not) after the wait; <paramref name="Restarted"/> says whether

@@ -52,7 +52,7 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
             ?? throw new ExchangeOperationException("Invoke-MonitoringProbe", $"The probe {healthSet}\\{probe} was not found.");
         var started = time.GetTimestamp();
         var state = await StateAsync(server, monitor, cancellationToken);
-        return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", state == HealthState.Healthy ? "Succeeded" : "Failed",
+        return new MonitoringProbeResult(server, $"{healthSet}\\{probe}", state == HealthState.Healthy ? ProbeResultTypes.Succeeded : ProbeResultTypes.Failed,
             state == HealthState.Healthy ? null : $"{monitor.TargetResource} on {server} does not answer.", time.GetElapsedTime(started).TotalMilliseconds);
     }
 

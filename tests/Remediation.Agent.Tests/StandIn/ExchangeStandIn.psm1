@@ -34,7 +34,18 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
             [pscustomobject]@{ Server = $identity; Name = 'ImapDeepTestMonitor'; TargetResource = 'MSExchangeIMAP4BE'; HealthSetName = 'IMAP.Protocol'; AlertValue = 'Unhealthy'; LastTransitionTime = $script:Transition }
             [pscustomobject]@{ Server = $identity; Name = 'OwaSelfTestMonitor'; TargetResource = 'MSExchangeOWAAppPool'; HealthSetName = 'OWA'; AlertValue = 'Healthy'; LastTransitionTime = $script:Transition }
         }
-        'Invoke-MonitoringProbe' { [pscustomobject]@{ Result = 'Failed'; Error = "Probe failed. _Mbx: $($Bound['Server'])" } }
+        'Invoke-MonitoringProbe' {
+            # A probe result carries ResultType (Managed Availability's ProbeResult: 1 Timeout .. 3 Succeeded, 4 Failed ..
+            # 6 Rejected), by name or, deserialized without its type, by number; a few servers answer the other shapes.
+            $server = "$($Bound['Server'])"
+            switch ($server) {
+                'PASS1' { [pscustomobject]@{ ResultType = 'Succeeded'; Error = '' } }
+                'NUM1' { [pscustomobject]@{ ResultType = 3; Error = '' } }
+                'QUAR1' { [pscustomobject]@{ ResultType = 'Quarantined'; Error = 'The probe is quarantined.' } }
+                'BARE1' { [pscustomobject]@{ Error = '' } }
+                default { [pscustomobject]@{ ResultType = 'Failed'; Error = "Probe failed. _Mbx: $server" } }
+            }
+        }
         'Set-MailboxServer' {
             $identity = "$($Bound['Identity'])"
             if (-not $script:Mailbox.ContainsKey($identity)) { Write-Error "The specified server '$identity' is not a Mailbox server."; return }

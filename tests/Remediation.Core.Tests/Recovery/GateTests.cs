@@ -1,3 +1,4 @@
+using Remediation.AgentApi;
 using Remediation.Imap;
 using Remediation.Probes;
 using Remediation.Runs;
@@ -25,7 +26,7 @@ public sealed class GateTests
         var world = new StandInWorld
         {
             FailedProbe = r => StandInWorld.Failed(r, ProbePhase.Auth, DependencyArea.Authentication, "AUTHENTICATIONFAILED"),
-            ExchangeProbePasses = _ => true,
+            ExchangeProbe = _ => ProbeResultTypes.Succeeded,
         };
         await using var host = await StartAsync(world);
 
@@ -38,10 +39,24 @@ public sealed class GateTests
         Assert.Single(world.Escalations);
     }
 
+    [Theory]
+    [InlineData("Quarantined")]
+    [InlineData("Rejected")]
+    [InlineData("Unknown")]
+    public async Task Exchange_a_probe_that_gives_no_verdict_is_no_confirmation_and_touches_nothing(string resultType)
+    {
+        var world = new StandInWorld { ExchangeProbe = _ => resultType };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Escalated, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.Empty(world.Changes);
+        Assert.Contains($"gave no verdict (Invoke-MonitoringProbe IMAP.Protocol\\ImapDeepTestProbe: {resultType})", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Exchange_an_Unhealthy_row_is_agreement_without_running_Exchanges_probe()
     {
-        var world = new StandInWorld { Health = s => StandInWorld.Rows(s, unhealthyMonitor: DeepTest), ExchangeProbePasses = _ => true, ProbePasses = (_, n) => n == 2 };
+        var world = new StandInWorld { Health = s => StandInWorld.Rows(s, unhealthyMonitor: DeepTest), ExchangeProbe = _ => ProbeResultTypes.Succeeded, ProbePasses = (_, n) => n == 2 };
         await using var host = await StartAsync(world);
 
         Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
@@ -317,7 +332,7 @@ public sealed class GateTests
     {
         // Version 1 (no version: started before runs had one) took no Exchange confirmation and no check before
         // asking; after a deploy its history must replay the same calls, or Durable fails it as non-deterministic.
-        var world = new StandInWorld { ExchangeProbePasses = _ => true /* version 2 would stop here */, ProbePasses = (_, n) => n == 3 };
+        var world = new StandInWorld { ExchangeProbe = _ => ProbeResultTypes.Succeeded /* version 2 would stop here */, ProbePasses = (_, n) => n == 3 };
         await using var host = await StartAsync(world);
         var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, Settings(approvals: [DisruptiveAction.RestartService])), version: null);
         var waiting = await host.ApprovalAskedAsync(id);
@@ -333,7 +348,7 @@ public sealed class GateTests
     [Fact]
     public async Task Versions_the_version_in_the_runs_input_holds_where_a_backend_keeps_none()
     {
-        var world = new StandInWorld { ExchangeProbePasses = _ => true };
+        var world = new StandInWorld { ExchangeProbe = _ => ProbeResultTypes.Succeeded };
         await using var host = await StartAsync(world);
 
         var request = Request(Mbx, ServerRole.Mailbox, DeepTest) with { Version = RecoveryVersions.CurrentNumber };

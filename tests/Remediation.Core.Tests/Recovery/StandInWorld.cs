@@ -41,7 +41,7 @@ internal sealed class StandInWorld
     public Func<string, IReadOnlyList<ServerHealthRow>> Health { get; set; } = server => Rows(server);
 
     /// <summary>Does Exchange's own probe (Invoke-MonitoringProbe) pass on a server? Default: no, Exchange sees the failure too.</summary>
-    public Func<string, bool> ExchangeProbePasses { get; set; } = _ => false;
+    public Func<string, string> ExchangeProbe { get; set; } = _ => ProbeResultTypes.Failed;
 
     /// <summary>Where a CAS's probe mailbox's database is mounted now (null: not known, the run falls back to the configured server).</summary>
     public Func<string, string?> ProbeMailboxAt { get; set; } = _ => null;
@@ -140,12 +140,10 @@ internal sealed class StandInWorld
         Add<string, IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), (_, server) => Agent("ReadHealth", server, () => Health(server)));
         Add<ExchangeCheck, ExchangeVerdict>(nameof(ConfirmWithExchangeActivity), (_, c) =>
         {
+            // The activity's own verdict (ConfirmWithExchangeActivity.Judge) on the scripted answers.
             var row = Agent("ReadHealth", c.Server, () => Health(c.Server)).FirstOrDefault(r => r.Name == c.Monitor);
-            return row?.AlertValue == HealthState.Unhealthy
-                ? new(true, $"{c.Monitor} is Unhealthy")
-                : Agent("ProbeExchange", $"{c.Server} {c.Probe}", () => ExchangeProbePasses(c.Server))
-                    ? new(false, $"{c.Monitor} is {row?.AlertValue.ToString() ?? "not reported"} and Exchange's own probe passes")
-                    : new(true, "Exchange's own probe fails too");
+            return ConfirmWithExchangeActivity.Judge(c, row, row?.AlertValue == HealthState.Unhealthy ? null
+                : Agent("ProbeExchange", $"{c.Server} {c.Probe}", () => new MonitoringProbeResult(c.Server, $"{c.HealthSet}\\{c.Probe}", ExchangeProbe(c.Server), null, 5)));
         });
         Add<string, ProbeMailboxLocation>(nameof(LocateProbeMailboxActivity), (_, server) => Agent("ReadProbeMailbox", server, () =>
             ProbeMailboxAt(server) is { } at ? new ProbeMailboxLocation(at, $"DB1 is mounted on {at}") : new ProbeMailboxLocation(null, "No probe mailbox database configured")));

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Remediation.AgentApi;
 using Remediation.Exchange;
 using Remediation.Imap;
 
@@ -30,16 +31,33 @@ public sealed class ConfirmWithExchangeActivity(AgentConnection agent) : TaskAct
         var client = agent.Client();
         var rows = (await client.GetServerHealthAsync(input.Server, CancellationToken.None)).Rows;
         var row = rows.FirstOrDefault(r => string.Equals(r.Name, input.Monitor, StringComparison.OrdinalIgnoreCase));
+        return row?.AlertValue == HealthState.Unhealthy
+            ? Judge(input, row, null)
+            : Judge(input, row, await client.InvokeMonitoringProbeAsync(input.Server, input.HealthSet, input.Probe, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The verdict from the monitor's row and, when the row is not Unhealthy, Exchange's own probe: its ResultType
+    /// Failed or Timeout agrees; Succeeded disagrees; anything else (a probe poisoned, quarantined, rejected, or no result
+    /// type at all) is no confirmation, so nothing is done on it: the product never acts on a signal Exchange does not
+    /// confirm (fail closed).
+    /// </summary>
+    public static ExchangeVerdict Judge(ExchangeCheck input, ServerHealthRow? row, MonitoringProbeResult? probe)
+    {
         var said = row is null ? $"Get-ServerHealth reports no {input.Monitor} row" : $"Get-ServerHealth: {input.Monitor} is {row.AlertValue}";
-        if (row?.AlertValue == HealthState.Unhealthy)
+        if (row?.AlertValue == HealthState.Unhealthy || probe is null)
         {
-            return new(true, $"{said} on {input.Server}.");
+            return new(row?.AlertValue == HealthState.Unhealthy, $"{said} on {input.Server}.");
         }
 
-        var probe = await client.InvokeMonitoringProbeAsync(input.Server, input.HealthSet, input.Probe, CancellationToken.None);
         var ran = $"Invoke-MonitoringProbe {probe.Identity}: {probe.Result}{(probe.Error is null ? "" : $" ({probe.Error})")}";
-        return string.Equals(probe.Result, "Succeeded", StringComparison.OrdinalIgnoreCase)
-            ? new(false, $"{said} on {input.Server}, and Exchange's own probe passes ({ran} in {probe.LatencyMs:F0} ms).")
-            : new(true, $"{said} on {input.Server}; Exchange's own probe fails too ({ran}).");
+        if (ProbeResultTypes.IsPass(probe.Result))
+        {
+            return new(false, $"{said} on {input.Server}, and Exchange's own probe passes ({ran} in {probe.LatencyMs:F0} ms).");
+        }
+
+        return ProbeResultTypes.IsFailure(probe.Result)
+            ? new(true, $"{said} on {input.Server}; Exchange's own probe fails too ({ran}).")
+            : new(false, $"{said} on {input.Server}, and Exchange's own probe gave no verdict ({ran}): Exchange does not confirm the failure.");
     }
 }
