@@ -30,6 +30,7 @@ internal static class CtpPlaybook
 
         // 3.1 Protocol logging on; from here on steps 6-7 (off again, and the IMAP4 restart that applies it) always
         // run, whatever ends the run: a failure, a refusal, a cancel, or "on" itself failing half-way.
+        var restartsBefore = playbook.ServerRestarts;
         try
         {
             await playbook.SetProtocolLoggingAsync(server, true);
@@ -37,41 +38,62 @@ internal static class CtpPlaybook
         }
         finally
         {
-            if (await TurnLoggingOffAsync(playbook, server) is { } note)
+            foreach (var note in await TurnLoggingOffAsync(playbook, server, LoggingServices(playbook, restartsBefore)))
             {
                 playbook.Run.AddClosingNote(note);
             }
         }
     }
 
-    /// <summary>Steps 6-7; null when done, else what is left for a human (it never changes the run's outcome).</summary>
-    static async Task<string?> TurnLoggingOffAsync(RunbookSteps playbook, string server)
+    /// <summary>
+    /// The IMAP4 services running with protocol logging on: the front end, which this playbook restarts to turn it on;
+    /// and on a server that also holds the mailbox role, the back end too once the server has restarted with logging on
+    /// (both services read Set-ImapSettings at start: Microsoft's "Configure IMAP4" says to restart MSExchangeIMAP4
+    /// and MSExchangeIMAP4BE after a change).
+    /// </summary>
+    static string[] LoggingServices(RunbookSteps playbook, int restartsBefore) =>
+        playbook.Run.Version >= RecoveryVersions.BothServicesCleanedUp
+        && playbook.Run.Request.Role == Topology.ServerRole.Both
+        && playbook.ServerRestarts > restartsBefore
+            ? [Service, ImapServices.BackEnd]
+            : [Service];
+
+    /// <summary>Steps 6-7; what is left for a human, if anything (it never changes the run's outcome).</summary>
+    static async Task<List<string>> TurnLoggingOffAsync(RunbookSteps playbook, string server, string[] services)
     {
+        var serviceList = string.Join(" and ", services);
         try
         {
             await playbook.SetProtocolLoggingAsync(server, false, cleanUp: true);
         }
         catch (TaskFailedException ex)
         {
-            return $"Protocol logging could NOT be turned off on {server} ({ex.FailureDetails.ErrorMessage}): run Set-ImapSettings -Server {server} -ProtocolLogEnabled $false, then restart {Service}.";
+            return [$"Protocol logging could NOT be turned off on {server} ({ex.FailureDetails.ErrorMessage}): run Set-ImapSettings -Server {server} -ProtocolLogEnabled $false, then restart {serviceList}."];
         }
 
-        try
+        var left = new List<string>();
+        foreach (var service in services)
         {
             // Proven off only once the running service has gone through a stop with the setting off.
-            var restart = await playbook.RestartImapAsync(server, Service, cleanUp: true);
-            return restart is { Running: true, Restarted: not false }
-                ? null
-                : $"Protocol logging is off in the settings of {server}, but {Service} was not really restarted ({restart.Detail}): the running service still logs until it restarts; restart it by hand.";
+            try
+            {
+                var restart = await playbook.RestartImapAsync(server, service, cleanUp: true);
+                if (restart is not { Running: true, Restarted: not false })
+                {
+                    left.Add($"Protocol logging is off in the settings of {server}, but {service} was not really restarted ({restart.Detail}): the running service still logs until it restarts; restart it by hand.");
+                }
+            }
+            catch (RunStoppedException refused)
+            {
+                left.Add($"Protocol logging is off in the settings of {server}; it takes effect at the next {service} restart, refused now ({refused.Message}).");
+            }
+            catch (TaskFailedException ex)
+            {
+                left.Add($"Protocol logging is off in the settings of {server}; the {service} restart that applies it failed ({ex.FailureDetails.ErrorMessage}): restart it by hand.");
+            }
         }
-        catch (RunStoppedException refused)
-        {
-            return $"Protocol logging is off in the settings of {server}; it takes effect at the next {Service} restart, refused now ({refused.Message}).";
-        }
-        catch (TaskFailedException ex)
-        {
-            return $"Protocol logging is off in the settings of {server}; the {Service} restart that applies it failed ({ex.FailureDetails.ErrorMessage}): restart it by hand.";
-        }
+
+        return left;
     }
 
     static async Task<PlaybookResult> GatherEvidenceAndRecoverAsync(RunbookSteps playbook, string server, MonitorDefinition monitor)

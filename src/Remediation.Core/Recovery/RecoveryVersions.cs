@@ -15,7 +15,7 @@ namespace Remediation.Recovery;
 public static class RecoveryVersions
 {
     /// <summary>The version new runs start with.</summary>
-    public const string Current = "3";
+    public const string Current = "4";
 
     /// <summary>
     /// 1 (or none: started before runs had versions). 2: Exchange confirms before the run's first change; the safety
@@ -27,6 +27,12 @@ public static class RecoveryVersions
 
     /// <summary>3: the mailbox server behind a CAS's probe mailbox is read from Exchange (where its database is mounted).</summary>
     public const int ProbeMailboxLocated = 3;
+
+    /// <summary>
+    /// 4: protocol logging is proven off on both IMAP4 services of a multi-role server: after a server restart with
+    /// logging on, the clean-up restarts the back end too (it came up logging).
+    /// </summary>
+    public const int BothServicesCleanedUp = 4;
 
     /// <summary><see cref="Current"/> as the number runs carry in their input.</summary>
     public static int CurrentNumber { get; } = int.Parse(Current, CultureInfo.InvariantCulture);

@@ -45,9 +45,9 @@ public sealed partial class RunReconciler(
         foreach (var run in running)
         {
             // Read again just before closing: the run's own close may have landed since the list was read.
-            if (await WhyDeadAsync(run, cancellationToken) is { } why && await ledger.GetAsync(run.RunId, cancellationToken) is { Outcome: RunOutcome.Running } current)
+            if (await WhyDeadAsync(run, cancellationToken) is ({ } why, var successor) && await ledger.GetAsync(run.RunId, cancellationToken) is { Outcome: RunOutcome.Running } current)
             {
-                await CloseAsync(current, why, cancellationToken);
+                await CloseAsync(current, why, successor, cancellationToken);
                 closed++;
             }
         }
@@ -55,35 +55,40 @@ public sealed partial class RunReconciler(
         return new(running.Count, closed);
     }
 
-    async Task<string?> WhyDeadAsync(RunRecord run, CancellationToken cancellationToken)
+    // Why the run is dead (null: alive, or too young to tell), and the run now on its instance when it was replaced.
+    async Task<(string? Why, string? Successor)> WhyDeadAsync(RunRecord run, CancellationToken cancellationToken)
     {
         var instance = await durable.GetInstanceAsync(run.InstanceId, getInputsAndOutputs: true, cancellationToken);
         if (instance is null)
         {
-            return time.GetUtcNow() - run.StartedAt > Grace ? $"its orchestration {run.InstanceId} no longer exists" : null;
+            return (time.GetUtcNow() - run.StartedAt > Grace ? $"its orchestration {run.InstanceId} no longer exists" : null, null);
         }
 
         if (instance.ReadInputAs<RecoveryRequest>()?.RunId is { } current && current != run.RunId)
         {
-            return $"its orchestration {run.InstanceId} now runs a later run ({current})";
+            return ($"its orchestration {run.InstanceId} now runs a later run ({current})", current);
         }
 
-        return instance.RuntimeStatus switch
+        return (instance.RuntimeStatus switch
         {
             OrchestrationRuntimeStatus.Failed => $"its orchestration failed ({instance.FailureDetails?.ErrorMessage ?? "no detail"})",
             OrchestrationRuntimeStatus.Terminated => $"its orchestration was terminated{(instance.SerializedOutput is { Length: > 0 } output ? $" ({output})" : "")}",
             OrchestrationRuntimeStatus.Completed => "its orchestration completed without closing it (the close could not be written)",
             _ => null,
-        };
+        }, null);
     }
 
-    async Task CloseAsync(RunRecord run, string why, CancellationToken cancellationToken)
+    // A replaced run's server belongs to its successor now: the successor's monitors stay Repairing, and logging the
+    // successor itself turned on is its own to turn off (its clean-up always runs).
+    async Task CloseAsync(RunRecord run, string why, string? successor, CancellationToken cancellationToken)
     {
         var notes = new List<string> { $"Closed by the run reconciler: {why} while the run was going." };
         var steps = run.Steps.OrderBy(s => s.Sequence).ToList();
-        if (LastSucceeded(steps, "Turn protocol logging on") > LastSucceeded(steps, "Turn protocol logging off"))
+        if (LoggingLeftOn(steps))
         {
-            notes.Add(await TurnLoggingOffAsync(run, cancellationToken));
+            notes.Add(successor is not null && await ledger.GetAsync(successor, cancellationToken) is { Outcome: RunOutcome.Running } live && LoggingLeftOn([.. live.Steps.OrderBy(s => s.Sequence)])
+                ? $"Protocol logging, which the run had turned on, is left to {successor}, which has it on too and turns it off when it ends."
+                : await TurnLoggingOffAsync(run, cancellationToken));
         }
 
         // Exchange says whether the server is drained: the run may have died while its drain was on its way.
@@ -98,7 +103,11 @@ public sealed partial class RunReconciler(
 
         var reason = string.Join(" ", notes);
         await ledger.CloseAsync(run.RunId, RunOutcome.Failed, reason, time.GetUtcNow(), cancellationToken);
-        await board.EndRepairAsync(run.Server, cancellationToken);
+        if (successor is null)
+        {
+            await board.EndRepairAsync(run.Server, cancellationToken);
+        }
+
         LogClosed(logger, run.RunId, run.Server, reason);
         try
         {
@@ -143,6 +152,9 @@ public sealed partial class RunReconciler(
 
     static bool IsAgentFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is AgentException or HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    static bool LoggingLeftOn(List<RunStep> steps) =>
+        LastSucceeded(steps, "Turn protocol logging on") > LastSucceeded(steps, "Turn protocol logging off");
 
     static int LastSucceeded(List<RunStep> steps, string name) =>
         steps.FindLastIndex(s => s.Name == name && s.Outcome == StepOutcome.Succeeded);

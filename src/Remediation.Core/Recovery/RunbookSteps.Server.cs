@@ -129,6 +129,9 @@ internal sealed partial class RunbookSteps
         return run.Settings.DryRun ? null : copies.NotProvenDrained();
     }
 
+    /// <summary>How many server restarts this run has asked for so far (whatever their outcome).</summary>
+    public int ServerRestarts { get; private set; }
+
     /// <summary>
     /// The CAS playbooks' "restart the server" (3.2 step 4, 3.3): a server that also holds the mailbox role is drained
     /// first, like 3.1, and never rebooted with a copy still active. Returns null when restarted (drained: whether it
@@ -157,6 +160,7 @@ internal sealed partial class RunbookSteps
     /// </summary>
     public async Task<bool> RestartServerAsync(string server)
     {
+        ServerRestarts++;
         var started = await run.Safety.ActAsync(
             "Restart server",
             $"Restart-Computer -ComputerName {server} -Force",

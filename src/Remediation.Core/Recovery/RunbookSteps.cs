@@ -23,7 +23,9 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
     /// <summary>"Restart IMAP4": the service that matches the failing monitor (the agent stops and starts it through CIM).</summary>
     public Task<RestartResult> RestartImapAsync(string server, string service, bool cleanUp = false) => run.Safety.ActAsync(
         $"Restart {service}",
-        $"Invoke-CimMethod -ComputerName {server} -ClassName Win32_Service -Filter \"Name='{service}'\" -MethodName StopService, then StartService",
+        // What the agent really runs (PowerShellExchangeExecutor: Invoke-CimMethod has no -Filter; StopService and
+        // StartService are instance methods, so the instance is read first and piped).
+        $"Get-CimInstance -ComputerName {server} -ClassName Win32_Service -Filter \"Name='{service}'\" | Invoke-CimMethod -MethodName StopService, then StartService",
         Args(("ComputerName", server), ("ClassName", "Win32_Service"), ("Filter", $"Name='{service}'"), ("MethodName", "StopService, StartService")),
         DisruptiveAction.RestartService,
         key => Context.CallActivityAsync<RestartResult>(nameof(RestartImapServiceActivity), new ServiceStep(server, service, key), StepRecorder.AgentCall),

@@ -212,6 +212,38 @@ public sealed class PlaybookTests
         Assert.Contains(@"C:\Logs\Imap4", world.Closed!.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("4", true)]
+    [InlineData("3", false)] // a run started before version 4 replays the clean-up it began with
+    public async Task Ctp_3_2_on_a_multi_role_server_restarted_with_logging_on_both_services_are_restarted_with_logging_off(string version, bool backEndToo)
+    {
+        // MBX1 holds both roles: the server restart brings the back end up logging too (both read Set-ImapSettings at start).
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 4 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Both, Ctp, probeMailboxServer: Mbx), version));
+        Assert.Contains($"RestartServer {Mbx}", world.Changes);
+        var cleanUp = world.Changes.SkipWhile(c => c != $"SetProtocolLogging {Mbx} False").ToList();
+        Assert.Equal(
+            backEndToo
+                ? [$"SetProtocolLogging {Mbx} False", $"RestartService {Mbx} {ImapServices.FrontEnd}", $"RestartService {Mbx} {ImapServices.BackEnd}"]
+                : [$"SetProtocolLogging {Mbx} False", $"RestartService {Mbx} {ImapServices.FrontEnd}"],
+            cleanUp);
+        Assert.False(world.ProtocolLogging(Mbx));
+    }
+
+    [Fact]
+    public async Task Ctp_3_2_on_a_multi_role_server_not_restarted_the_back_end_is_left_alone()
+    {
+        // The back end never restarted with logging on: it never logged, and restarting it would only cut its sessions.
+        var world = new StandInWorld { ProbePasses = (_, n) => n == 3 };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Both, Ctp, probeMailboxServer: Mbx)));
+        Assert.DoesNotContain($"RestartService {Mbx} {ImapServices.BackEnd}", world.Changes);
+        Assert.Equal($"RestartService {Mbx} {ImapServices.FrontEnd}", world.Changes[^1]);
+    }
+
     [Fact]
     public async Task Ctp_3_2_the_mailbox_server_behind_the_probe_mailbox_is_where_its_database_is_mounted_now()
     {

@@ -403,7 +403,7 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         var run = await host.RunAsync(DeepTest);
 
         Assert.Contains("Restart MSExchangeIMAP4BE: DryRun", run.Timeline());
-        Assert.Contains(run.Steps, s => s.Answer == "Dry run: would call Invoke-CimMethod -ComputerName MBX1 -ClassName Win32_Service -Filter \"Name='MSExchangeIMAP4BE'\" -MethodName StopService, then StartService; nothing was done.");
+        Assert.Contains(run.Steps, s => s.Answer == "Dry run: would call Get-CimInstance -ComputerName MBX1 -ClassName Win32_Service -Filter \"Name='MSExchangeIMAP4BE'\" | Invoke-CimMethod -MethodName StopService, then StartService; nothing was done.");
         Assert.Empty(await host.ActionsAsync(run.RunId));
         Assert.False(org.Lab.MailboxServers["MBX1"].IsRunning);
         Assert.Equal(restartsBefore, org.Organisation.Restarts("MBX1"));
