@@ -47,38 +47,50 @@ public sealed class AgentFixture : IAsyncLifetime
 
     async Task StartAgentAsync()
     {
-        App = LabAgent.Build(Lab, builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Urls"] = "http://127.0.0.1:0",
-                ["Logging:LogLevel:Default"] = "Warning",
-                [$"Agent:Keys:{KeyId}"] = Key,
-                ["Agent:ManagedServers:0"] = "MBX1",
-                ["Agent:ManagedServers:1"] = "MBX2",
-                ["Agent:ManagedServers:2"] = "CAS1",
-                ["Agent:AuditLogPath"] = AuditPath,
-                ["Agent:StatePath"] = StatePath,
-                ["Agent:OperationTimeout"] = "00:00:03",
-                ["Agent:Lab:BootDelay"] = "00:00:00.100",
-                ["Agent:Lab:MoveDuration"] = "00:00:00",
-            });
-            builder.Services.AddSingleton<CountingExecutor>(sp => new CountingExecutor(ActivatorUtilities.CreateInstance<LabExchangeExecutor>(sp)));
-            builder.Services.AddSingleton<IExchangeExecutor>(sp => sp.GetRequiredService<CountingExecutor>());
-        });
+        App = Build(AuditPath, StatePath, null);
         await App.StartAsync();
         Address = new Uri(App.Urls.First());
         Executions = App.Services.GetRequiredService<CountingExecutor>();
     }
 
-    /// <summary>A signed client, as the engine uses it.</summary>
-    public ExchangeAgentClient Client(string? keyId = null, string? key = null) => new(SignedHttp(keyId, key));
-
-    public HttpClient SignedHttp(string? keyId = null, string? key = null)
+    /// <summary>Another agent on the same lab, with its own audit and state in <paramref name="folder"/> and <paramref name="settings"/> over the defaults; the caller stops it.</summary>
+    public async Task<WebApplication> StartOtherAgentAsync(string folder, IDictionary<string, string?> settings)
     {
-        var options = new AgentClientOptions { BaseAddress = Address, KeyId = keyId ?? KeyId, Key = key ?? Key };
+        var app = Build(Path.Combine(folder, "audit.jsonl"), Path.Combine(folder, "agent-state.db"), settings);
+        await app.StartAsync();
+        return app;
+    }
+
+    WebApplication Build(string auditPath, string statePath, IDictionary<string, string?>? more) => LabAgent.Build(Lab, builder =>
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            [$"Agent:Keys:{KeyId}"] = Key,
+            ["Agent:ManagedServers:0"] = "MBX1",
+            ["Agent:ManagedServers:1"] = "MBX2",
+            ["Agent:ManagedServers:2"] = "CAS1",
+            ["Agent:AuditLogPath"] = auditPath,
+            ["Agent:UnauthenticatedAuditPerMinute"] = "10000", // the tests' refused requests are all written (AuditTruthTests floods its own agent)
+            ["Agent:StatePath"] = statePath,
+            ["Agent:OperationTimeout"] = "00:00:03",
+            ["Agent:Lab:BootDelay"] = "00:00:00.100",
+            ["Agent:Lab:MoveDuration"] = "00:00:00",
+        });
+        builder.Configuration.AddInMemoryCollection(more ?? new Dictionary<string, string?>());
+        builder.Services.AddSingleton<CountingExecutor>(sp => new CountingExecutor(ActivatorUtilities.CreateInstance<LabExchangeExecutor>(sp)));
+        builder.Services.AddSingleton<IExchangeExecutor>(sp => sp.GetRequiredService<CountingExecutor>());
+    });
+
+    /// <summary>A signed client, as the engine uses it.</summary>
+    public ExchangeAgentClient Client(string? keyId = null, string? key = null, Uri? address = null) => new(SignedHttp(keyId, key, address));
+
+    public HttpClient SignedHttp(string? keyId = null, string? key = null, Uri? address = null)
+    {
+        var options = new AgentClientOptions { BaseAddress = address ?? Address, KeyId = keyId ?? KeyId, Key = key ?? Key };
         var handler = new AgentSigningHandler(new StaticMonitor<AgentClientOptions>(options), TimeProvider.System) { InnerHandler = new HttpClientHandler() };
-        return new HttpClient(handler) { BaseAddress = Address };
+        return new HttpClient(handler) { BaseAddress = address ?? Address };
     }
 
     public async Task HealAsync()

@@ -2,12 +2,25 @@ using Remediation.AgentApi;
 
 namespace Remediation.Agent.Audit;
 
-/// <summary>Writes every request to the audit log after it is answered: who, what, on which server, with what result.</summary>
+/// <summary>
+/// Writes every request to the audit log after it is answered: who, what, on which server, with what result. The
+/// liveness probe (<c>/healthz</c>) is not audited; paths are cut to <see cref="MaxPath"/> characters (anyone can send
+/// an 8 KB one).
+/// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimeProvider time)
 {
+    /// <summary>The longest path written to the audit.</summary>
+    public const int MaxPath = 256;
+
     /// <summary>Times the request, then records it whatever happened.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Path.Equals("/healthz", StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
+
         var started = time.GetTimestamp();
         Exception? failure = null;
         try
@@ -33,7 +46,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
                 time.GetUtcNow(),
                 seen.KeyId,
                 context.Request.Method,
-                context.Request.Path.Value ?? "/",
+                context.Request.Path.Value is { Length: > MaxPath } path ? $"{path[..MaxPath]}... ({path.Length} characters)" : context.Request.Path.Value ?? "/",
                 seen.Operation?.ToString(),
                 seen.Server,
                 seen.Arguments ?? new Dictionary<string, string>(),

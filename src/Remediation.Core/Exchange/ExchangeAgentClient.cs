@@ -83,9 +83,12 @@ public sealed class ExchangeAgentClient(HttpClient http)
     public Task<ImapCounters> GetImapCountersAsync(string server, CancellationToken cancellationToken) =>
         SendAsync<ImapCounters>(HttpMethod.Get, $"{Server(server)}/imap-counters", null, null, cancellationToken);
 
-    /// <summary>A page of the agent's audit log (newest last): <paramref name="top"/> entries before the newest <paramref name="skip"/>.</summary>
-    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int top, CancellationToken cancellationToken, int skip = 0) =>
-        SendAsync<IReadOnlyList<AuditEntry>>(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"api/v1/audit?top={top}&skip={skip}"), null, null, cancellationToken);
+    /// <summary>
+    /// A page of the agent's audit log (newest last): <paramref name="top"/> entries before the newest
+    /// <paramref name="skip"/>; with <paramref name="unverified"/>, of its log of requests without a verified key.
+    /// </summary>
+    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int top, CancellationToken cancellationToken, int skip = 0, bool unverified = false) =>
+        SendAsync<IReadOnlyList<AuditEntry>>(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"api/v1/audit?top={top}&skip={skip}{(unverified ? "&unverified=true" : "")}"), null, null, cancellationToken);
 
     static string Server(string server) =>
         AgentInput.CheckServer(server) is { } why ? throw new ArgumentException($"server {why}", nameof(server)) : $"api/v1/servers/{server}";
