@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Remediation.Operators;
 
 namespace Remediation.Runs;
 
 /// <summary>What an operator may do to a run (approve, reject, cancel), shared by both hosts' run APIs.</summary>
-public sealed class RunCommands(IRunLedger ledger)
+public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> logger)
 {
     /// <summary>The result of a command: null error on success, else why not (and whether the run exists).</summary>
     public sealed record CommandResult(bool Found, string? Error, bool Invalid = false)
@@ -33,8 +34,12 @@ public sealed class RunCommands(IRunLedger ledger)
 
     /// <summary>
     /// Answers the approval the run waits for as <paramref name="by"/>, only if <paramref name="body"/> names that step
-    /// and action, and only once per step (per approver on a step that needs two): a stale decision (the run has moved
-    /// on) or a duplicate (a double click, a second operator) is refused with 409 and changes nothing.
+    /// and action. A step's outcome is claimed once in the ledger, atomically across hosts: one rejection, or the
+    /// approval that makes enough (the second on a four-eyes step). Each person decides a step once; every approval
+    /// takes a numbered slot and only the last slot's holder claims the outcome, so an approval and a rejection sent
+    /// together never both count: whichever claims first wins, the other is refused with 409 and logged with who sent
+    /// it. A stale decision (the run has moved on) is refused the same way. Only a decision that was taken is sent to
+    /// the run.
     /// </summary>
     public async Task<CommandResult> DecideAsync(DurableTaskClient durable, string runId, bool approved, Operator by, DecisionBody? body, CancellationToken cancellationToken)
     {
@@ -53,26 +58,61 @@ public sealed class RunCommands(IRunLedger ledger)
 
         if (status?.AwaitingApproval is not { } waitingFor)
         {
-            return new(true, $"Run '{runId}' is not waiting for an approval: nothing was decided.");
+            return Refused(runId, step, by, approved, $"Run '{runId}' is not waiting for an approval: nothing was decided.");
         }
 
         if (!string.Equals(waitingFor, action, StringComparison.Ordinal) || status.ApprovalStep != step)
         {
-            return new(true, $"Run '{runId}' waits for approval of {waitingFor} (step {status.ApprovalStep}); this decision was for {action} (step {step}): nothing was decided.");
+            return Refused(runId, step, by, approved, $"Run '{runId}' waits for approval of {waitingFor} (step {status.ApprovalStep}); this decision was for {action} (step {step}): nothing was decided.");
         }
 
-        // A step that needs two approvers takes one decision per person; any other step exactly one decision.
-        var twoApprovers = status.ApprovalsNeeded > 1;
-        if (!await ledger.TryClaimDecisionAsync(runId, twoApprovers ? $"{step}-{by.ObjectId}" : $"{step}", cancellationToken))
+        var needed = Math.Max(1, status.ApprovalsNeeded ?? 1);
+        if (!await ledger.TryClaimDecisionAsync(runId, $"{step}-by-{by.ObjectId}", cancellationToken))
         {
-            return new(true, twoApprovers
+            return Refused(runId, step, by, approved, needed > 1
                 ? $"{by.Name} has already decided step {step} of run '{runId}' ({action}); it needs a second, different approver: nothing changed."
                 : $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.");
+        }
+
+        var slot = approved ? await ApprovalSlotAsync(runId, step, needed, cancellationToken) : null;
+        if (approved && slot is null)
+        {
+            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) already has its {needed} approval{(needed > 1 ? "s" : "")}: nothing changed.");
+        }
+
+        // The outcome: a rejection, or the approval that makes enough. Whichever claims it first is the step's outcome.
+        var decides = !approved || slot == needed;
+        if (decides && !await ledger.TryClaimDecisionAsync(runId, $"{step}-outcome", cancellationToken))
+        {
+            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was decided a moment ago by someone else (see the run): your {(approved ? "approval" : "rejection")} was not counted.");
         }
 
         await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId, runId), cancellationToken);
         return new(true, null);
     }
+
+    // The first free approval slot of the step (1..needed), or null when every slot is taken.
+    async Task<int?> ApprovalSlotAsync(string runId, int step, int needed, CancellationToken cancellationToken)
+    {
+        for (var slot = 1; slot <= needed; slot++)
+        {
+            if (await ledger.TryClaimDecisionAsync(runId, $"{step}-approval-{slot}", cancellationToken))
+            {
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    CommandResult Refused(string runId, int step, Operator by, bool approved, string why)
+    {
+        LogRefused(logger, runId, step, approved ? "approval" : "rejection", by.Display, why);
+        return new(true, why);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Run {RunId} step {Step}: {Decision} by {By} refused: {Why}")]
+    static partial void LogRefused(ILogger logger, string runId, int step, string decision, string by, string why);
 
     /// <summary>Stops the run at its next step as <paramref name="by"/>; clean-up (protocol logging off) still runs.</summary>
     public async Task<CommandResult> CancelAsync(DurableTaskClient durable, string runId, Operator by, CancellationToken cancellationToken)

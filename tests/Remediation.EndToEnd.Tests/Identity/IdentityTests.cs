@@ -183,6 +183,46 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rejection_racing_the_second_approval_of_a_four_eyes_step_either_wins_or_is_refused_never_dropped()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Remediation:Recovery:TwoApproversFor:0"] = "ServerRestart",
+            ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
+        });
+        await org.Lab.MailboxServers["MBX1"].StopAsync();
+        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+        await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+        var restart = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+        string alice = await provider.TokenAsync("alice", ["approver"]), bob = await provider.TokenAsync("bob", ["approver"]), carol = await provider.TokenAsync("carol", ["approver"]);
+        var decision = new { comment = "race", action = restart.AwaitingApproval, step = restart.ApprovalStep };
+        Assert.Equal(HttpStatusCode.Accepted, await CallAsync(host, "POST", $"api/runs/{restart.RunId}/approve", alice, decision));
+        await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+
+        // Bob's approval (the second) and Carol's rejection leave at the same moment.
+        var answers = await Task.WhenAll(
+            CallAsync(host, "POST", $"api/runs/{restart.RunId}/approve", bob, decision),
+            CallAsync(host, "POST", $"api/runs/{restart.RunId}/reject", carol, decision));
+        var run = await host.CompletedAsync("MBX1");
+
+        // Exactly one of them decided the step; the other was told so (409), and the run says who really decided.
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], answers.Order());
+        var approval = Assert.Single(run.Steps, s => s.Name.StartsWith("Approval for:", StringComparison.Ordinal));
+        if (answers[0] == HttpStatusCode.Accepted)
+        {
+            run.AssertOutcome(RunOutcome.Recovered);
+            Assert.Equal("Approved by Alice (alice) and Bob (bob): race; race", approval.Answer);
+            Assert.Contains(await host.ActionsAsync(restart.RunId), a => a.Operation == "RestartServer");
+        }
+        else
+        {
+            run.AssertOutcome(RunOutcome.Rejected);
+            Assert.StartsWith("Rejected by Carol (carol)", approval.Answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(await host.ActionsAsync(restart.RunId), a => a.Operation is "RestartServer" or "SetDatabaseCopyActivation");
+        }
+    }
+
+    [Fact]
     public async Task Alert_webhooks_need_a_key_or_an_operator()
     {
         await using var host = await StartHostAsync();
