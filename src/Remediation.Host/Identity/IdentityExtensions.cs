@@ -110,7 +110,9 @@ public static class IdentityExtensions
     }
 
     // An open redirect after sign-in would hand a phishing page the operator's trust: local paths only.
-    static bool IsLocal(string? url) => url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    // ASP.NET Core's own rule (RedirectHttpResult.IsLocalUrl: no authority, and no control character anywhere, since
+    // browsers drop tabs and newlines so "/\t/evil.example" becomes "//evil.example"), and a path, never "~/".
+    static bool IsLocal(string? url) => url is ['/', ..] && Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(url);
 
     static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)
     {

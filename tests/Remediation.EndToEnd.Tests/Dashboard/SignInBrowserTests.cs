@@ -53,18 +53,18 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         Directory.Delete(labDirectory, recursive: true);
     }
 
-    async Task<IPage> SignInAsync(string login)
+    async Task<IPage> SignInAsync(string login, string? start = null, Uri? landing = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(host.Address.ToString());
+        await page.GotoAsync(new Uri(host.Address, start ?? "/").ToString());
 
         // Sent to the provider's sign-in form, then back to the console.
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^{provider.Issuer.ToString().TrimEnd('/')}/"));
         await page.FillAsync("input[name=login]", login);
         await page.FillAsync("input[name=password]", "any");
         await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page).ToHaveURLAsync(host.Address.ToString());
+        await Assertions.Expect(page).ToHaveURLAsync((landing ?? host.Address).ToString());
         return page;
     }
 
@@ -96,5 +96,24 @@ public sealed class SignInBrowserTests : IAsyncLifetime
 
         var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         await alice.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "console-signed-in-approved.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_return_url_that_leaves_the_console_after_sign_in_is_replaced_by_the_console_itself()
+    {
+        // The whole real flow for each: /signin, the provider's form, the callback, and wherever the browser is sent last.
+        // A tab or a newline: browsers drop them, and "//evil.example/" is another site.
+        string[] leaving = ["/%09/evil.example/", "/%0A/evil.example/", "/%0D%0A/evil.example/", "//evil.example/", "/%5Cevil.example/", "https://evil.example/"];
+        foreach (var returnUrl in leaving)
+        {
+            var page = await SignInAsync("rita", $"/signin?returnUrl={returnUrl}");
+
+            Assert.True(host.Address.Authority == new Uri(page.Url).Authority, $"{returnUrl} sent the browser to {page.Url}");
+            await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync("Rita (reader)");
+            await page.Context.CloseAsync();
+        }
+
+        // A local one is honoured.
+        await SignInAsync("rita", "/signin?returnUrl=/%3Fserver%3DMBX1", new Uri(host.Address, "/?server=MBX1"));
     }
 }
