@@ -89,6 +89,7 @@ public sealed class FunctionsHarness : IAsyncDisposable
         var settings = Remediation.Lab.LabMode.Settings(lab);
         settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
         settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
+        settings["Remediation:Topology:Domains:0"] = "contoso.local"; // the alert sources name servers by FQDN
         settings[Remediation.Operators.AppServicePrincipal.EnabledSetting] = "True"; // as App Service sets it with authentication on
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);

@@ -156,9 +156,8 @@ public static class AlertWebhook
         return new(alert, null, NoErrors);
     }
 
-    /// <summary>The configured name of <paramref name="server"/>: exact, or the host part of an FQDN.</summary>
-    static string? Known(TopologyOptions topology, string server) =>
-        topology.Find(server)?.Name ?? topology.Find(server.Split('.')[0])?.Name;
+    /// <summary>The configured name of <paramref name="server"/>: exact, or an FQDN the topology knows (<see cref="TopologyOptions.FindByHint"/>).</summary>
+    static string? Known(TopologyOptions topology, string server) => topology.FindByHint(server)?.Name;
 
     static string? HealthSetIn(string text) =>
         text.Contains("IMAP.Protocol", StringComparison.OrdinalIgnoreCase) ? ImapHealthModel.ProtocolHealthSet

@@ -52,10 +52,9 @@ public sealed record Operator(string Name, string ObjectId, IReadOnlySet<Operato
         var roles = new HashSet<OperatorRole>();
         foreach (var claim in principal.Claims.Where(c => RoleClaims.Contains(c.Type)))
         {
-            if (Enum.TryParse<OperatorRole>(claim.Value, ignoreCase: true, out var role) && Enum.IsDefined(role))
-            {
-                roles.Add(role);
-            }
+            // The value must be a role's name, exactly (any case): Enum.TryParse would also take "2" and
+            // "reader, operator" (a flags list), granting roles nobody assigned.
+            roles.UnionWith(Enum.GetValues<OperatorRole>().Where(r => string.Equals(r.ToString(), claim.Value, StringComparison.OrdinalIgnoreCase)));
         }
 
         return new Operator(Bounded(First(principal, NameClaims) ?? objectId), Bounded(objectId), roles);

@@ -13,12 +13,24 @@ public sealed class TopologyOptions
         Servers.Find(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// The server an Exchange-shaped name denotes: its name, or an FQDN whose first label is its name (Exchange's
-    /// <c>_Mbx:</c> hints name the mailbox server by FQDN, e.g. <c>mbx1.contoso.com</c>); null when none is configured.
+    /// The organisation's DNS suffixes (e.g. <c>contoso.com</c>): an FQDN names a server only as
+    /// <c>Name.suffix</c> with one of them (see <see cref="FindByHint"/>).
+    /// </summary>
+    public List<string> Domains { get; set; } = [];
+
+    /// <summary>
+    /// The server an Exchange-shaped name denotes (Exchange's <c>_Mbx:</c> hints and alert sources name servers by FQDN):
+    /// its name; or exactly <c>Name.suffix</c> for a configured <see cref="Domains"/> suffix; or exactly the host of one of
+    /// its IMAP endpoints. Any other dotted name names no server: <c>MBX1.evil.example</c> is not MBX1. Null when none
+    /// is configured.
     /// </summary>
     public ExchangeServerOptions? FindByHint(string hint)
     {
         ArgumentNullException.ThrowIfNull(hint);
-        return Find(hint) ?? (hint.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot ? Find(hint[..dot]) : null);
+        return Find(hint) ?? Servers.Find(s =>
+            Same(s.FrontEnd?.Host, hint) || Same(s.BackEnd?.Host, hint)
+            || Domains.Exists(d => d.Trim('.') is { Length: > 0 } suffix && Same($"{s.Name}.{suffix}", hint)));
     }
+
+    static bool Same(string? a, string b) => a is { Length: > 0 } && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -9,6 +9,7 @@ public class AlertWebhookTests
 {
     static readonly TopologyOptions Topology = new()
     {
+        Domains = ["contoso.local"],
         Servers =
         [
             new() { Name = "EXMBX01", Role = ServerRole.Mailbox, BackEnd = new() { Host = "exmbx01", Port = 1993 } },
@@ -92,6 +93,7 @@ public class AlertWebhookTests
     [InlineData("""{"server":"EXCAS01","healthSet":"IMAP"}""", "alertId", "alertId is required")]
     [InlineData("""{"alertId":"x","healthSet":"IMAP"}""", "server", "server is required")]
     [InlineData("""{"alertId":"x","server":"EXDC01","healthSet":"IMAP"}""", "server", "server 'EXDC01' is not a server in the configured topology.")]
+    [InlineData("""{"alertId":"x","server":"EXMBX01.evil.example","healthSet":"IMAP"}""", "server", "server 'EXMBX01.evil.example' is not a server in the configured topology.")]
     [InlineData("""{"alertId":"x","server":"EXCAS01","healthSet":"OWA"}""", "healthSet", "healthSet must name an IMAP health set (IMAP, IMAP.Proxy, IMAP.Protocol), not 'OWA'.")]
     [InlineData("""{"alertId":"x","server":"EXCAS01","healthSet":"IMAP","monitor":"OwaSelfTestMonitor"}""", "monitor", "monitor 'OwaSelfTestMonitor' is not an IMAP monitor.")]
     [InlineData("""{"schemaId":"azureMonitorCommonAlertSchema","data":{}}""", "data.essentials", "data.essentials is required")]

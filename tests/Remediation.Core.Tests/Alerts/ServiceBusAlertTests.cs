@@ -66,7 +66,7 @@ public class ServiceBusAlertTests
     {
         var parsed = AlertWebhook.Parse(System.Text.Encoding.UTF8.GetBytes(AlertWebhookTests.AzureMonitor), new()
         {
-            Servers = [new() { Name = "EXMBX01", Role = Remediation.Topology.ServerRole.Mailbox, BackEnd = new() { Host = "exmbx01", Port = 1993 } }],
+            Servers = [new() { Name = "EXMBX01", Role = Remediation.Topology.ServerRole.Mailbox, BackEnd = new() { Host = "exmbx01.contoso.local", Port = 1993 } }],
         }, TimeProvider.System).Alert!;
         var sender = new RecordingSender();
         var publisher = new ServiceBusAlertPublisher(sender);

@@ -75,11 +75,19 @@ public class TopologyOptionsValidatorTests
     [InlineData("mbx1", "MBX1")]
     [InlineData("mbx1.contoso.com", "MBX1")]
     [InlineData("MBX1.corp.contoso.com", "MBX1")]
+    [InlineData("imap-cas1.hybrid.contoso.com", "CAS1")] // an endpoint's own host
     [InlineData("mbx9.contoso.com", null)]
     [InlineData(".contoso.com", null)]
+    [InlineData("MBX1.evil.example", null)] // a first label is not a name: only the organisation's suffixes
+    [InlineData("MBX1.contoso.com.evil.example", null)]
+    [InlineData("MBX1.", null)]
     public void An_exchange_hint_names_a_server_by_name_or_by_fqdn(string hint, string? expected)
     {
-        var topology = new TopologyOptions { Servers = [new() { Name = "MBX1", Role = ServerRole.Mailbox }, new() { Name = "CAS1", Role = ServerRole.ClientAccess }] };
+        var topology = new TopologyOptions
+        {
+            Domains = ["contoso.com", ".corp.contoso.com"],
+            Servers = [new() { Name = "MBX1", Role = ServerRole.Mailbox }, new() { Name = "CAS1", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "imap-cas1.hybrid.contoso.com", Port = 993 } }],
+        };
 
         Assert.Equal(expected, topology.FindByHint(hint)?.Name);
     }
