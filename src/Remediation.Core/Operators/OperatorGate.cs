@@ -36,7 +36,33 @@ public static class OperatorGate
             return Results.Problem($"This needs the {role.ToString().ToLowerInvariant()} role; {who.Name} has {held}.", statusCode: StatusCodes.Status403Forbidden, title: "Not allowed");
         }
 
-        if (IsStateChanging(context.Request) && IsAmbient(context.Request) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+        if (IsStateChanging(context.Request) && IsAmbient(context.Request) && await AntiforgeryRefusalAsync(context) is { } refused)
+        {
+            return refused;
+        }
+
+        context.Features.Set(new OperatorFeature(who));
+        return null;
+    }
+
+    // The anti-forgery check reads a form body to look for the token there: a malformed one (a multipart body without
+    // its closing boundary, or without a boundary) is the caller's mistake, answered 400, never a 500 with a trace.
+    // ASP.NET Core's DefaultAntiforgeryTokenStore throws AntiforgeryValidationException ("Unable to read the
+    // antiforgery request token from the posted form") around the form reader's InvalidDataException or IOException.
+    static async Task<IResult?> AntiforgeryRefusalAsync(HttpContext context)
+    {
+        bool valid;
+        try
+        {
+            valid = await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context);
+        }
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or IOException or BadHttpRequestException)
+        {
+            var why = (ex.InnerException ?? ex).Message;
+            return Results.Problem($"The request body is not a well-formed {context.Request.ContentType?.Split(';')[0]} form: {why}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed form body");
+        }
+
+        if (!valid)
         {
             return Results.Problem(
                 $"A state-changing request signed in by cookie must carry the anti-forgery token from GET /api/antiforgery in the {AntiforgeryHeader} header.",
@@ -44,7 +70,6 @@ public static class OperatorGate
                 title: "Anti-forgery token missing or invalid");
         }
 
-        context.Features.Set(new OperatorFeature(who));
         return null;
     }
 

@@ -55,6 +55,26 @@ public sealed class LabIdentityTests(LabFixture fixture) : IClassFixture<LabFixt
         Assert.Equal("Lab operator (loopback lab identity)", me.GetProperty("signedInAs").GetProperty("name").GetString());
     }
 
+    [Theory]
+    [InlineData("multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing boundary")]
+    [InlineData("multipart/form-data", "no boundary at all")]
+    [InlineData("application/x-www-form-urlencoded", "%%%=%%%&\u0000")]
+    public async Task A_malformed_form_body_is_a_400_that_names_the_problem_not_a_500_with_a_stack_trace(string contentType, string body)
+    {
+        await using var host = await HostFactory.StartAsync(fixture.Lab);
+        using var plain = new HttpClient { BaseAddress = host.Address };
+        using var content = new StringContent(body);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var answer = await plain.PostAsync("api/runs/nope/cancel", content);
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Forwarded_headers_count_only_from_a_known_proxy_and_a_forwarded_remote_client_is_not_the_lab()
     {
