@@ -56,9 +56,15 @@ public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> 
             return problem;
         }
 
+        // A step already decided says how (the run records the decision as the step's answer).
+        if (run!.Steps.FirstOrDefault(s => s.Sequence == step && s.Name.StartsWith("Approval for:", StringComparison.Ordinal)) is { } decided)
+        {
+            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was already decided ({decided.Answer}): nothing changed.");
+        }
+
         if (status?.AwaitingApproval is not { } waitingFor)
         {
-            return Refused(runId, step, by, approved, $"Run '{runId}' is not waiting for an approval: nothing was decided.");
+            return Refused(runId, step, by, approved, $"Run '{runId}' is not waiting for an approval now (a decision may have just been taken): nothing was decided.");
         }
 
         if (!string.Equals(waitingFor, action, StringComparison.Ordinal) || status.ApprovalStep != step)
@@ -87,7 +93,7 @@ public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> 
             return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was decided a moment ago by someone else (see the run): your {(approved ? "approval" : "rejection")} was not counted.");
         }
 
-        await durable.RaiseEventAsync(run!.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId, runId), cancellationToken);
+        await durable.RaiseEventAsync(run.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId, runId), cancellationToken);
         return new(true, null);
     }
 
