@@ -95,6 +95,7 @@ public sealed class RemediationHost : IAsyncDisposable
         builder.Services.AddRemediationTelemetry(builder.Configuration);
         builder.Services.AddDurableTaskWorker(b => b.AddTasks(r => r.AddRemediationTasks()).UseGrpc(durable.Channel));
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));
+        builder.Services.AddSingleton<AlertPump>();
         builder.Services.AddHostedService<ProbeScheduler>();
         builder.Services.AddHostedService<AlertPumpWorker>();
         builder.Services.AddHostedService<RunReconcilerWorker>();

@@ -44,12 +44,16 @@ public static class RecoveryRegistration
         typeof(ReadRunOutcomeActivity),
     ];
 
-    /// <summary>Recovery and pump settings, and the pump.</summary>
+    /// <summary>
+    /// Recovery and pump settings. The pump itself needs a <see cref="Microsoft.DurableTask.Client.DurableTaskClient"/>,
+    /// which only the standalone host has in its container (a Functions worker gets one per invocation through
+    /// [DurableClient]): each host creates it with the client it has (RemediationHost registers it; AlertPumpTimer
+    /// creates one per run).
+    /// </summary>
     public static IServiceCollection AddRecovery(this IServiceCollection services)
     {
         services.AddValidatedOptions<RecoverySettings>(RecoverySettings.Section);
         services.AddValidatedOptions<AlertPumpOptions>(AlertPumpOptions.Section);
-        services.AddSingleton<AlertPump>();
         services.AddSingleton<PlanPreviews>();
         return services;
     }
