@@ -23,6 +23,7 @@ public static class RemediationEngineExtensions
     public static IServiceCollection AddRemediationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new UnresolvedSettings(configuration));
         services.AddOperatorAntiforgery();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return services

@@ -6,14 +6,15 @@ using Remediation.Operators;
 namespace Remediation.Functions;
 
 /// <summary>Server health and on-demand probes, same routes and shapes as the standalone host's.</summary>
-public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, OperatorAccess operators)
+public sealed class HealthFunctions(HealthApi api, History.HistoryHttp history, OperatorAccess operators, UnresolvedSettings unresolved)
 {
     /// <summary>
     /// GET /api/healthz: App Service's health check (siteConfig.healthCheckPath). Anonymous because the platform calls
-    /// it without a key; it answers only that this instance's worker is up and reveals nothing.
+    /// it without a key; it answers that this instance's worker is up, and which settings still wait for their Key
+    /// Vault secrets (names only).
     /// </summary>
     [Function("Liveness")]
-    public static IResult Liveness([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) => HealthApi.Liveness();
+    public IResult Liveness([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "healthz")] HttpRequest request) => HealthApi.Liveness(unresolved);
 
     /// <summary>GET /api/health?healthSet=IMAP*.</summary>
     [Function("GetHealth")]

@@ -85,7 +85,7 @@ public sealed class FunctionTests
     public async Task The_health_and_probe_functions_answer_like_the_standalone_host()
     {
         await using var app = await FunctionsHarness.StartAsync(new RecordingSender(), new ScriptedReceiver([]));
-        var functions = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<History.HistoryHttp>(), app.Services.GetRequiredService<OperatorAccess>());
+        var functions = ActivatorUtilities.CreateInstance<HealthFunctions>(app.Services);
 
         async Task<(int Status, string Body)> ExecuteAsync(IResult result, string query = "")
         {

@@ -81,7 +81,7 @@ public sealed class FunctionsHarness : IAsyncDisposable
 
     public DurableTaskClient Client => Services.GetRequiredService<DurableTaskClient>();
 
-    public static async Task<FunctionsHarness> StartAsync(ServiceBusSender sender, ServiceBusReceiver receiver, Action<IServiceCollection>? services = null, Action<DurableTaskRegistry>? tasks = null)
+    public static async Task<FunctionsHarness> StartAsync(ServiceBusSender sender, ServiceBusReceiver receiver, Action<IServiceCollection>? services = null, Action<DurableTaskRegistry>? tasks = null, IDictionary<string, string?>? more = null)
     {
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
         var lab = await ImapLab.StartAsync(LabDefinition.Minimal, Path.Combine(root, $"fn-{Guid.NewGuid():N}"[..11]));
@@ -91,6 +91,11 @@ public sealed class FunctionsHarness : IAsyncDisposable
         settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
         settings["Remediation:Topology:Domains:0"] = "contoso.local"; // the alert sources name servers by FQDN
         settings[Remediation.Operators.AppServicePrincipal.EnabledSetting] = "True"; // as App Service sets it with authentication on
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();

@@ -24,7 +24,7 @@ public sealed class FunctionsIdentityTests
         var durable = app.Services.GetRequiredService<DurableTaskClient>();
         var runs = new RunsApi(app.Services.GetRequiredService<RunsHttp>(), app.Services.GetRequiredService<HoldCommands>(), app.Services.GetRequiredService<Recovery.PlanPreviews>(), operators);
         var maintenance = new MaintenanceApi(app.Services.GetRequiredService<MaintenanceHttp>(), operators);
-        var health = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<History.HistoryHttp>(), operators);
+        var health = new HealthFunctions(app.Services.GetRequiredService<HealthApi>(), app.Services.GetRequiredService<History.HistoryHttp>(), operators, app.Services.GetRequiredService<UnresolvedSettings>());
         var dashboard = new DashboardFunction(operators);
         (string Name, string Role, Func<HttpRequest, Task<IResult>> Call)[] functions =
         [

@@ -44,7 +44,12 @@ public sealed partial class EscalateActivity(IRunLedger ledger, IHttpClientFacto
         var settings = options.CurrentValue;
         LogEscalated(logger, run.RunId, run.Server, run.Outcome, run.Reason ?? "");
         var results = new List<string>();
-        if (settings.WebhookUrl is { } url)
+        const string unresolved = "not sent: its secret is an unresolved Key Vault reference";
+        if (EscalationOptions.IsUnresolved(settings.WebhookUrl))
+        {
+            results.Add($"webhook {unresolved} (WebhookUrl)");
+        }
+        else if (settings.WebhookUrl is { } url)
         {
             results.Add(await TryAsync("webhook", async () =>
             {
@@ -59,12 +64,20 @@ public sealed partial class EscalateActivity(IRunLedger ledger, IHttpClientFacto
             }, run.RunId));
         }
 
-        if (settings.TeamsWorkflowUrl is { } teams)
+        if (EscalationOptions.IsUnresolved(settings.TeamsWorkflowUrl))
+        {
+            results.Add($"teams {unresolved} (TeamsWorkflowUrl)");
+        }
+        else if (settings.TeamsWorkflowUrl is { } teams)
         {
             results.Add(await TryAsync("teams", () => TeamsCards.PostAsync(http.CreateClient(WebhookClient), teams, TeamsCards.Escalated(run, input.DryRun, settings.ConsoleUrl)), run.RunId));
         }
 
-        if (settings.Smtp is { Host.Length: > 0 } smtp)
+        if (settings.Smtp is { Host.Length: > 0 } && UnresolvedSettings.IsUnresolved(settings.Smtp.Password))
+        {
+            results.Add($"e-mail {unresolved} (Smtp:Password)");
+        }
+        else if (settings.Smtp is { Host.Length: > 0 } smtp)
         {
             results.Add(await TryAsync("e-mail", () => SendMailAsync(smtp, run, input.DryRun), run.RunId));
         }

@@ -24,18 +24,22 @@ public sealed class EscalationOptions : IValidatableObject
     public SmtpOptions? Smtp { get; set; }
 
     // An absolute https URL, plain http only on loopback (tests): what is sent there carries the run's evidence.
+    /// <summary>True when <paramref name="url"/> is a Key Vault reference App Service could not resolve.</summary>
+    public static bool IsUnresolved(Uri? url) => url is not null && UnresolvedSettings.IsUnresolved(url.OriginalString);
+
     static bool CarriesEvidenceSafely(Uri url) =>
         url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (WebhookUrl is { } url && !CarriesEvidenceSafely(url))
+        // An unresolved Key Vault reference is a channel not ready, not a wrong URL: the escalation says so (EscalateActivity).
+        if (WebhookUrl is { } url && !IsUnresolved(url) && !CarriesEvidenceSafely(url))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(WebhookUrl), "must be an absolute https URL (plain http only on loopback): escalations carry the run's evidence.");
         }
 
-        if (TeamsWorkflowUrl is { } teams && !CarriesEvidenceSafely(teams))
+        if (TeamsWorkflowUrl is { } teams && !IsUnresolved(teams) && !CarriesEvidenceSafely(teams))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(TeamsWorkflowUrl), "must be an absolute https URL (plain http only on loopback): cards carry the run's evidence.");
         }

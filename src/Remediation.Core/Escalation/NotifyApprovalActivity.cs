@@ -26,6 +26,11 @@ public sealed partial class NotifyApprovalActivity(IRunLedger ledger, IHttpClien
     {
         ArgumentNullException.ThrowIfNull(input);
         var settings = options.CurrentValue;
+        if (EscalationOptions.IsUnresolved(settings.TeamsWorkflowUrl))
+        {
+            return "The Teams workflow URL is an unresolved Key Vault reference: the request waits in the console.";
+        }
+
         if (settings.TeamsWorkflowUrl is not { } teams)
         {
             return "No Teams workflow configured: the request waits in the console.";

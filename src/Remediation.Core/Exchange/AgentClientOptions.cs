@@ -49,15 +49,22 @@ public sealed class AgentClientOptions : IValidatableObject
             yield return OptionsRegistration.Invalid(Section, nameof(BaseAddress), "must be https:// (plain http only to an agent on this machine).");
         }
 
+        // An unresolved Key Vault reference is not a wrong value but a missing one: the engine starts degraded, and no
+        // run starts until it resolves (UnresolvedSettings).
         for (var i = 0; i < CertificateThumbprints.Count; i++)
         {
+            if (UnresolvedSettings.IsUnresolved(CertificateThumbprints[i]))
+            {
+                continue;
+            }
+
             if (CertificateThumbprints[i].Replace(":", "", StringComparison.Ordinal) is not { Length: 64 } hex || !hex.All(char.IsAsciiHexDigit))
             {
                 yield return OptionsRegistration.Invalid(Section, $"CertificateThumbprints:{i}", "must be a SHA-256 thumbprint: 64 hex digits.");
             }
         }
 
-        if (Key.Length > 0 && !IsKey(Key))
+        if (Key.Length > 0 && !UnresolvedSettings.IsUnresolved(Key) && !IsKey(Key))
         {
             yield return OptionsRegistration.Invalid(Section, nameof(Key), "must be base64 of at least 32 bytes.");
         }

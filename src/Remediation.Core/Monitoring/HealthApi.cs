@@ -14,8 +14,20 @@ namespace Remediation.Monitoring;
 /// </summary>
 public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMonitor<TopologyOptions> topology)
 {
-    /// <summary>GET /api/healthz's answer: the host is up (reveals nothing).</summary>
-    public static Ok<LivenessAnswer> Liveness() => TypedResults.Ok(new LivenessAnswer("Healthy"));
+    /// <summary>
+    /// GET /api/healthz's answer: the host is up; Degraded, naming each setting (never its value), while Key Vault
+    /// references are unresolved. Still 200: App Service's health check must not recycle an instance for a missing
+    /// secret (a restart would not bring it), and an answer at all is the news.
+    /// </summary>
+    public static Ok<LivenessAnswer> Liveness(UnresolvedSettings unresolved)
+    {
+        ArgumentNullException.ThrowIfNull(unresolved);
+        return TypedResults.Ok(unresolved.Keys.Count == 0
+            ? new LivenessAnswer("Healthy")
+            : new LivenessAnswer("Degraded", unresolved.Keys, unresolved.AgentSecretsMissing.Count > 0
+                ? "Key Vault references unresolved: no run starts until the agent's secrets resolve; servers whose probe secrets are missing are not probed."
+                : "Key Vault references unresolved: servers whose probe secrets are missing are not probed."));
+    }
 
     /// <summary>Rows of <paramref name="server"/> (all servers when null), filtered by a health-set pattern (IMAP*), as every instance sees them.</summary>
     public async Task<Results<Ok<IReadOnlyList<ServerHealthRow>>, ProblemHttpResult, ValidationProblem>> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
@@ -77,5 +89,7 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
 }
 
 /// <summary>GET /api/healthz's body.</summary>
-/// <param name="Status">Always Healthy: an answer at all is the news.</param>
-public sealed record LivenessAnswer(string Status);
+/// <param name="Status">Healthy, or Degraded while settings wait for their Key Vault secrets.</param>
+/// <param name="Unresolved">The settings (names only) whose Key Vault reference did not resolve.</param>
+/// <param name="Detail">What that means for the product.</param>
+public sealed record LivenessAnswer(string Status, IReadOnlyList<string>? Unresolved = null, string? Detail = null);

@@ -55,7 +55,9 @@ public sealed partial class ProbeCycle(
 
         // The last cycle may have run on another instance: count on from what it wrote.
         await board.RefreshAsync(cancellationToken);
-        var work = topology.CurrentValue.Servers.SelectMany(s => runner.ProbesFor(s).Where(Wanted).Select(p => (Server: s, Probe: p))).ToList();
+        // A server whose probe secrets did not resolve is not probed: logging in with a reference's text would fail,
+        // count as a fault of Exchange, and start a run (its monitors stay as they were; /api/healthz names the setting).
+        var work = topology.CurrentValue.Servers.Where(s => !s.AwaitsSecrets).SelectMany(s => runner.ProbesFor(s).Where(Wanted).Select(p => (Server: s, Probe: p))).ToList();
         var results = new ConcurrentBag<ProbeResult>();
         await Parallel.ForEachAsync(
             work,

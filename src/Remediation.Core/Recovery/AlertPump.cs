@@ -24,11 +24,22 @@ public sealed partial class AlertPump(
     IOptionsMonitor<TopologyOptions> topology,
     IOptionsMonitor<AlertPumpOptions> options,
     IServiceProvider services,
+    UnresolvedSettings unresolved,
     ILogger<AlertPump> logger)
 {
-    /// <summary>Receives one batch and handles it.</summary>
+    /// <summary>
+    /// Receives one batch and handles it. While the agent's own secrets are unresolved Key Vault references, nothing is
+    /// received: no run could act (it can neither sign for the agent nor trust it), so the alerts wait in the queue
+    /// until the secrets resolve (App Service resolves references at start; the documented refresh restarts the app).
+    /// </summary>
     public async Task<PumpResult> RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (unresolved.AgentSecretsMissing is { Count: > 0 } missing)
+        {
+            LogAwaitingSecrets(logger, string.Join(", ", missing));
+            return new(0, 0, 0, 0, 0);
+        }
+
         var settings = options.CurrentValue;
         var batch = await queue.ReceiveAsync(settings.BatchSize, settings.MaxWait, cancellationToken);
         int started = 0, coalesced = 0, deadLettered = 0, abandoned = 0;
@@ -103,4 +114,7 @@ public sealed partial class AlertPump(
 
     [LoggerMessage(LogLevel.Warning, "Alerts for {Server} abandoned for redelivery")]
     static partial void LogAbandoned(ILogger logger, Exception exception, string server);
+
+    [LoggerMessage(LogLevel.Warning, "No alert taken: the agent's secrets are unresolved Key Vault references ({Settings}); alerts wait in the queue")]
+    static partial void LogAwaitingSecrets(ILogger logger, string settings);
 }

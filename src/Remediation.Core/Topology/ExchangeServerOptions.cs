@@ -26,4 +26,11 @@ public sealed class ExchangeServerOptions
 
     /// <summary>True while the server is in a maintenance window: probed, never touched.</summary>
     public bool InMaintenance { get; set; }
+
+    /// <summary>
+    /// True when a secret this server is probed with (its probe mailbox's password, a pinned CA) is still an unresolved
+    /// Key Vault reference: the server is not probed (it would log in with the reference's text, fail, and start a run).
+    /// </summary>
+    public bool AwaitsSecrets =>
+        UnresolvedSettings.IsUnresolved(ProbeMailbox?.Password) || UnresolvedSettings.IsUnresolved(FrontEnd?.TrustedCa) || UnresolvedSettings.IsUnresolved(BackEnd?.TrustedCa);
 }

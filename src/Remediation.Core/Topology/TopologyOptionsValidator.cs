@@ -83,7 +83,7 @@ public sealed partial class TopologyOptionsValidator : IValidateOptions<Topology
             errors.Add($"{at}:TrustedCaFile '{file}' does not exist.");
         }
 
-        if (endpoint.TrustedCa is { } pem)
+        if (endpoint.TrustedCa is { } pem && !UnresolvedSettings.IsUnresolved(pem))
         {
             if (endpoint.TrustedCaFile is not null)
             {

@@ -48,16 +48,19 @@ public class TopologyOptionsValidatorTests
             [
                 new() { Name = "CAS1", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "cas1", Port = 993, TrustedCa = "@Microsoft.KeyVault(VaultName=kv;SecretName=imap-trusted-ca)" } },
                 new() { Name = "CAS2", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "cas2", Port = 993, TrustedCa = "x", TrustedCaFile = "/etc/hostname" } },
+                new() { Name = "CAS3", Role = ServerRole.ClientAccess, FrontEnd = new() { Host = "cas3", Port = 993, TrustedCa = "not a certificate" } },
             ],
         };
 
         var failures = new TopologyOptionsValidator().Validate(null, options).Failures!;
 
-        // An unresolved Key Vault reference is the literal text App Service hands over: refused at start, by name.
+        // An unresolved Key Vault reference (the literal text App Service hands over) is a secret not there yet, not a
+        // wrong one: the host starts degraded and CAS1 is not probed until it resolves (WorkerStartTests).
         Assert.Equal(
-            ["Remediation:Topology:Servers:0:FrontEnd:TrustedCa is not a PEM certificate (no CERTIFICATE block).",
-             "Remediation:Topology:Servers:1:FrontEnd: set TrustedCaFile or TrustedCa, not both."],
+            ["Remediation:Topology:Servers:1:FrontEnd: set TrustedCaFile or TrustedCa, not both.",
+             "Remediation:Topology:Servers:2:FrontEnd:TrustedCa is not a PEM certificate (no CERTIFICATE block)."],
             failures);
+        Assert.True(options.Servers[0].AwaitsSecrets);
     }
 
     [Fact]
