@@ -66,6 +66,34 @@ public sealed class RunReconcilerTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_whose_orchestration_failed_is_closed_failed_with_the_engines_error_and_escalated()
+    {
+        await using var host = await org.StartHostAsync();
+        var ledger = host.Get<IRunLedger>();
+        var durable = host.Get<DurableTaskClient>();
+        var now = TimeProvider.System.GetUtcNow();
+
+        // A real failure in the real engine: the instance of MBX2's run names an orchestrator this build does not have
+        // (what a deploy that renamed one does to a run in flight).
+        await ledger.OpenAsync(Running("mbx2-failed", "MBX2", now - TimeSpan.FromMinutes(5)), default);
+        var input = new RecoveryRequest("mbx2-failed", "MBX2", Topology.ServerRole.Mailbox, ImapHealthModel.ProtocolHealthSet, ImapHealthModel.DeepTestMonitor.Name,
+            PlaybookHarness.Alert("MBX2", ImapHealthModel.ProtocolHealthSet, ImapHealthModel.DeepTestMonitor.Name), new RecoverySettings());
+        await durable.ScheduleNewOrchestrationInstanceAsync("ImapRecoveryOrchestratorRenamed", input, new Microsoft.DurableTask.StartOrchestrationOptions(RecoveryInstance.IdFor("MBX2")));
+        using var ended = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var instance = await durable.WaitForInstanceCompletionAsync(RecoveryInstance.IdFor("MBX2"), ended.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, instance.RuntimeStatus);
+
+        var pass = await ActivatorUtilities.CreateInstance<RunReconciler>(host.App.Services).RunOnceAsync(default);
+
+        Assert.Equal(1, pass.Closed);
+        var run = (await ledger.GetAsync("mbx2-failed", default))!;
+        run.AssertOutcome(RunOutcome.Failed);
+        Assert.Contains("its orchestration failed (", run.Reason, StringComparison.Ordinal);
+        Assert.Contains("ImapRecoveryOrchestratorRenamed", run.Reason, StringComparison.Ordinal);
+        Assert.NotNull(run.Escalation);
+    }
+
+    [Fact]
     public async Task A_run_replaced_by_a_later_run_of_its_server_is_closed_without_touching_what_the_live_run_owns()
     {
         var host = await org.StartHostAsync(new Dictionary<string, string?>
