@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Remediation.Agent.State;
 using Remediation.AgentApi;
@@ -155,6 +156,51 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
                 File.Delete(file);
             }
         }
+    }
+
+    [Fact]
+    public async Task An_answer_lost_after_the_executor_acted_keeps_the_key_so_a_retry_never_acts_twice()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"agent-state-{Guid.NewGuid():N}.db");
+        var options = Options.Create(new AgentOptions { StatePath = path });
+        var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        try
+        {
+            using var state = new AgentState(options);
+            var store = new Operations.IdempotencyStore(state, TimeProvider.System, options, services);
+            var acted = 0;
+
+            // The restart happened; writing its answer then failed.
+            var first = await Record.ExceptionAsync(() => store.RunOnceAsync("run-7:restart", "RestartServer|MBX1", () =>
+            {
+                acted++;
+                return Task.FromResult<IResult>(new AnswerThatCannotBeWritten());
+            }));
+            var retry = await store.RunOnceAsync("run-7:restart", "RestartServer|MBX1", () =>
+            {
+                acted++;
+                return Task.FromResult(Results.Ok());
+            });
+            var context = new DefaultHttpContext { RequestServices = services };
+            await retry.ExecuteAsync(context);
+
+            Assert.IsType<InvalidOperationException>(first);
+            Assert.Equal(1, acted);
+            Assert.Equal(StatusCodes.Status409Conflict, context.Response.StatusCode); // "Outcome unknown": read the server's state
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    sealed class AnswerThatCannotBeWritten : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => throw new InvalidOperationException("the answer could not be serialized");
     }
 
     static ExchangeAgentClient ClientVia(Uri relay)

@@ -7,8 +7,10 @@ namespace Remediation.Agent.Operations;
 /// Answers recorded by idempotency key, on disk (<see cref="AgentState"/>). A retried step (its activity timed out,
 /// the network dropped the answer, the agent restarted) gets the first answer back and nothing is done twice; the same
 /// key on a different request is a conflict; concurrent requests with one key wait for the first. An unexpected error
-/// is not an answer: the key is released so a retry may act. An operation under way when the agent stopped is never
-/// started again under its key: its outcome is unknown, and the caller is told so.
+/// of the operation is not an answer: the key is released so a retry may act; but once the operation has returned, a
+/// failure to capture or record its answer keeps the key (it acted). An operation under way when the agent stopped,
+/// or whose answer was lost after it acted, is never started again under its key: its outcome is unknown, and the
+/// caller is told so.
 /// </summary>
 public sealed class IdempotencyStore(AgentState state, TimeProvider time, IOptions<AgentOptions> options, IServiceProvider services)
 {
@@ -66,7 +68,21 @@ public sealed class IdempotencyStore(AgentState state, TimeProvider time, IOptio
         await Task.Yield(); // run outside the lock
         try
         {
-            var answer = await StoredAnswer.CaptureAsync(await action(), services);
+            IResult result;
+            try
+            {
+                result = await action();
+            }
+            catch
+            {
+                // The operation itself failed unexpectedly: released, so a retry may act.
+                state.Forget(key);
+                throw;
+            }
+
+            // From here the executor has acted: a failure to capture or record its answer must not let a retry act
+            // again. The key stays claimed with no answer, and a retry is told the outcome is unknown.
+            var answer = await StoredAnswer.CaptureAsync(result, services);
             if (answer.IsDefinite)
             {
                 state.Answer(key, answer);
@@ -74,11 +90,6 @@ public sealed class IdempotencyStore(AgentState state, TimeProvider time, IOptio
 
             // Not definite (abandoned after the execution limit): the key stays claimed with no answer, "outcome unknown".
             return answer;
-        }
-        catch
-        {
-            state.Forget(key);
-            throw;
         }
         finally
         {
