@@ -64,9 +64,5 @@ public sealed record Operator(string Name, string ObjectId, IReadOnlySet<Operato
         types.Select(t => principal.FindFirst(t)?.Value).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
     // A token's claims are the provider's word, but they still reach logs and the console: one line, bounded.
-    static string Bounded(string value)
-    {
-        var clean = new string([.. value.Where(c => !char.IsControl(c))]);
-        return clean.Length <= 128 ? clean : clean[..128];
-    }
+    static string Bounded(string value) => OutsideText.Clean(value, 128);
 }

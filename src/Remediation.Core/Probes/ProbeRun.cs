@@ -106,7 +106,8 @@ internal sealed class ProbeRun
             ImapProtocolException or IOException => $"The server closed the connection or spoke out of turn during {phase}: {error.Message}",
             _ => error.Message,
         };
-        return Result(ProbeOutcome.Failed, phase, code, text, AreaOf(phase, code));
+        // Exception texts quote the server (MailKit puts its response text in them): cleaned like its lines.
+        return Result(ProbeOutcome.Failed, phase, code, OutsideText.Clean(text, 1000), AreaOf(phase, code));
     }
 
     static string StripTag(string line)

@@ -49,7 +49,8 @@ internal sealed class ServerResponseRecorder : IProtocolLogger
     {
         foreach (var line in Encoding.UTF8.GetString(buffer, offset, count).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
         {
-            lines.Enqueue(line.Length > 512 ? line[..512] : line);
+            // Server words reach logs and the console: no control character (a terminal escape) rides along.
+            lines.Enqueue(OutsideText.Clean(line, 512));
             if (lines.Count > Keep)
             {
                 lines.Dequeue();

@@ -29,7 +29,7 @@ public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> 
     public sealed record DecisionBody(string? Comment, string? Action = null, int? Step = null)
     {
         /// <summary>The comment as recorded: one line, at most 500 characters.</summary>
-        public string? CleanComment => Comment is null ? null : new string([.. Comment.Where(c => !char.IsControl(c)).Take(500)]);
+        public string? CleanComment => Comment is null ? null : OutsideText.Clean(Comment, 500);
     }
 
     /// <summary>

@@ -122,6 +122,20 @@ public sealed class ProbeTranscriptTests
         Assert.DoesNotContain(Password, result.Summary, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("AUTHENTICATE", "{tag} NO [AUTHENTICATIONFAILED] Authentication \u001b]0;owned\u0007failed \u001b[2J.\r\n")]
+    [InlineData("EXAMINE INBOX", "{tag} NO Mailbox \u001b[31mbusy\u0008\u0008\u0008\u0000 now.\r\n")]
+    public async Task A_servers_terminal_escapes_and_control_characters_never_reach_the_result(string command, string answer)
+    {
+        // Outside text reaches the logs, the ledger and the console: an escape sequence could rewrite an operator's terminal.
+        var result = await Probe(DovecotGreeting, [.. DovecotSession.TakeWhile(s => s.Item1 != command), (command, answer)]);
+
+        Assert.Equal(ProbeOutcome.Failed, result.Result);
+        Assert.DoesNotContain(result.Error!, char.IsControl);
+        Assert.DoesNotContain(result.Summary, char.IsControl);
+        Assert.Contains(command == "AUTHENTICATE" ? "Authentication ]0;owned" : "Mailbox [31mbusy", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_proxy_that_cannot_reach_its_back_end_is_a_proxy_failure()
     {
