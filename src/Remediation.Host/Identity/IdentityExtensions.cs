@@ -103,11 +103,25 @@ public static class IdentityExtensions
     /// <summary>After the server started: the lab identity only on loopback addresses.</summary>
     public static void EnsureSafeBinding(WebApplication app, IdentityOptions options)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Mode == IdentityMode.Lab)
         {
             LabIdentityHandler.EnsureLoopbackOnly(app.Urls);
         }
+
+        // The sign-in redirect is built from the request's Host: with any Host accepted, a forged one is reflected into
+        // it (or, malformed, fails as a 500). ASP.NET Core's host filtering (on by default, reading AllowedHosts) answers
+        // 400 to any other Host once the console's names are listed.
+        if (options.Mode == IdentityMode.Oidc && !ListsHosts(app.Configuration["AllowedHosts"]))
+        {
+            throw new InvalidOperationException(
+                "Remediation:Identity:Mode is Oidc but AllowedHosts is not set to the console's host names: set AllowedHosts to them, ';'-separated (e.g. ops.contoso.com), so a request naming another Host is refused.");
+        }
     }
+
+    static bool ListsHosts(string? allowed) =>
+        allowed?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } hosts && !hosts.Contains("*");
 
     // An open redirect after sign-in would hand a phishing page the operator's trust: local paths only.
     // ASP.NET Core's own rule (RedirectHttpResult.IsLocalUrl: no authority, and no control character anywhere, since

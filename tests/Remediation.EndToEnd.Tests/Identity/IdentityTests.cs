@@ -225,6 +225,21 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forged_host_header_is_refused_before_sign_in_and_a_console_without_its_host_names_does_not_start()
+    {
+        await using var host = await StartHostAsync();
+
+        // The sign-in redirect is built from Host: a forged one would be reflected into it (or, malformed, a 500).
+        var signIn = await CallAsync(host, "GET", "/signin", null, more: r => r.Headers.Host = "evil.example");
+        var console = await CallAsync(host, "GET", "/", null, more: r => r.Headers.Host = "evil.example");
+        var api = await CallAsync(host, "GET", "api/runs", await provider.TokenAsync("rita", ["reader"]));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => StartHostAsync(new Dictionary<string, string?> { ["AllowedHosts"] = "*" }));
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.OK), (signIn, console, api));
+        Assert.Contains("AllowedHosts", (refused.InnerException ?? refused).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Alert_webhooks_need_a_key_or_an_operator()
     {
         await using var host = await StartHostAsync();

@@ -79,6 +79,7 @@ public sealed class OidcProvider : IAsyncDisposable
         ["Remediation:Identity:ClientId"] = ClientId,
         ["Remediation:Identity:ClientSecret"] = ClientSecret,
         ["Remediation:Identity:Audience"] = ApiAudience,
+        ["AllowedHosts"] = "127.0.0.1;localhost", // the console's names: any other Host is refused (400)
     };
 
     /// <summary>A JWT signed with the provider's published key (or, <paramref name="foreignKey"/>, one it does not publish).</summary>
