@@ -11,21 +11,45 @@ public sealed partial class AlertPumpWorker(AlertPump pump, IOptionsMonitor<Aler
     {
         while (options.CurrentValue.Enabled && !stoppingToken.IsCancellationRequested)
         {
+            var pumped = false;
             try
             {
                 var result = await pump.RunOnceAsync(stoppingToken);
                 if (result.Received > 0)
                 {
                     LogPumped(logger, result.Received, result.Started, result.Coalesced, result.DeadLettered, result.Abandoned);
-                    continue;
+                    pumped = true;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return; // the host is stopping
+            }
+            catch (Exception ex)
+            {
+                // A failed pass, a timeout's TaskCanceledException included: logged, and the pump goes on after its
+                // interval (an exception leaving ExecuteAsync stops the whole host).
                 LogPumpFailed(logger, ex);
             }
 
-            await Task.Delay(options.CurrentValue.Interval, time, stoppingToken);
+            if (!pumped && !await IdleAsync(options.CurrentValue.Interval, stoppingToken))
+            {
+                return;
+            }
+        }
+    }
+
+    // False when the host is stopping.
+    async Task<bool> IdleAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(interval, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -16,19 +16,28 @@ public sealed partial class ProbeScheduler(ProbeCycle cycle, IOptionsMonitor<Pro
         }
 
         using var timer = new PeriodicTimer(options.CurrentValue.Interval, time);
-        do
+        try
         {
-            try
+            do
             {
-                var results = await cycle.RunAsync(stoppingToken);
-                LogCycle(logger, results.Count, results.Count(r => !r.Succeeded));
+                try
+                {
+                    var results = await cycle.RunAsync(stoppingToken);
+                    LogCycle(logger, results.Count, results.Count(r => !r.Succeeded));
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A failed cycle, a timeout's TaskCanceledException included: logged; the next tick runs (an
+                    // exception leaving ExecuteAsync stops the whole host).
+                    LogCycleFailed(logger, ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogCycleFailed(logger, ex);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
     }
 
     [LoggerMessage(LogLevel.Debug, "Probe cycle: {Count} probes, {Failed} failed")]

@@ -15,16 +15,22 @@ public sealed partial class RunReconcilerWorker(IServiceProvider services, Durab
         var reconciler = ActivatorUtilities.CreateInstance<RunReconciler>(services, durable);
         while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(Interval, time, stoppingToken);
             try
             {
+                await Task.Delay(Interval, time, stoppingToken);
                 if (await reconciler.RunOnceAsync(stoppingToken) is { Closed: > 0 } result)
                 {
                     LogClosed(logger, result.Closed, result.Looked);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return; // the host is stopping
+            }
+            catch (Exception ex)
+            {
+                // Anything else, a timeout's TaskCanceledException included, is a failed pass: the host goes on (an
+                // exception leaving ExecuteAsync stops the whole host).
                 LogFailed(logger, ex);
             }
         }

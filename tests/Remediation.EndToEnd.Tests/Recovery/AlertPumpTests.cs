@@ -190,6 +190,56 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
     }
 
     /// <summary>Hands each pump a part of the batch, as two Functions instances would get from Service Bus.</summary>
+    [Fact]
+    public async Task A_timeout_in_a_pump_pass_is_logged_and_the_host_goes_on_pumping()
+    {
+        // An HttpClient timeout surfaces as TaskCanceledException, an OperationCanceledException that is not the host
+        // stopping: it used to leave ExecuteAsync, and a BackgroundService exception stops the whole host.
+        var queue = new TimingOutQueue();
+        var pump = ActivatorUtilities.CreateInstance<AlertPump>(host.App.Services, queue);
+        var options = new FixedOptionsMonitor<AlertPumpOptions>(new AlertPumpOptions { Interval = TimeSpan.FromMilliseconds(20) });
+        using var worker = new Remediation.Host.Workers.AlertPumpWorker(pump, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Remediation.Host.Workers.AlertPumpWorker>.Instance);
+
+        await worker.StartAsync(default);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (queue.Calls < 3)
+        {
+            await Task.Delay(20, patience.Token);
+        }
+
+        Assert.False(worker.ExecuteTask!.IsCompleted);
+        await worker.StopAsync(default);
+        Assert.True(worker.ExecuteTask.IsCompletedSuccessfully);
+    }
+
+    sealed class TimingOutQueue : IAlertQueue
+    {
+        int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public Task<IReadOnlyList<QueuedAlert>> ReceiveAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
+        }
+
+        public Task CompleteAsync(QueuedAlert message, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task AbandonAsync(QueuedAlert message, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DeadLetterAsync(QueuedAlert message, string reason, string description, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    sealed class FixedOptionsMonitor<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
     sealed class SplitQueue(IAlertQueue inner, int take) : IAlertQueue
     {
         public Task<IReadOnlyList<QueuedAlert>> ReceiveAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken) =>
