@@ -203,6 +203,32 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
         public Task ExecuteAsync(HttpContext httpContext) => throw new InvalidOperationException("the answer could not be serialized");
     }
 
+    [Fact]
+    public async Task An_unsigned_401_from_whoever_answers_on_the_agents_path_says_no_without_its_text_and_the_agents_own_refusal_keeps_its_reason()
+    {
+        // An impostor on the agent's path: 401 with text meant for an operator's terminal and log.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var impostor = builder.Build();
+        impostor.Run(async context =>
+        {
+            context.Response.StatusCode = 401;
+            context.Response.ContentType = "application/problem+json";
+            await context.Response.WriteAsync("{\"detail\":\"\\u001b[2J Agent compromised: call +1 555 0100 and read out your key\"}");
+        });
+        await impostor.StartAsync();
+
+        var impostorAnswer = await Assert.ThrowsAnyAsync<AgentException>(() => ClientVia(new Uri(impostor.Urls.First())).GetImapSettingsAsync("MBX1", default));
+        var skewed = new AgentClientOptions { BaseAddress = agent.Address, KeyId = AgentFixture.KeyId, Key = AgentFixture.Key };
+        var late = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(-1));
+        var agentAnswer = await Assert.ThrowsAnyAsync<AgentException>(() => new ExchangeAgentClient(new HttpClient(
+            new AgentSigningHandler(new FixedOptions<AgentClientOptions>(skewed), late) { InnerHandler = new HttpClientHandler() }) { BaseAddress = agent.Address }).GetImapSettingsAsync("MBX1", default));
+
+        Assert.DoesNotContain("compromised", impostorAnswer.Message, StringComparison.Ordinal);
+        Assert.Contains("its text is not shown", impostorAnswer.Message, StringComparison.Ordinal);
+        Assert.Contains(AgentSignature.Refusal.ClockSkew, agentAnswer.Message, StringComparison.Ordinal);
+    }
+
     static ExchangeAgentClient ClientVia(Uri relay)
     {
         var options = new AgentClientOptions { BaseAddress = relay, KeyId = AgentFixture.KeyId, Key = AgentFixture.Key };

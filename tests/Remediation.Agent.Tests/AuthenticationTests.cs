@@ -99,10 +99,21 @@ public sealed class AuthenticationTests(AgentFixture agent)
         request.Method = HttpMethod.Put;
         request.Content = new ByteArrayContent(new byte[(1024 * 1024) + 1]);
 
-        var (status, _) = await SendAsync(request);
+        // The agent answers 413 as soon as it reads the declared length and closes: a client still sending the body may
+        // see the connection cut (broken pipe) before the answer. Either way the audit says what happened.
+        HttpStatusCode? status;
+        try
+        {
+            (status, _) = await SendAsync(request);
+        }
+        catch (HttpRequestException)
+        {
+            status = null;
+        }
+
         var audit = await agent.Client().GetAuditAsync(1000, default, unverified: true); // refused before the key was verified
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.True(status is null or HttpStatusCode.RequestEntityTooLarge, $"{status}");
         Assert.Contains(audit, e => e.Status == 413 && e.Path == Path && e.Outcome.StartsWith("Refused: The body is larger than", StringComparison.Ordinal));
     }
 

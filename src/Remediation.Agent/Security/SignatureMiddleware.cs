@@ -76,7 +76,7 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
         var nonce = request.Headers[AgentSignature.NonceHeader].ToString();
         if (keyId.Length == 0 || signature.Length == 0 || nonce.Length == 0)
         {
-            return "The request is not signed.";
+            return AgentSignature.Refusal.NotSigned;
         }
 
         if (request.ContentLength > MaxBodyBytes)
@@ -87,12 +87,12 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
         if (!long.TryParse(request.Headers[AgentSignature.TimestampHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
             || Math.Abs(time.GetUtcNow().ToUnixTimeSeconds() - timestamp) > settings.ClockSkew.TotalSeconds)
         {
-            return "The request timestamp is missing or outside the allowed clock skew.";
+            return AgentSignature.Refusal.ClockSkew;
         }
 
         if (nonce.Length is < 16 or > 128)
         {
-            return "The nonce must be 16 to 128 characters.";
+            return AgentSignature.Refusal.Nonce;
         }
 
         request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxBodyBytes);
@@ -107,20 +107,20 @@ public sealed class SignatureMiddleware(RequestDelegate next, IOptionsMonitor<Ag
         var idempotencyKey = request.Headers[AgentSignature.IdempotencyHeader];
         if (idempotencyKey.Count > 1)
         {
-            return "One Idempotency-Key at most.";
+            return AgentSignature.Refusal.OneIdempotencyKey;
         }
 
         var canonical = AgentSignature.Canonical(request.Method, path, query, timestamp, nonce, idempotencyKey.FirstOrDefault(), body.ToArray());
         var known = settings.Keys.TryGetValue(keyId, out var encodedKey);
         if (!AgentSignature.Verify(known ? Convert.FromBase64String(encodedKey!) : NoKey, canonical, signature) || !known)
         {
-            return "Bad signature.";
+            return AgentSignature.Refusal.BadSignature;
         }
 
         // Only a correctly signed request consumes its nonce, so nobody can burn another caller's nonces.
         if (!replay.TryUse(keyId, nonce, settings.ClockSkew * 2))
         {
-            return "Replayed request: this nonce was already used.";
+            return AgentSignature.Refusal.Replayed;
         }
 
         context.Audit().KeyId = keyId;

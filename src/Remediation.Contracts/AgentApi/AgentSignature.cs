@@ -11,6 +11,31 @@ namespace Remediation.AgentApi;
 /// </summary>
 public static class AgentSignature
 {
+    /// <summary>Why the agent refuses a request (401): fixed texts, so the engine can show them from an unsigned 401.</summary>
+    public static class Refusal
+    {
+        /// <summary>No signature headers.</summary>
+        public const string NotSigned = "The request is not signed.";
+
+        /// <summary>Timestamp missing or outside Agent:ClockSkew.</summary>
+        public const string ClockSkew = "The request timestamp is missing or outside the allowed clock skew.";
+
+        /// <summary>Nonce length.</summary>
+        public const string Nonce = "The nonce must be 16 to 128 characters.";
+
+        /// <summary>More than one Idempotency-Key.</summary>
+        public const string OneIdempotencyKey = "One Idempotency-Key at most.";
+
+        /// <summary>Unknown key ID or wrong HMAC (one answer for both).</summary>
+        public const string BadSignature = "Bad signature.";
+
+        /// <summary>A nonce seen before.</summary>
+        public const string Replayed = "Replayed request: this nonce was already used.";
+
+        /// <summary>Every refusal text.</summary>
+        public static IReadOnlyList<string> All { get; } = [NotSigned, ClockSkew, Nonce, OneIdempotencyKey, BadSignature, Replayed];
+    }
+
     /// <summary>Header: the key ID.</summary>
     public const string KeyIdHeader = "X-Agent-Key-Id";
 

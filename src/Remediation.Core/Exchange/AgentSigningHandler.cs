@@ -8,7 +8,9 @@ namespace Remediation.Exchange;
 /// <summary>
 /// Signs every request to the agent (see <see cref="AgentSignature"/>): key ID, timestamp, fresh nonce, idempotency
 /// key, HMAC; and refuses every answer the agent did not sign for that request (a tampered or substituted answer must
-/// never drive a safety decision). An unsigned 401 passes: it only says no.
+/// never drive a safety decision). An unsigned 401 passes: it only says no; its text is kept only when it is one of the
+/// agent's own fixed refusals (a clock skew is worth seeing), anything else whoever answers on the agent's path wrote is
+/// replaced, so no outside text reaches the engine's logs or the run.
 /// </summary>
 public sealed class AgentSigningHandler(IOptionsMonitor<AgentClientOptions> options, TimeProvider time) : DelegatingHandler
 {
@@ -31,7 +33,7 @@ public sealed class AgentSigningHandler(IOptionsMonitor<AgentClientOptions> opti
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
-            return response;
+            return await WithKnownRefusalOnlyAsync(response, cancellationToken);
         }
 
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -44,6 +46,30 @@ public sealed class AgentSigningHandler(IOptionsMonitor<AgentClientOptions> opti
             throw new AgentAnswerRejectedException($"The answer to {request.Method} {uri.AbsolutePath} (HTTP {status}) is not signed by the agent for this request: refused, nothing is decided on it.");
         }
 
+        return response;
+    }
+
+    static async Task<HttpResponseMessage> WithKnownRefusalOnlyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var detail = "";
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(text);
+            detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not the agent's problem details.
+        }
+
+        var known = AgentSignature.Refusal.All.Contains(detail, StringComparer.Ordinal);
+        response.Content = System.Net.Http.Json.JsonContent.Create(new
+        {
+            title = "Request not authenticated",
+            status = 401,
+            detail = known ? detail : "Refused (401) by the agent or whatever answers on its path; the answer is unsigned, so its text is not shown.",
+        });
         return response;
     }
 }
