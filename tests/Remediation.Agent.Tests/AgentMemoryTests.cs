@@ -222,7 +222,8 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
         var skewed = new AgentClientOptions { BaseAddress = agent.Address, KeyId = AgentFixture.KeyId, Key = AgentFixture.Key };
         var late = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(-1));
         var agentAnswer = await Assert.ThrowsAnyAsync<AgentException>(() => new ExchangeAgentClient(new HttpClient(
-            new AgentSigningHandler(new FixedOptions<AgentClientOptions>(skewed), late) { InnerHandler = new HttpClientHandler() }) { BaseAddress = agent.Address }).GetImapSettingsAsync("MBX1", default));
+            new AgentSigningHandler(new FixedOptions<AgentClientOptions>(skewed), late) { InnerHandler = new HttpClientHandler() })
+        { BaseAddress = agent.Address }).GetImapSettingsAsync("MBX1", default));
 
         Assert.DoesNotContain("compromised", impostorAnswer.Message, StringComparison.Ordinal);
         Assert.Contains("its text is not shown", impostorAnswer.Message, StringComparison.Ordinal);
