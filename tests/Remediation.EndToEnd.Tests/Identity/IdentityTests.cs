@@ -150,18 +150,33 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
         Assert.All(answers, a => Assert.True(a.Value == HttpStatusCode.Unauthorized, $"{a.Key}: {(int)a.Value}"));
     }
 
-    [Fact]
-    public async Task A_server_restart_under_the_four_eyes_rule_needs_two_different_approvers_and_records_both()
+    // Playbook 3.1 on MBX1 with the server restart under the four-eyes rule, waiting for its approvals.
+    async Task<(RemediationHost Host, RunStatus Restart)> FourEyesRestartWaitingAsync()
     {
-        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        var host = await StartHostAsync(new Dictionary<string, string?>
         {
             ["Remediation:Recovery:TwoApproversFor:0"] = "ServerRestart",
             ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
         });
-        await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
-        await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
-        var restart = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+        try
+        {
+            await org.Lab.MailboxServers["MBX1"].StopAsync();
+            org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
+            await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
+            return (host, await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart"));
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_server_restart_under_the_four_eyes_rule_needs_two_different_approvers_and_records_both()
+    {
+        var (host, restart) = await FourEyesRestartWaitingAsync();
+        await using var _ = host;
         string alice = await provider.TokenAsync("alice", ["approver"]), bob = await provider.TokenAsync("bob", ["approver"]), rita = await provider.TokenAsync("rita", ["reader"]);
         var decision = new { by = "The CISO", comment = "looks fine", action = restart.AwaitingApproval, step = restart.ApprovalStep };
         var path = $"api/runs/{restart.RunId}/approve";
@@ -187,15 +202,8 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
     [Fact]
     public async Task A_rejection_racing_the_second_approval_of_a_four_eyes_step_either_wins_or_is_refused_never_dropped()
     {
-        await using var host = await StartHostAsync(new Dictionary<string, string?>
-        {
-            ["Remediation:Recovery:TwoApproversFor:0"] = "ServerRestart",
-            ["Remediation:Recovery:ApprovalTimeout"] = "00:01:00",
-        });
-        await org.Lab.MailboxServers["MBX1"].StopAsync();
-        org.Faults.Add(new Lab.Agent.LabFault(AgentApi.AgentOperation.RestartService, "MBX1", Lab.Agent.FaultMode.Ineffective, null));
-        await host.StartAsync(PlaybookHarness.Alert("MBX1", ImapHealthModel.ProtocolHealthSet, "ImapDeepTestMonitor"));
-        var restart = await host.WaitForApprovalRequestAsync("MBX1", "ServerRestart");
+        var (host, restart) = await FourEyesRestartWaitingAsync();
+        await using var _ = host;
         string alice = await provider.TokenAsync("alice", ["approver"]), bob = await provider.TokenAsync("bob", ["approver"]), carol = await provider.TokenAsync("carol", ["approver"]);
         var decision = new { comment = "race", action = restart.AwaitingApproval, step = restart.ApprovalStep };
         Assert.Equal(HttpStatusCode.Accepted, await CallAsync(host, "POST", $"api/runs/{restart.RunId}/approve", alice, decision));
