@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Remediation.Agent.Operations;
 using Remediation.Agent.State;
 using Remediation.AgentApi;
 using Remediation.Exchange;
@@ -115,6 +116,7 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
     public async Task An_unexpected_error_is_not_kept_as_the_answer_and_is_audited_as_what_it_was()
     {
         var key = $"run-2:{Guid.NewGuid():N}";
+        var changesBefore = agent.Executions.Changes; // the fixture's agent is shared: count from here
         agent.Executions.ThrowNext = new InvalidOperationException("runspace broke");
 
         var failed = await Record.ExceptionAsync(() => agent.Client().SetImapSettingsAsync("MBX1", true, key, default));
@@ -125,7 +127,7 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
 
         Assert.NotNull(failed);
         Assert.True(retried.ProtocolLogEnabled);
-        Assert.Equal(2, agent.Executions.Changes);
+        Assert.Equal(changesBefore + 2, agent.Executions.Changes);
         Assert.Contains(audit, e => e.IdempotencyKey == key && e.Status == 500 && e.Outcome.StartsWith("Failed", StringComparison.Ordinal));
         Assert.Contains(audit, e => e.IdempotencyKey == key && e.Status == 200);
     }
@@ -156,6 +158,34 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
                 File.Delete(file);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)] // the caller hangs up (its own timeout) while Exchange is slow
+    [InlineData(true)] // the agent answers 504 "still running" after its OperationTimeout (3 s here)
+    public async Task An_operation_that_outlives_its_request_writes_its_real_end_and_a_change_is_audited_as_started_first(bool agentTimesOut)
+    {
+        var key = $"run-9:{Guid.NewGuid():N}";
+        agent.Executions.DelayNextChange = agentTimesOut ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(2);
+        using var http = agent.SignedHttp();
+        http.Timeout = agentTimesOut ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(500);
+
+        var answered = await Record.ExceptionAsync(() => new ExchangeAgentClient(http).SetImapSettingsAsync("MBX1", false, key, default));
+        List<AuditEntry> lines = [];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!lines.Any(l => l.Outcome.StartsWith("Finished", StringComparison.Ordinal)))
+        {
+            await Task.Delay(100, patience.Token);
+            lines = [.. (await agent.Client().GetAuditAsync(200, default)).Where(e => e.IdempotencyKey == key)];
+        }
+
+        Assert.NotNull(answered);
+        Assert.Equal(
+            [102, agentTimesOut ? 504 : OperationGate.CallerHungUp, 200],
+            lines.Select(l => l.Status));
+        Assert.StartsWith("Started", lines[0].Outcome, StringComparison.Ordinal);
+        Assert.StartsWith($"Finished after {(agentTimesOut ? "its caller was answered 504" : "its caller hung up")}: HTTP 200", lines[2].Outcome, StringComparison.Ordinal);
+        Assert.All(lines, l => Assert.Equal(("SetImapSettings", "MBX1"), (l.Operation, l.Server)));
     }
 
     [Fact]

@@ -22,6 +22,9 @@ public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecuto
         set => Volatile.Write(ref throwNext, value);
     }
 
+    /// <summary>Set: the next change takes this long before it reaches Exchange (a slow Exchange), once.</summary>
+    public TimeSpan? DelayNextChange { get; set; }
+
     T Count<T>(Func<T> operation, bool change = false)
     {
         Interlocked.Increment(ref calls);
@@ -33,6 +36,11 @@ public sealed class CountingExecutor(IExchangeExecutor inner) : IExchangeExecuto
         if (change)
         {
             Interlocked.Increment(ref changes);
+            if (DelayNextChange is { } delay)
+            {
+                DelayNextChange = null;
+                Thread.Sleep(delay); // the operation's own task: the request's wait is what times out
+            }
         }
 
         return operation();

@@ -36,11 +36,15 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
         finally
         {
             var seen = context.Audit();
-            var status = failure is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
-            if (failure is not null)
+            // A caller that hung up got nothing: 499, with what the handler knew (the operation may go on without it).
+            var hungUp = context.RequestAborted.IsCancellationRequested && (failure is null or OperationCanceledException);
+            var status = hungUp ? Operations.OperationGate.CallerHungUp : failure is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
+            if (failure is not null && !hungUp)
             {
                 seen.Outcome = $"Failed: unexpected {failure.GetType().Name}";
             }
+
+            seen.Outcome ??= hungUp ? "The caller hung up before the answer" : null;
 
             await audit.AppendAsync(new AuditEntry(
                 time.GetUtcNow(),

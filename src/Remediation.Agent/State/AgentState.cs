@@ -159,8 +159,11 @@ public sealed class AgentState : IDisposable
 /// <param name="Status">HTTP status.</param>
 /// <param name="ContentType">Content type, if any.</param>
 /// <param name="Body">The body.</param>
-public sealed record StoredAnswer(int Status, string? ContentType, byte[] Body) : IResult
+public sealed record StoredAnswer(int Status, string? ContentType, byte[] Body) : IResult, IStatusCodeHttpResult
 {
+    /// <inheritdoc />
+    int? IStatusCodeHttpResult.StatusCode => Status;
+
     /// <summary>Whether the answer says what happened (success, refusal, a cmdlet's own failure), so it may be kept and replayed.</summary>
     public bool IsDefinite => Status is < 500 or StatusCodes.Status502BadGateway;
 

@@ -423,6 +423,11 @@ public sealed class DeepTestPlaybookTests(OrganisationFixture org) : IAsyncLifet
         var restarts = (await host.ActionsAsync(run.RunId)).Where(a => a.Operation == "RestartService").ToList();
         Assert.Equal([504, 200], restarts.Select(a => a.Status));
         Assert.Single(restarts.Select(a => a.IdempotencyKey).Distinct());
+
+        // The agent's audit tells the whole story: started once, answered 504, really finished, the retry joined.
+        var lines = (await host.AuditLinesAsync(run.RunId)).Where(a => a.Operation == "RestartService").ToList();
+        Assert.Equal(1, lines.Count(l => l.Status == 102));
+        Assert.Contains(lines, l => l.Status == 200 && l.Outcome.StartsWith("Finished after its caller was answered 504: HTTP 200", StringComparison.Ordinal));
         Assert.Equal(restartsBefore + 1, org.Organisation.Restarts("MBX1"));
     }
 }

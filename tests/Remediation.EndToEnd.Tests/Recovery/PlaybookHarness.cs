@@ -66,8 +66,16 @@ internal static class PlaybookHarness
     /// <summary>Step names with outcomes, "Name: Outcome", in order: the whole sequence a test asserts.</summary>
     public static string[] Timeline(this RunRecord run) => [.. run.Steps.OrderBy(s => s.Sequence).Select(s => $"{s.Name}: {s.Outcome}")];
 
-    /// <summary>The agent's audit entries that changed something for this run (idempotency keys start with the run ID).</summary>
+    /// <summary>
+    /// The agent's answers to this run's requests (idempotency keys start with the run ID), one per request: a change's
+    /// "Started" line (102, written as it reaches Exchange) and the "Finished after ..." line of an operation that
+    /// outlived its request are not more actions (<see cref="AuditLinesAsync"/> has every line).
+    /// </summary>
     public static async Task<IReadOnlyList<AuditEntry>> ActionsAsync(this RemediationHost host, string runId) =>
+        [.. (await host.AuditLinesAsync(runId)).Where(e => e.Status != 102 && !e.Outcome.StartsWith("Finished after", StringComparison.Ordinal))];
+
+    /// <summary>Every agent audit line of this run's requests, in order.</summary>
+    public static async Task<IReadOnlyList<AuditEntry>> AuditLinesAsync(this RemediationHost host, string runId) =>
         [.. (await host.Get<AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.IdempotencyKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true)];
 
     /// <summary>Waits until the going run of <paramref name="server"/> has recorded a step named <paramref name="step"/>.</summary>
