@@ -146,6 +146,15 @@ public sealed class AgentMemoryTests(AgentFixture agent) : IAsyncLifetime
             }
 
             using var after = new AgentState(options);
+            if (!OperatingSystem.IsWindows())
+            {
+                // Nonces and answers are the agent's alone: the file and its write-ahead log are 0600.
+                foreach (var file in new[] { path, path + "-wal" })
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+                }
+            }
+
             Assert.Equal(AgentState.Claim.Unknown, after.TryClaim("k", "RestartServer|MBX1", now, now.AddHours(1), out _));
             Assert.Equal(AgentState.Claim.OtherRequest, after.TryClaim("k", "RestartServer|MBX2", now, now.AddHours(1), out _));
             Assert.Equal(AgentState.Claim.Claimed, after.TryClaim("k", "RestartServer|MBX1", now.AddHours(2), now.AddHours(3), out _)); // expired: a new step may use it

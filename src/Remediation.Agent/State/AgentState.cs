@@ -21,6 +21,21 @@ public sealed class AgentState : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var path = Path.GetFullPath(options.Value.StatePath, AppContext.BaseDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Accepted nonces and recorded answers are the agent's alone: 0600, tightened on an older file too. SQLite
+            // creates the -wal and -shm files with the database file's permissions (its unix VFS, findCreateFileMode).
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            if (File.Exists(path))
+            {
+                File.SetUnixFileMode(path, OwnerOnly);
+            }
+            else
+            {
+                using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+            }
+        }
+
         connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         connection.Open();
         Execute("""
