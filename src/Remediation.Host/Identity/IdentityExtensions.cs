@@ -94,8 +94,23 @@ public static class IdentityExtensions
             return;
         }
 
-        app.MapGet("/signin", (string? returnUrl) =>
-            Results.Challenge(new AuthenticationProperties { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" }, [OpenIdConnectDefaults.AuthenticationScheme])).ExcludeFromDescription();
+        app.MapGet("/signin", async (HttpContext context, string? returnUrl) =>
+        {
+            try
+            {
+                await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" });
+                return Results.Empty;
+            }
+            catch (Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectProtocolException refused)
+            {
+                // The provider refused the sign-in request itself (e.g. a redirect URI it does not know, answered to the
+                // pushed authorization request): say so, with its words cleaned, instead of a bare 500.
+                return Results.Problem(
+                    $"The identity provider refused the sign-in request: {OutsideText.Clean(refused.Message, 300)} Check the app registration's redirect URI ({context.Request.Scheme}://{context.Request.Host}/signin-oidc).",
+                    statusCode: StatusCodes.Status502BadGateway,
+                    title: "Sign-in refused by the identity provider");
+            }
+        }).ExcludeFromDescription();
         app.MapPost("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [CookieAuthenticationDefaults.AuthenticationScheme]))
             .RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
     }

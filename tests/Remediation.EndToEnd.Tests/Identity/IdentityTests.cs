@@ -248,6 +248,22 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sign_in_the_provider_refuses_is_a_502_that_says_so_not_a_bare_500()
+    {
+        // This fixture's provider registered another host's redirect URI (as a fresh app registration often has).
+        await using var host = await StartHostAsync();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Address };
+
+        using var answer = await http.GetAsync(new Uri("/signin", UriKind.Relative));
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
+        Assert.Contains("The identity provider refused the sign-in request", text, StringComparison.Ordinal);
+        Assert.Contains("redirect_uri", text, StringComparison.Ordinal);
+        Assert.Contains("/signin-oidc", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Alert_webhooks_need_a_key_or_an_operator()
     {
         await using var host = await StartHostAsync();
