@@ -36,8 +36,9 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
         finally
         {
             var seen = context.Audit();
-            // A caller that hung up got nothing: 499, with what the handler knew (the operation may go on without it).
-            var hungUp = context.RequestAborted.IsCancellationRequested && (failure is null or OperationCanceledException);
+            // A caller that hung up got nothing: 499, with what the handler knew (the operation may go on without it). An
+            // answer already on its way was given, even if the caller closed the connection right after it.
+            var hungUp = context.RequestAborted.IsCancellationRequested && (failure is OperationCanceledException || (failure is null && !context.Response.HasStarted));
             var status = hungUp ? Operations.OperationGate.CallerHungUp : failure is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
             if (failure is not null && !hungUp)
             {
