@@ -14,6 +14,9 @@ param workspaceId string
 param functionAppName string
 param functionAppHostName string
 
+@description('Turn the example rule on (MSExchangeIMAP4BE errors start real runs): off until the Exchange servers\' Application logs reach the workspace and the rule has been read.')
+param exampleRuleEnabled bool = false
+
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: '${namePrefix}-ops'
   location: 'global'
@@ -32,7 +35,11 @@ var metricAlerts = [
   { name: 'host-unhealthy', description: 'The Function App fails its health check (/api/healthz): the host is down on an instance.', scope: functionAppId, metric: 'HealthCheckStatus', namespace: 'Microsoft.Web/sites', aggregation: 'Average', operator: 'LessThan', threshold: 100, dimensions: [], severity: 1 }
   { name: 'function-errors', description: 'The Function App answers 5xx (functions failing).', scope: functionAppId, metric: 'Http5xx', namespace: 'Microsoft.Web/sites', aggregation: 'Total', operator: 'GreaterThan', threshold: 0, dimensions: [], severity: 2 }
   { name: 'alerts-dead-lettered', description: 'Alerts were dead-lettered: they will never start a run.', scope: serviceBusNamespaceId, metric: 'DeadletteredMessages', namespace: 'Microsoft.ServiceBus/namespaces', aggregation: 'Maximum', operator: 'GreaterThan', threshold: 0, dimensions: [ { name: 'EntityName', operator: 'Include', values: [ queueName ] } ], severity: 1 }
-  { name: 'hybrid-connection-offline', description: 'A Hybrid Connection has no listener: the Hybrid Connection Manager (or the agent or IMAP endpoint behind it) is unreachable.', scope: relayNamespaceId, metric: 'ActiveListeners', namespace: 'Microsoft.Relay/namespaces', aggregation: 'Minimum', operator: 'LessThan', threshold: 1, dimensions: [ { name: 'EntityName', operator: 'Include', values: hybridConnectionNames } ], severity: 1 }
+  // ActiveListeners offers Total only (learn.microsoft.com, "Supported metrics for Microsoft.Relay/namespaces": Count,
+  // Total, EntityName, PT1M): over the 5-minute window the five one-minute samples add up, so 0 is "no listener the
+  // whole time" and at most 5 is "one listener, where two Hybrid Connection Managers should listen".
+  { name: 'hybrid-connection-offline', description: 'A Hybrid Connection has had no listener for 5 minutes: the Hybrid Connection Manager (or the agent or IMAP endpoint behind it) is unreachable.', scope: relayNamespaceId, metric: 'ActiveListeners', namespace: 'Microsoft.Relay/namespaces', aggregation: 'Total', operator: 'LessThan', threshold: 1, dimensions: [ { name: 'EntityName', operator: 'Include', values: hybridConnectionNames } ], severity: 1 }
+  { name: 'hybrid-connection-one-listener', description: 'A Hybrid Connection has had one listener (not two) for 5 minutes: one of the two Hybrid Connection Managers is lost; the next loss takes the connection down.', scope: relayNamespaceId, metric: 'ActiveListeners', namespace: 'Microsoft.Relay/namespaces', aggregation: 'Total', operator: 'LessThanOrEqual', threshold: 5, dimensions: [ { name: 'EntityName', operator: 'Include', values: hybridConnectionNames } ], severity: 3 }
 ]
 
 resource metricRules 'Microsoft.Insights/metricAlerts@2018-03-01' = [for a in metricAlerts: {
@@ -65,7 +72,7 @@ resource metricRules 'Microsoft.Insights/metricAlerts@2018-03-01' = [for a in me
 
 // Log alerts on what the engine emits (meter "Remediation", exported to Application Insights as customMetrics).
 var logAlerts = [
-  { name: 'runs-escalated', description: 'A remediation run ended Escalated, Failed, Throttled or Rejected: a human takes over.', query: 'customMetrics | where name == "remediation.runs" | where tostring(customDimensions.outcome) in ("Escalated", "Failed", "Throttled", "Rejected") | summarize runs = sum(valueSum)', severity: 2 }
+  { name: 'runs-escalated', description: 'A remediation run ended Escalated, Failed, Throttled or Rejected: a human takes over.', query: 'customMetrics | where name == "remediation.runs" | where tostring(customDimensions.outcome) in ("Escalated", "Failed", "Throttled", "Rejected") | summarize runs = sum(valueSum) | where runs > 0', severity: 2 }
   { name: 'probes-failing', description: 'IMAP probes fail on a server (probe availability below what the monitors tolerate).', query: 'customMetrics | where name == "remediation.probe.failures" | summarize failures = sum(valueSum) by server = tostring(customDimensions.server) | where failures >= 3', severity: 3 }
 ]
 
@@ -122,7 +129,10 @@ resource exampleImapErrors 'Microsoft.Insights/scheduledQueryRules@2023-03-15-pr
   properties: {
     description: 'Example: MSExchangeIMAP4BE logs errors on an Exchange server: start the IMAP.Protocol runbook on it (${functionAppName}).'
     severity: 2
-    enabled: true
+    enabled: exampleRuleEnabled
+    // The Event table exists only once the Azure Monitor Agent has sent Windows events: validating the query before
+    // that would fail the deployment.
+    skipQueryValidation: true
     scopes: [ workspaceId ]
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'

@@ -283,6 +283,30 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.Single(metric);
         Assert.Single(logs);
         Assert.Equal("[length(variables('metricAlerts'))]", metric[0].GetProperty("copy").GetProperty("count").GetString());
+
+        // Meaning, not only shape. ActiveListeners offers Total only (Microsoft's supported-metrics table for
+        // Microsoft.Relay/namespaces); a log rule counting rows must return none when nothing is wrong: a bare
+        // "summarize sum()" returns one row always, so the rule fired forever.
+        var alerts = Variable("metricAlerts").EnumerateArray().ToList();
+        Assert.All(alerts.Where(a => a.GetProperty("metric").GetString() == "ActiveListeners"), a => Assert.Equal("Total", a.GetProperty("aggregation").GetString()));
+        Assert.Equal(
+            [("LessThan", 1), ("LessThanOrEqual", 5)],
+            alerts.Where(a => a.GetProperty("metric").GetString() == "ActiveListeners").Select(a => (a.GetProperty("operator").GetString(), a.GetProperty("threshold").GetInt32())));
+        Assert.All(Variable("logAlerts").EnumerateArray(), a => Assert.Matches(@"\| where \w+ (>|>=) \d+$", a.GetProperty("query").GetString()!));
+    }
+
+    // A module variable as compiled (the nested templates are searched).
+    JsonElement Variable(string name)
+    {
+        foreach (var resource in arm.OfType("Microsoft.Resources/deployments"))
+        {
+            if (resource.GetProperty("properties").GetProperty("template").TryGetProperty("variables", out var variables) && variables.TryGetProperty(name, out var value))
+            {
+                return value;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"No variable {name} in any module.");
     }
 
     /// <summary>
@@ -301,6 +325,11 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         Assert.True(receiver.GetProperty("useCommonAlertSchema").GetBoolean());
         Assert.Equal("[format('https://{0}/api/alerts', parameters('functionAppHostName'))]", receiver.GetProperty("httpTriggerUrl").GetString());
         Assert.Equal("Computer", criterion.GetProperty("dimensions")[0].GetProperty("name").GetString()); // one alert per server
+
+        // Off until turned on (it starts real runs), and not validated against a table that exists only once Windows
+        // events arrive (a fresh workspace would fail the deployment).
+        Assert.Equal("[parameters('exampleRuleEnabled')]", rule.GetProperty("properties").GetProperty("enabled").GetString());
+        Assert.True(rule.GetProperty("properties").GetProperty("skipQueryValidation").GetBoolean());
         Assert.Equal(Imap.ImapHealthModel.ProtocolHealthSet, rule.GetProperty("properties").GetProperty("actions").GetProperty("customProperties").GetProperty("healthSet").GetString());
         Assert.Contains("resourceId('Microsoft.Insights/actionGroups'", rule.GetProperty("properties").GetProperty("actions").GetProperty("actionGroups")[0].GetString(), StringComparison.Ordinal);
     }
