@@ -42,6 +42,9 @@ param smtp object = {}
 @description('Where the product\'s own alerts go (REMEDIATION_ALERT_EMAIL).')
 param alertEmail string = ''
 
+@description('Turn on the example Azure Monitor rule that starts real runs on MSExchangeIMAP4BE errors (REMEDIATION_EXAMPLE_RULE).')
+param exampleRuleEnabled bool = false
+
 @description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
 param operatorClientId string = ''
 
@@ -71,6 +74,7 @@ module resources 'resources.bicep' = {
     imapTrustedCa: imapTrustedCa
     smtp: smtp
     alertEmail: alertEmail
+    exampleRuleEnabled: exampleRuleEnabled
     operatorClientId: operatorClientId
   }
 }

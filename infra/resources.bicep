@@ -40,6 +40,9 @@ param smtp object = {}
 @description('Where the product\'s own alerts go (action group e-mail); empty: the action group has no receiver yet.')
 param alertEmail string = ''
 
+@description('Turn on the example rule that starts real runs on MSExchangeIMAP4BE errors.')
+param exampleRuleEnabled bool = false
+
 @description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
 param operatorClientId string = ''
 
@@ -142,6 +145,7 @@ module alerts 'modules/alerts.bicep' = {
     namePrefix: '${namePrefix}-${environmentName}'
     tags: tags
     alertEmail: alertEmail
+    exampleRuleEnabled: exampleRuleEnabled
     functionAppId: functionApp.outputs.id
     serviceBusNamespaceId: serviceBus.outputs.namespaceId
     queueName: alertQueueName
