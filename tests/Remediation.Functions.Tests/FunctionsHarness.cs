@@ -85,30 +85,50 @@ public sealed class FunctionsHarness : IAsyncDisposable
     {
         var root = Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") ?? Path.GetTempPath();
         var lab = await ImapLab.StartAsync(LabDefinition.Minimal, Path.Combine(root, $"fn-{Guid.NewGuid():N}"[..11]));
-        var durable = await EmbeddedDurableEngine.StartAsync(LoggerFactory.Create(_ => { }));
-        var settings = Remediation.Lab.LabMode.Settings(lab);
-        settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
-        settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
-        settings["Remediation:Topology:Domains:0"] = "contoso.local"; // the alert sources name servers by FQDN
-        settings[Remediation.Operators.AppServicePrincipal.EnabledSetting] = "True"; // as App Service sets it with authentication on
-        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddRemediationEngine(builder.Configuration);
-        builder.Services.AddSingleton<OperatorAccess>();
-        builder.Services.AddSingleton(sender);
-        builder.Services.AddSingleton(receiver);
-        builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));
-        builder.Services.AddDurableTaskWorker(b => b.AddTasks(r => { r.AddRemediationTasks(); tasks?.Invoke(r); }).UseGrpc(durable.Channel));
-        services?.Invoke(builder.Services);
-        var host = builder.Build();
-        await host.StartAsync();
-        return new FunctionsHarness(host, durable, lab);
+        // Whatever fails from here (a setting the engine refuses, a host that does not start), the lab's Dovecot
+        // processes and the Durable engine are stopped: a failing test leaves nothing running.
+        EmbeddedDurableEngine? durable = null;
+        IHost? host = null;
+        try
+        {
+            durable = await EmbeddedDurableEngine.StartAsync(LoggerFactory.Create(_ => { }));
+            var settings = Remediation.Lab.LabMode.Settings(lab);
+            settings["Remediation:ServiceBus:ConnectionString"] = "Endpoint=sb://unused.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5";
+            settings["Remediation:Monitors:ConsecutiveFailures"] = "1";
+            settings["Remediation:Topology:Domains:0"] = "contoso.local"; // the alert sources name servers by FQDN
+            settings[Remediation.Operators.AppServicePrincipal.EnabledSetting] = "True"; // as App Service sets it with authentication on
+            foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders();
+            builder.Services.AddRemediationEngine(builder.Configuration);
+            builder.Services.AddSingleton<OperatorAccess>();
+            builder.Services.AddSingleton(sender);
+            builder.Services.AddSingleton(receiver);
+            builder.Services.AddDurableTaskClient(b => b.UseGrpc(durable.Channel));
+            builder.Services.AddDurableTaskWorker(b => b.AddTasks(r => { r.AddRemediationTasks(); tasks?.Invoke(r); }).UseGrpc(durable.Channel));
+            services?.Invoke(builder.Services);
+            host = builder.Build();
+            await host.StartAsync();
+            return new FunctionsHarness(host, durable, lab);
+        }
+        catch
+        {
+            host?.Dispose();
+            if (durable is not null)
+            {
+                await durable.DisposeAsync();
+            }
+
+            await lab.DisposeAsync();
+            Directory.Delete(lab.Directory, recursive: true);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
