@@ -11,7 +11,6 @@ public static class OutsideText
     public static string Clean(string text, int max)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var clean = new string([.. text.Where(c => !char.IsControl(c)).Take(max)]);
-        return clean;
+        return new string([.. text.Where(c => !char.IsControl(c)).Take(max)]);
     }
 }

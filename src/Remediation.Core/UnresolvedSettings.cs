@@ -23,6 +23,7 @@ public sealed class UnresolvedSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Keys = [.. configuration.AsEnumerable().Where(kv => IsUnresolved(kv.Value)).Select(kv => kv.Key).Order(StringComparer.OrdinalIgnoreCase)];
+        AgentSecretsMissing = [.. Keys.Where(k => AgentSecrets.Any(a => k.StartsWith(a, StringComparison.OrdinalIgnoreCase)))];
     }
 
     /// <summary>The configuration keys (never their values) that still hold a Key Vault reference, in order.</summary>
@@ -32,7 +33,7 @@ public sealed class UnresolvedSettings
     /// The agent's secrets that did not resolve: while any is missing, no run starts (it could neither sign its
     /// requests nor trust the agent's certificate) and alerts wait in the queue.
     /// </summary>
-    public IReadOnlyList<string> AgentSecretsMissing => [.. Keys.Where(k => AgentSecrets.Any(a => k.StartsWith(a, StringComparison.OrdinalIgnoreCase) || string.Equals(k, a, StringComparison.OrdinalIgnoreCase)))];
+    public IReadOnlyList<string> AgentSecretsMissing { get; }
 
     /// <summary>True when <paramref name="value"/> is a Key Vault reference App Service left unresolved.</summary>
     public static bool IsUnresolved(string? value) => value?.TrimStart().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true;
