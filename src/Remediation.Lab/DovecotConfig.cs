@@ -21,7 +21,7 @@ internal static class DovecotConfig
     }
 
     internal static string Common(string instance, string directory, LabCertificate certificate, int imapPort, IReadOnlyList<int> imapsPorts, bool tuned, Accounts accounts) => $$"""
-        instance_name = imaplab-{{instance}}
+        instance_name = imaplab-{{Path.GetFileName(directory)}}
         base_dir = {{directory}}/run
         state_dir = {{directory}}/state
         log_path = {{directory}}/dovecot.log

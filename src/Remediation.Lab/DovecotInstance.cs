@@ -24,9 +24,10 @@ public sealed partial class DovecotInstance : IAsyncDisposable
     readonly SemaphoreSlim gate = new(1, 1);
     Process? process;
 
-    internal DovecotInstance(string name, string directory, int imapPort, IReadOnlyList<int> imapsPorts, string dovecotPath, ILogger logger)
+    internal DovecotInstance(string name, string service, string directory, int imapPort, IReadOnlyList<int> imapsPorts, string dovecotPath, ILogger logger)
     {
         Name = name;
+        Service = service;
         Directory = directory;
         ImapPort = imapPort;
         ImapsPorts = imapsPorts;
@@ -36,6 +37,12 @@ public sealed partial class DovecotInstance : IAsyncDisposable
 
     /// <summary>The lab name of the server this process plays (e.g. MBX1, CAS1).</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The Exchange service this process plays: MSExchangeIMAP4BE for a back end, MSExchangeIMAP4 for a proxy (a
+    /// multi-role server runs both under one name, as Exchange 2016 and later do).
+    /// </summary>
+    public string Service { get; }
 
     /// <summary>Where its configuration, state and logs live.</summary>
     public string Directory { get; }

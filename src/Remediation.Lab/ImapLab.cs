@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Remediation.Imap;
 
 namespace Remediation.Lab;
 
@@ -73,7 +74,7 @@ public sealed class ImapLab : IAsyncDisposable
             var backEnds = new Dictionary<string, DovecotInstance>(StringComparer.OrdinalIgnoreCase);
             foreach (var server in definition.MailboxServers)
             {
-                var instance = lab.Prepare(server.Name, accounts, dovecotPath, logger);
+                var instance = lab.Prepare(server.Name, ImapServices.BackEnd, accounts, dovecotPath, logger);
                 var mail = System.IO.Directory.CreateDirectory(Path.Combine(instance.Directory, "mail")).FullName;
                 if (accounts.MailUser == "nobody" && !OperatingSystem.IsWindows())
                 {
@@ -88,7 +89,7 @@ public sealed class ImapLab : IAsyncDisposable
             var proxies = new Dictionary<string, DovecotInstance>(StringComparer.OrdinalIgnoreCase);
             foreach (var name in definition.ClientAccessServers)
             {
-                var instance = lab.Prepare(name, accounts, dovecotPath, logger);
+                var instance = lab.Prepare(name, ImapServices.FrontEnd, accounts, dovecotPath, logger);
                 await File.AppendAllTextAsync(instance.ConfigPath, DovecotConfig.Proxy(instance.Directory), cancellationToken);
                 var routes = definition.MailboxServers.Select(s => (s.ProbeUser, backEnds[s.Name].ImapPort));
                 await File.WriteAllTextAsync(Path.Combine(instance.Directory, "routes"), DovecotConfig.Routes(routes), cancellationToken);
@@ -136,9 +137,11 @@ public sealed class ImapLab : IAsyncDisposable
         }
     }
 
-    DovecotInstance Prepare(string name, DovecotConfig.Accounts accounts, string dovecotPath, ILogger logger)
+    DovecotInstance Prepare(string name, string service, DovecotConfig.Accounts accounts, string dovecotPath, ILogger logger)
     {
-        var directory = Path.Combine(Directory, name.ToLowerInvariant());
+        // A multi-role server's proxy lives beside its back end, in a folder (and Dovecot instance name) of its own.
+        var folder = name.ToLowerInvariant() + (service == ImapServices.FrontEnd && Definition.HoldsBothRoles(name) ? "-fe" : "");
+        var directory = Path.Combine(Directory, folder);
 
         // Dovecot puts unix sockets under base_dir (the longest: run/token-login/imap-urlauth); Linux caps their path at 108 bytes.
         var longestSocket = Path.Combine(directory, "run", "token-login", "imap-urlauth");
@@ -165,7 +168,7 @@ public sealed class ImapLab : IAsyncDisposable
         }
 
         var imapsPorts = ports[1..];
-        var instance = new DovecotInstance(name, directory, ports[0], imapsPorts, dovecotPath, logger);
+        var instance = new DovecotInstance(name, service, directory, ports[0], imapsPorts, dovecotPath, logger);
         File.WriteAllText(instance.ConfigPath, DovecotConfig.Common(name, directory, Certificate, instance.ImapPort, imapsPorts, Definition.TunedForLogins, accounts));
         return instance;
     }

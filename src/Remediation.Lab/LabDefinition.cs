@@ -1,6 +1,9 @@
 namespace Remediation.Lab;
 
-/// <summary>The simulated organisation's IMAP side: mailbox servers (Dovecot back ends) and CAS servers (Dovecot proxies).</summary>
+/// <summary>
+/// The simulated organisation's IMAP side: mailbox servers (Dovecot back ends) and CAS servers (Dovecot proxies). A
+/// name in both lists is one multi-role server running both.
+/// </summary>
 public sealed record LabDefinition(IReadOnlyList<LabMailboxServer> MailboxServers, IReadOnlyList<string> ClientAccessServers)
 {
     /// <summary>IMAPS listeners (ports) per Dovecot process: many endpoints without many processes (benchmarks).</summary>
@@ -23,6 +26,23 @@ public sealed record LabDefinition(IReadOnlyList<LabMailboxServer> MailboxServer
     public static LabDefinition Default { get; } = new(
         [new LabMailboxServer("MBX1", "probe_mbx1", "Passw0rd-mbx1"), new LabMailboxServer("MBX2", "probe_mbx2", "Passw0rd-mbx2")],
         ["CAS1", "CAS2"]);
+
+    /// <summary>
+    /// Exchange 2016 and later, where every server holds both roles: EX1 and EX2 each run a back end and a proxy under
+    /// one name, in one DAG and one site (the proxies route to either back end, as Exchange's front end does).
+    /// </summary>
+    public static LabDefinition MultiRole { get; } = new(
+        [new LabMailboxServer("EX1", "probe_ex1", "Passw0rd-ex1"), new LabMailboxServer("EX2", "probe_ex2", "Passw0rd-ex2")],
+        ["EX1", "EX2"]);
+
+    /// <summary>True when <paramref name="name"/> is both a mailbox server and a CAS: one server, two IMAP4 services.</summary>
+    public bool HoldsBothRoles(string name) =>
+        MailboxServers.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
+        && ClientAccessServers.Any(s => string.Equals(s, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Every server's name once, mailbox servers first (a multi-role server is one server).</summary>
+    public IEnumerable<string> ServerNames =>
+        MailboxServers.Select(s => s.Name).Concat(ClientAccessServers).Distinct(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>A mailbox server and the probe mailbox it hosts.</summary>

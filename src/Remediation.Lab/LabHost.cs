@@ -43,7 +43,7 @@ public sealed class LabHost : IAsyncDisposable
         WebApplication? agent = null;
         try
         {
-            lab = await ImapLab.StartAsync(LabDefinition.Default, directory, logging, cancellationToken: cancellationToken);
+            lab = await ImapLab.StartAsync(LabMode.Definition(configuration[LabMode.OrganisationKey]), directory, logging, cancellationToken: cancellationToken);
             (agent, var agentSettings) = await LabMode.StartAgentAsync(lab, directory, configuration, cancellationToken);
             var started = lab;
             var host = await RemediationHost.StartAsync(args, builder =>

@@ -11,7 +11,7 @@ public static partial class LabProgram
         LogListening(logger, lab.Address);
         foreach (var instance in lab.Lab.Instances)
         {
-            LogServer(logger, instance.Name, instance.Pid, instance.ImapsPort);
+            LogServer(logger, instance.Name, instance.Service, instance.Pid, instance.ImapsPort);
         }
 
         LogHowTo(logger, lab.Address);
@@ -21,8 +21,8 @@ public static partial class LabProgram
     [LoggerMessage(LogLevel.Information, "Lab mode: dashboard and API on {Address} (runs: {Address}api/runs)")]
     static partial void LogListening(ILogger logger, Uri address);
 
-    [LoggerMessage(LogLevel.Information, "Lab server {Name}: Dovecot pid {Pid}, imaps 127.0.0.1:{Port}")]
-    static partial void LogServer(ILogger logger, string name, int? pid, int port);
+    [LoggerMessage(LogLevel.Information, "Lab server {Name} {Service}: Dovecot pid {Pid}, imaps 127.0.0.1:{Port}")]
+    static partial void LogServer(ILogger logger, string name, string service, int? pid, int port);
 
     [LoggerMessage(LogLevel.Information, "Inject a fault: kill the pid above, or POST {Address}lab/servers/MBX1/stop with the anti-forgery token (README, \"Trying it\"); bring it back: .../MBX1/start")]
     static partial void LogHowTo(ILogger logger, Uri address);

@@ -15,9 +15,26 @@ namespace Remediation.Agent.PowerShell;
 /// </summary>
 public sealed partial class PowerShellExchangeExecutor : IExchangeExecutor, IDisposable
 {
+    /// <summary>
+    /// Every Exchange cmdlet the agent runs, with exactly the parameters it passes (common parameters such as -Confirm
+    /// aside): what the agent's account needs from Exchange RBAC (Test-AgentPermissions.ps1 holds the same table, and
+    /// a test holds both to the calls the executor really makes).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ExchangeParameters = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Get-ServerHealth"] = ["Identity"],
+        ["Invoke-MonitoringProbe"] = ["Identity", "Server"],
+        ["Set-MailboxServer"] = ["Identity", "DatabaseCopyActivationDisabledAndMoveNow"],
+        ["Get-MailboxServer"] = ["Identity"],
+        ["Get-MailboxDatabaseCopyStatus"] = ["Server"],
+        ["Get-ImapSettings"] = ["Server"],
+        ["Set-ImapSettings"] = ["Server", "ProtocolLogEnabled"],
+        ["Move-ActiveMailboxDatabase"] = ["ActivatePreferredOnServer"],
+        ["Get-ServerComponentState"] = ["Identity"],
+    };
+
     /// <summary>The cmdlets imported from the Exchange session: nothing else is.</summary>
-    public static readonly string[] ExchangeCmdlets =
-        ["Get-ServerHealth", "Invoke-MonitoringProbe", "Set-MailboxServer", "Get-MailboxServer", "Get-MailboxDatabaseCopyStatus", "Get-ImapSettings", "Set-ImapSettings", "Move-ActiveMailboxDatabase", "Get-ServerComponentState"];
+    public static readonly string[] ExchangeCmdlets = [.. ExchangeParameters.Keys];
 
     // The counter Managed Availability's AverageCommandProcessingTimeGt60sMonitor watches (Exchange 2013's
     // ImapDiscovery.CreatePerfAndMonitors: "MSExchangeImap4\Average Command Processing Time (milliseconds)", over

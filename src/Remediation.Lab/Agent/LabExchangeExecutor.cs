@@ -172,7 +172,8 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
         return monitor switch
         {
             { Playbook: ImapPlaybook.DeepTest } when backEnd is not null => await Answers(backEnd, cancellationToken),
-            _ when monitor == ImapHealthModel.SelfTestMonitor && proxy is not null => await Answers(proxy, cancellationToken),
+            // The back end's greeting where there is one (a multi-role server's too), as the engine's ImapSelfTestProbe reads it.
+            _ when monitor == ImapHealthModel.SelfTestMonitor && (backEnd ?? proxy) is { } local => await Answers(local, cancellationToken),
             { Playbook: ImapPlaybook.Ctp or ImapPlaybook.ProxyTest } when proxy is not null =>
                 await Answers(proxy, cancellationToken) == HealthState.Healthy && organisation.Lab.MailboxServers.Values.All(b => b.IsRunning) ? HealthState.Healthy : HealthState.Unhealthy,
             _ when monitor == ImapHealthModel.CommandTimeMonitor => counters.AverageCommandProcessingTimeMs > 60_000 ? HealthState.Unhealthy : HealthState.Healthy,

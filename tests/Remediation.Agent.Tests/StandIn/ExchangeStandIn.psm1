@@ -19,6 +19,8 @@ function New-CimStandIn([string] $Class, [hashtable] $Properties) {
     $instance
 }
 
+function Read-Rbac { Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot 'rbac.json') | ConvertFrom-Json }
+
 function Write-Call([string] $Cmdlet, [string] $Set, $Bound) {
     $log = [ordered]@{}
     foreach ($k in $Bound.Keys) { $log[$k] = $(if ($Bound[$k] -is [StandInCimInstance]) { "$($Bound[$k].CimClassName):$($Bound[$k].Name)" } else { "$($Bound[$k])" }) }
@@ -115,6 +117,25 @@ function Invoke-Behaviour([string] $Cmdlet, [string] $Set, $Bound) {
             [pscustomobject]@{ CounterSamples = @(
                 [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(_total)\average command processing time (milliseconds)"; CookedValue = 61234.5 },
                 [pscustomobject]@{ Path = "\\$computer\msexchangeimap4(imap4-1)\average command processing time (milliseconds)"; CookedValue = 120.0 }) }
+        }
+        'Get-ManagementRole' {
+            # The organisation's role entries (rbac.json beside the module, written by a test): the roles holding the
+            # cmdlet with every parameter asked for.
+            $rbac = Read-Rbac
+            foreach ($role in $rbac.roles.PSObject.Properties) {
+                $entry = $role.Value.PSObject.Properties[[string]$Bound['Cmdlet']]
+                if ($entry -and -not @($Bound['CmdletParameters'] | Where-Object { @($entry.Value) -notcontains $_ })) { [pscustomobject]@{ Name = $role.Name } }
+            }
+        }
+        'Get-ManagementRoleAssignment' {
+            foreach ($a in (Read-Rbac).assignments) {
+                if ($Bound.ContainsKey('RoleAssignee') -and $a.assignee -ne "$($Bound['RoleAssignee'])") { continue }
+                if ($Bound.ContainsKey('Role') -and $a.role -ne "$($Bound['Role'])") { continue }
+                if ($Bound.ContainsKey('Enabled') -and [bool]$a.enabled -ne [bool]$Bound['Enabled']) { continue }
+                if ($Bound.ContainsKey('Delegating') -and [bool]$a.delegating -ne [bool]$Bound['Delegating']) { continue }
+                if ($Bound.ContainsKey('WritableServer') -and $null -ne $a.servers -and @($a.servers) -notcontains "$($Bound['WritableServer'])") { continue }
+                [pscustomobject]@{ Name = "$($a.role)-$($a.assignee)"; Role = $a.role; RoleAssigneeName = $a.assignee }
+            }
         }
         default { throw "No behaviour for $Cmdlet." }
     }

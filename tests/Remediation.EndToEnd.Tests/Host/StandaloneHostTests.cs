@@ -97,7 +97,8 @@ public sealed class StandaloneHostTests : IAsyncLifetime
         Assert.Contains("top must be between 1 and 1000", await badTop.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    static async Task<RunRecord> WaitForEndedRunAsync(HttpClient http, string server, TimeSpan within)
+    /// <summary>The first run of <paramref name="server"/> that has ended, read through the run API as the console reads it.</summary>
+    internal static async Task<RunRecord> WaitForEndedRunAsync(HttpClient http, string server, TimeSpan within)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < within)
