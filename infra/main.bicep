@@ -48,6 +48,9 @@ param exampleRuleEnabled bool = false
 @description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
 param operatorClientId string = ''
 
+@description('Object ID of whoever runs azd (AZURE_PRINCIPAL_ID, set by azd): granted Key Vault Secrets Officer on the vault so the postprovision hook can store secrets (a vault with RBAC grants Owner nothing on its data plane). Empty: no grant.')
+param deployerPrincipalId string = ''
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${namePrefix}-${environmentName}'
   location: location
@@ -76,6 +79,7 @@ module resources 'resources.bicep' = {
     alertEmail: alertEmail
     exampleRuleEnabled: exampleRuleEnabled
     operatorClientId: operatorClientId
+    deployerPrincipalId: deployerPrincipalId
   }
 }
 

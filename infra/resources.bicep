@@ -46,18 +46,25 @@ param exampleRuleEnabled bool = false
 @description('Client ID of the Entra ID app registration operators sign in to (see infra/README.md); empty leaves the console closed.')
 param operatorClientId string = ''
 
+@description('Object ID of whoever runs azd: Key Vault Secrets Officer on the vault, for the postprovision hook. Empty: no grant.')
+param deployerPrincipalId string = ''
+
 var tags = { application: 'imap-remediation', environment: environmentName, 'azd-env-name': environmentName }
 
 // The Durable task hub: letters and digits only, 3-45 characters (the Azure Storage provider's rule).
 var taskHub = take('imapremediation${replace(environmentName, '-', '')}', 45)
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 
-// One Hybrid Connection per distinct host:port: the agent, then every IMAP endpoint.
-var endpoints = concat(
+// One Hybrid Connection per distinct host:port: the agent, then every IMAP endpoint. Two servers naming one endpoint
+// (a load-balanced name, a multi-role server listed twice) share its connection: a second one of the same name would
+// fail the deployment.
+var declaredEndpoints = concat(
   [ { host: agentHost, port: agentPort } ],
   flatten(map(servers, s => concat(
     contains(s, 'frontEnd') ? [ { host: s.frontEnd.host, port: s.frontEnd.port } ] : [],
     contains(s, 'backEnd') ? [ { host: s.backEnd.host, port: s.backEnd.port } ] : []))))
+var endpointKeys = map(declaredEndpoints, e => toLower('${e.host}:${e.port}'))
+var endpoints = map(filter(range(0, length(declaredEndpoints)), i => indexOf(endpointKeys, endpointKeys[i]) == i), i => declaredEndpoints[i])
 var hybridConnections = map(range(0, length(endpoints)), i => {
   name: take(toLower(replace('hc-${endpoints[i].host}-${endpoints[i].port}', '.', '-')), 50)
   host: endpoints[i].host
@@ -103,6 +110,7 @@ module access 'modules/access.bicep' = {
     serviceBusNamespace: serviceBus.outputs.namespaceName
     queueName: alertQueueName
     keyVaultName: keyVault.outputs.name
+    deployerPrincipalId: deployerPrincipalId
   }
 }
 

@@ -5,6 +5,9 @@ param serviceBusNamespace string
 param queueName string
 param keyVaultName string
 
+@description('Whoever runs azd (AZURE_PRINCIPAL_ID): Key Vault Secrets Officer on this vault only, so the postprovision hook can store the secrets. Empty: no grant.')
+param deployerPrincipalId string = ''
+
 var roles = {
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
@@ -12,6 +15,7 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -65,4 +69,12 @@ resource secrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, principalId, roles.keyVaultSecretsUser)
   scope: vault
   properties: { principalId: principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser) }
+}
+
+// The deploying user (or the CI identity) writes secrets in the postprovision hook: a data role on this vault, nothing
+// wider. No principalType: azd's principal may be a user (azd up) or a service principal (CI); Azure infers it.
+resource deployerSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: { principalId: deployerPrincipalId, roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer) }
 }

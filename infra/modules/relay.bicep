@@ -4,6 +4,8 @@
 // needs the namespace's root key, which could both listen and send on every connection.
 param location string
 param name string
+@description('One Hybrid Connection per endpoint. A Standard (S1) App Service plan binds at most 25 Hybrid Connections: more fails here, before anything is created, instead of at the binding.')
+@maxLength(25)
 param connections array
 param tags object
 param workspaceId string
@@ -25,16 +27,21 @@ resource hybrid 'Microsoft.Relay/namespaces/hybridConnections@2021-11-01' = [for
   }
 }]
 
+// Relay refuses concurrent rule operations on one entity (like Service Bus): one rule at a time, listen rules after
+// every send rule.
+@batchSize(1)
 resource send 'Microsoft.Relay/namespaces/hybridConnections/authorizationRules@2021-11-01' = [for (c, i) in connections: {
   parent: hybrid[i]
   name: 'defaultSender'
   properties: { rights: [ 'Send' ] }
 }]
 
+@batchSize(1)
 resource listen 'Microsoft.Relay/namespaces/hybridConnections/authorizationRules@2021-11-01' = [for (c, i) in connections: {
   parent: hybrid[i]
   name: 'hcmListener'
   properties: { rights: [ 'Listen' ] }
+  dependsOn: [ send ]
 }]
 
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {

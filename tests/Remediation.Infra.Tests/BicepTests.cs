@@ -200,11 +200,11 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
     }
 
     [Fact]
-    public void Role_assignments_are_the_six_needed_each_scoped_to_its_resource()
+    public void Role_assignments_are_the_six_the_app_needs_and_the_deployers_secrets_officer_each_scoped_to_its_resource()
     {
         var assignments = arm.OfType("Microsoft.Authorization/roleAssignments");
 
-        Assert.Equal(6, assignments.Count);
+        Assert.Equal(7, assignments.Count);
         Assert.All(assignments, a =>
         {
             var scope = a.GetProperty("scope").GetString()!;
@@ -212,13 +212,45 @@ public sealed partial class BicepTests : IClassFixture<BicepTests.Compiled>
         });
         // Service Bus data sender and receiver, storage blob/queue/table data, Key Vault secrets user: each once.
         var roles = assignments.Select(a => Prop(a, "roleDefinitionId")).ToList();
-        Assert.Equal(6, roles.Distinct().Count());
+        Assert.Equal(7, roles.Distinct().Count());
         foreach (var role in new[] { "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "4633458b-17de-408a-b874-0445c86b69e6" })
         {
             Assert.Contains(role, arm.Text, StringComparison.Ordinal);
         }
 
+        // The deployer (AZURE_PRINCIPAL_ID) may write secrets in this vault only, and only when azd says who it is:
+        // Key Vault Secrets Officer (b86a8fe4-...), a vault with RBAC grants Owner nothing on its data plane.
+        var deployer = Assert.Single(assignments, a => Prop(a, "roleDefinitionId").Contains("keyVaultSecretsOfficer", StringComparison.Ordinal));
+        Assert.Contains("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", arm.Text, StringComparison.Ordinal);
+        Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", deployer.GetProperty("condition").GetString());
+        Assert.Contains("Microsoft.KeyVault/vaults", deployer.GetProperty("scope").GetString(), StringComparison.Ordinal);
+
         Assert.DoesNotContain("/subscriptions/", string.Join(' ', assignments.Select(a => a.GetProperty("scope").GetString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Relay_rules_are_created_one_at_a_time_and_a_plan_never_gets_more_than_its_25_hybrid_connections()
+    {
+        // Relay refuses concurrent rule operations on one entity: serial copy loops, listen rules after send rules.
+        var rules = arm.OfType("Microsoft.Relay/namespaces/hybridConnections/authorizationRules");
+        Assert.All(rules, r => Assert.Equal(("serial", 1), (r.GetProperty("copy").GetProperty("mode").GetString(), r.GetProperty("copy").GetProperty("batchSize").GetInt32())));
+        var listen = Assert.Single(rules, r => r.GetProperty("properties").GetProperty("rights")[0].GetString() == "Listen");
+        Assert.Contains(listen.GetProperty("dependsOn").EnumerateArray(), d => d.GetString() == "send"); // the send rules' copy loop
+
+        // S1 binds at most 25 Hybrid Connections per plan (REFERENCE.md; Microsoft's App Service limits).
+        var relay = arm.Resources.Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == "relay");
+        Assert.Equal(25, relay.GetProperty("properties").GetProperty("template").GetProperty("parameters").GetProperty("connections").GetProperty("maxLength").GetInt32());
+    }
+
+    [Fact]
+    public void Task_hub_storage_logs_writes_and_deletes_but_not_the_providers_polling_reads()
+    {
+        var storage = arm.OfType("Microsoft.Insights/diagnosticSettings").Where(d => d.GetProperty("scope").GetString()!.Contains("Services", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(3, storage.Count);
+        Assert.All(storage, d => Assert.Equal(
+            ["StorageDelete", "StorageWrite"],
+            d.GetProperty("properties").GetProperty("logs").EnumerateArray().Select(l => l.GetProperty("category").GetString()!).Order()));
     }
 
     [Fact]
