@@ -9,7 +9,8 @@
 #   3. secrets you hand in through the azd environment, stored in Key Vault (the template holds references only):
 #      REMEDIATION_ESCALATION_WEBHOOK_URL -> escalation-webhook-url, REMEDIATION_SMTP_PASSWORD -> smtp-password,
 #      REMEDIATION_TEAMS_WORKFLOW_URL -> teams-workflow-url,
-#      REMEDIATION_AGENT_CERT_THUMBPRINT -> agent-certificate-thumbprint, the PEM file REMEDIATION_IMAP_TRUSTED_CA_FILE ->
+#      REMEDIATION_AGENT_CERT_THUMBPRINT -> agent-certificate-thumbprint, REMEDIATION_OPERATOR_CLIENT_SECRET ->
+#      operator-client-secret (Easy Auth's code flow; the callback URI is added to the registration), the PEM file REMEDIATION_IMAP_TRUSTED_CA_FILE ->
 #      imap-trusted-ca (with REMEDIATION_IMAP_TRUSTED_CA=true the probes trust exactly that CA), and the probe
 #      mailboxes' passwords from REMEDIATION_PROBE_PASSWORDS_FILE (lines SERVER=password) -> probe-<server>;
 #   4. makes the Function App resolve its Key Vault references again (the documented refresh call, then a restart:
@@ -80,6 +81,7 @@ fi
 [ -z "${REMEDIATION_SMTP_PASSWORD:-}" ] || put_secret smtp-password "$REMEDIATION_SMTP_PASSWORD"
 [ -z "${REMEDIATION_TEAMS_WORKFLOW_URL:-}" ] || put_secret teams-workflow-url "$REMEDIATION_TEAMS_WORKFLOW_URL"
 [ -z "${REMEDIATION_AGENT_CERT_THUMBPRINT:-}" ] || put_secret agent-certificate-thumbprint "$REMEDIATION_AGENT_CERT_THUMBPRINT"
+[ -z "${REMEDIATION_OPERATOR_CLIENT_SECRET:-}" ] || put_secret operator-client-secret "$REMEDIATION_OPERATOR_CLIENT_SECRET"
 if [ -n "${REMEDIATION_IMAP_TRUSTED_CA_FILE:-}" ]; then
   grep -q -- '-----BEGIN CERTIFICATE-----' "$REMEDIATION_IMAP_TRUSTED_CA_FILE" \
     || fail "REMEDIATION_IMAP_TRUSTED_CA_FILE ($REMEDIATION_IMAP_TRUSTED_CA_FILE) holds no PEM certificate"
@@ -113,6 +115,25 @@ az rest --method post --url "https://management.azure.com${app_id}/config/config
   || echo "postprovision: the Key Vault reference refresh call failed; the restart below resolves them too" >&2
 az functionapp restart --name "$app" --resource-group "$group" --output none
 echo "postprovision: refreshed $app's Key Vault references and restarted it" >&2
+
+# The operators' sign-in: the app registration must list this app's callback, which exists only now. Added when
+# missing (needs owner rights on the registration); otherwise the command is printed. Never fatal: alerts still work.
+if [ -n "${REMEDIATION_OPERATOR_CLIENT_ID:-}" ]; then
+  host="$(az functionapp show --name "$app" --resource-group "$group" --query defaultHostName --output tsv)"
+  callback="https://$host/.auth/login/aad/callback"
+  if uris="$(az ad app show --id "$REMEDIATION_OPERATOR_CLIENT_ID" --query 'web.redirectUris' --output tsv 2>/dev/null)"; then
+    if printf '%s\n' "$uris" | grep -qxF "$callback"; then
+      echo "postprovision: the sign-in callback $callback is registered" >&2
+    elif az ad app update --id "$REMEDIATION_OPERATOR_CLIENT_ID" --web-redirect-uris $uris "$callback" --output none 2>/dev/null; then
+      echo "postprovision: registered the sign-in callback $callback on app $REMEDIATION_OPERATOR_CLIENT_ID" >&2
+    else
+      echo "postprovision: could not add $callback to app $REMEDIATION_OPERATOR_CLIENT_ID (owner rights needed): az ad app update --id $REMEDIATION_OPERATOR_CLIENT_ID --web-redirect-uris $uris $callback" >&2
+    fi
+  else
+    echo "postprovision: cannot read app registration $REMEDIATION_OPERATOR_CLIENT_ID; make sure $callback is one of its web redirect URIs" >&2
+  fi
+  present operator-client-secret || echo "postprovision: operator-client-secret is not in Key Vault: operators cannot sign in until it is (az ad app credential reset --id $REMEDIATION_OPERATOR_CLIENT_ID --append --query password -o tsv, then azd env set REMEDIATION_OPERATOR_CLIENT_SECRET and azd provision)" >&2
+fi
 
 # 5. What is still missing (the app runs without it, degraded: /api/healthz names each unresolved setting).
 for name in agent-certificate-thumbprint; do

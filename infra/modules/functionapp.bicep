@@ -100,6 +100,13 @@ var staticSettings = [
   { name: 'Remediation__Agent__CertificateThumbprints__0', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=agent-certificate-thumbprint)' }
 ]
 
+// Easy Auth's client secret for the operators' sign-in: with it the platform uses the authorization-code flow (without
+// one it falls back to the implicit flow, which the documented app registration does not enable). A Key Vault
+// reference: the postprovision hook stores REMEDIATION_OPERATOR_CLIENT_SECRET as operator-client-secret.
+var authSettings = empty(operatorClientId) ? [] : [
+  { name: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=operator-client-secret)' }
+]
+
 // The topology: one group of settings per server; probe mailbox passwords are Key Vault references, and so is the
 // IMAP CA when pinned (App Service cannot add an internal CA to the machine store).
 var imapCa = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=imap-trusted-ca)'
@@ -158,7 +165,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       http20Enabled: true
       // Instances that stop answering are taken out of rotation and replaced (the anonymous Liveness function).
       healthCheckPath: '/api/healthz'
-      appSettings: concat(staticSettings, serverSettings, escalationSettings)
+      appSettings: concat(staticSettings, serverSettings, escalationSettings, authSettings)
     }
   }
 }
@@ -213,6 +220,7 @@ resource auth 'Microsoft.Web/sites/config@2023-12-01' = if (!empty(operatorClien
         registration: {
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
           clientId: operatorClientId
+          clientSecretSettingName: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
         }
         validation: { allowedAudiences: [ 'api://${operatorClientId}', operatorClientId ] }
       }

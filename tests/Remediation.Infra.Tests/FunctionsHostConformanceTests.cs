@@ -198,6 +198,13 @@ public sealed partial class FunctionsHostConformanceTests(BicepTests.Compiled ar
         Assert.Equal("Function", Assert.Single(http, h => h.Route == "/api/alerts").Level, ignoreCase: true);
         Assert.All(http.Where(h => !excluded.Contains(h.Route)), h => Assert.True(string.Equals(h.Level, "Anonymous", StringComparison.OrdinalIgnoreCase), $"{h.Function} ({h.Route}) is {h.Level}: behind sign-in it must be Anonymous to the host and gated by role"));
         Assert.Equal("[format('api://{0}', parameters('operatorClientId'))]", auth.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("validation").GetProperty("allowedAudiences")[0].GetString());
+
+        // The authorization-code flow: a client secret setting (without one Easy Auth uses the implicit flow, which the
+        // documented registration does not enable: nobody could sign in), and that setting is a Key Vault reference.
+        var registration = auth.GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory").GetProperty("registration");
+        Assert.Equal("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", registration.GetProperty("clientSecretSettingName").GetString());
+        Assert.Contains("{ name: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=operator-client-secret)' }", File.ReadAllText(Path.Combine(arm.Root, "infra", "modules", "functionapp.bicep")), StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName=operator-client-secret)", arm.Text, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("%([^%\\s\"]+)%")]

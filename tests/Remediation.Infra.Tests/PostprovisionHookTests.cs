@@ -27,7 +27,15 @@ public sealed class PostprovisionHookTests : IDisposable
             for ((i = 1; i <= $#; i++)); do case "${!i}" in --name) j=$((i + 1)); name="${!j}";; --file) j=$((i + 1)); file="${!j}";; esac; done
             case "$1 $2" in
               "account show") [ ! -f "$dir/signed-out" ] || { echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; }; exit 0;;
-              "functionapp show") echo "/subscriptions/0000/resourceGroups/rg-test/providers/Microsoft.Web/sites/app-test"; exit 0;;
+              "functionapp show")
+                case "$*" in *defaultHostName*) echo "app-test.azurewebsites.net";; *) echo "/subscriptions/0000/resourceGroups/rg-test/providers/Microsoft.Web/sites/app-test";; esac
+                exit 0;;
+              "ad app")
+                case "$3" in
+                  show) [ -f "$dir/redirects" ] || { echo "ERROR: Resource does not exist." >&2; exit 1; }; cat "$dir/redirects";;
+                  update) shift 6; : > "$dir/redirects"; while [ $# -gt 0 ] && [ "$1" != "--output" ]; do echo "$1" >> "$dir/redirects"; shift; done;;
+                esac
+                exit 0;;
               "keyvault secret")
                 if [ -f "$dir/forbidden-left" ]; then
                   left=$(cat "$dir/forbidden-left")
@@ -204,5 +212,33 @@ public sealed class PostprovisionHookTests : IDisposable
         Assert.Contains("REMEDIATION_PROBE_PASSWORDS_FILE line 2 is not SERVER=password", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("password-without-equals", run.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(bin, "secret-probe-exmbx01")));
+    }
+
+    [Fact]
+    public void The_operators_sign_in_gets_its_client_secret_and_its_callback_registered_once()
+    {
+        File.WriteAllText(Path.Combine(bin, "redirects"), "https://localhost:5001/signin-oidc\n");
+        var settings = new Dictionary<string, string> { ["REMEDIATION_OPERATOR_CLIENT_ID"] = "11111111-2222", ["REMEDIATION_OPERATOR_CLIENT_SECRET"] = "Cl1ent~Secret" };
+
+        var first = Run(settings);
+        var second = Run(settings);
+
+        Assert.Equal((0, 0), (first.Exit, second.Exit));
+        Assert.Equal("Cl1ent~Secret", File.ReadAllText(Path.Combine(bin, "secret-operator-client-secret")));
+        Assert.Equal(["https://localhost:5001/signin-oidc", "https://app-test.azurewebsites.net/.auth/login/aad/callback"], File.ReadAllLines(Path.Combine(bin, "redirects")));
+        Assert.Single(Calls(), c => c.StartsWith("ad app update --id 11111111-2222 --web-redirect-uris https://localhost:5001/signin-oidc https://app-test.azurewebsites.net/.auth/login/aad/callback", StringComparison.Ordinal));
+        Assert.Contains("the sign-in callback https://app-test.azurewebsites.net/.auth/login/aad/callback is registered", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cl1ent~Secret", first.Output + second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Calls(), c => c.Contains("Cl1ent~Secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_sign_in_without_its_client_secret_is_named_and_deploys_anyway()
+    {
+        var run = Run(new() { ["REMEDIATION_OPERATOR_CLIENT_ID"] = "11111111-2222" });
+
+        Assert.True(run.Exit == 0, run.Output);
+        Assert.Contains("operator-client-secret is not in Key Vault: operators cannot sign in until it is", run.Output, StringComparison.Ordinal);
+        Assert.Contains("cannot read app registration 11111111-2222", run.Output, StringComparison.Ordinal);
     }
 }
