@@ -77,7 +77,8 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
           content: {
             version: 'KqlItem/1.0'
             title: 'Probe latency (p50, p95) and failures'
-            query: 'customMetrics | where name in ("remediation.probe.duration", "remediation.probe.failures") | extend probe = tostring(customDimensions.probe), server = tostring(customDimensions.server) | summarize p50 = percentile(valueSum / valueCount, 50), p95 = percentile(valueSum / valueCount, 95), failures = sumif(valueSum, name == "remediation.probe.failures") by probe, server, bin(timestamp, 15m) | render timechart'
+            // Latency from the duration histogram only (failure counts are not latencies); failures beside it.
+            query: 'let durations = customMetrics | where name == "remediation.probe.duration" | extend probe = tostring(customDimensions.probe), server = tostring(customDimensions.server) | summarize p50 = percentile(valueSum / valueCount, 50), p95 = percentile(valueSum / valueCount, 95) by probe, server, timestamp = bin(timestamp, 15m); let failures = customMetrics | where name == "remediation.probe.failures" | extend probe = tostring(customDimensions.probe), server = tostring(customDimensions.server) | summarize failures = sum(valueSum) by probe, server, timestamp = bin(timestamp, 15m); durations | join kind=leftouter failures on probe, server, timestamp | project timestamp, probe, server, p50, p95, failures = coalesce(failures, 0.0) | render timechart'
             queryType: 0
             resourceType: 'microsoft.insights/components'
           }

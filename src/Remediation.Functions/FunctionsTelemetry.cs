@@ -25,9 +25,23 @@ public static class FunctionsTelemetry
         var connectionString = configuration[ConnectionStringSetting];
         if (!string.IsNullOrEmpty(connectionString))
         {
-            telemetry.UseAzureMonitorExporter(o => o.ConnectionString = connectionString);
+            telemetry.UseAzureMonitorExporter(o => KeepEveryRunEvent(o, connectionString));
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Every run event reaches Application Insights: no rate limit, no sampling, and no log dropped with an unsampled
+    /// trace. The exporter's defaults (read from Azure.Monitor.OpenTelemetry.Exporter 1.10.0's own options object:
+    /// TracesPerSecond 5, which takes precedence over SamplingRatio, and EnableTraceBasedLogsSampler true) would drop
+    /// the run history's log records of any trace past five a second, which a probe round's spans alone exceed.
+    /// </summary>
+    internal static void KeepEveryRunEvent(AzureMonitorExporterOptions options, string connectionString)
+    {
+        options.ConnectionString = connectionString;
+        options.TracesPerSecond = null;
+        options.SamplingRatio = 1.0F;
+        options.EnableTraceBasedLogsSampler = false;
     }
 }

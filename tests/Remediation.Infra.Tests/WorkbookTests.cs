@@ -22,6 +22,27 @@ public sealed partial class WorkbookTests
     static readonly HashSet<string> MetricDimensions = [.. Directory.GetFiles(Path.Combine(Root, "src", "Remediation.Core"), "*.cs", SearchOption.AllDirectories)
         .SelectMany(f => Tag().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))];
 
+    /// <summary>
+    /// Each tabular statement of a query, its let binding removed (<c>let x = customMetrics | ...; x | join ...</c>): a
+    /// statement over a let-bound name reads nothing new and is returned empty.
+    /// </summary>
+    static IEnumerable<string> Statements(string query)
+    {
+        var bound = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in query.Split(';').Select(q => q.Trim()))
+        {
+            var statement = raw;
+            if (statement.StartsWith("let ", StringComparison.Ordinal))
+            {
+                var equals = statement.IndexOf('=', StringComparison.Ordinal);
+                bound.Add(statement[4..equals].Trim());
+                statement = statement[(equals + 1)..].Trim();
+            }
+
+            yield return bound.Contains(statement.Split(' ')[0]) ? "" : statement;
+        }
+    }
+
     static IEnumerable<string> Queries(string module) =>
         Query().Matches(File.ReadAllText(Path.Combine(Root, "infra", "modules", module))).Select(m => m.Groups[1].Value);
 
@@ -31,9 +52,14 @@ public sealed partial class WorkbookTests
     public void Every_name_queried_is_one_the_engine_emits(string module)
     {
         var wrong = new List<string>();
-        foreach (var query in Queries(module).Where(q => !q.StartsWith("Event ", StringComparison.Ordinal))) // Exchange's own logs (the example rule)
+        foreach (var query in Queries(module).Where(q => !q.StartsWith("Event ", StringComparison.Ordinal)).SelectMany(Statements)) // Exchange's own logs (the example rule)
         {
             var table = query.Split(' ')[0];
+            if (table.Length == 0)
+            {
+                continue; // the last statement reads the query's own let-bound tables
+            }
+
             var known = table switch
             {
                 "customMetrics" => MetricDimensions,
@@ -72,6 +98,12 @@ public sealed partial class WorkbookTests
         Assert.Contains(queries, q => q.Contains("RunStep", StringComparison.Ordinal) && q.Contains("DurationMs", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("remediation.probe.duration", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.StartsWith("availabilityResults", StringComparison.Ordinal));
+
+        // Latency percentiles are taken over the duration histogram alone: every statement that computes a percentile
+        // of customMetrics first keeps only remediation.probe.duration (failure counts mixed in were read as latencies).
+        var percentiles = queries.SelectMany(q => q.Split(';')).Where(q => q.Contains("customMetrics", StringComparison.Ordinal) && q.Contains("percentile(", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(percentiles);
+        Assert.All(percentiles, q => Assert.Contains("| where name == \"remediation.probe.duration\" |", q, StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"query: '((?:[^'\\]|\\.)*)'")]
