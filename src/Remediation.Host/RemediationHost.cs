@@ -118,6 +118,13 @@ public sealed class RemediationHost : IAsyncDisposable
             app.UseForwardedHeaders(forwarded);
         }
 
+        // Signed-in consoles are HTTPS only from then on (Strict-Transport-Security on HTTPS answers, the proxy's
+        // X-Forwarded-Proto counted; ASP.NET Core leaves loopback names out).
+        if (identity.Mode == IdentityMode.Oidc)
+        {
+            app.UseHsts();
+        }
+
         app.UseAuthentication();
         app.MapOperatorIdentity(identity);
         app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();

@@ -150,7 +150,8 @@ public sealed class FunctionTests
 
         var result = await new DashboardFunction(app.Services.GetRequiredService<OperatorAccess>()).RunAsync(request);
 
-        Assert.Equal("frame-ancestors 'none'", request.HttpContext.Response.Headers.ContentSecurityPolicy.ToString());
+        Assert.Contains("frame-ancestors 'none'", request.HttpContext.Response.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Dashboard.DashboardPage.ContentSecurityPolicy, request.HttpContext.Response.Headers.ContentSecurityPolicy.ToString());
         Assert.Equal("DENY", request.HttpContext.Response.Headers.XFrameOptions.ToString());
         Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult>(result);
     }

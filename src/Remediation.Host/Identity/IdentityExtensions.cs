@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Remediation.Operators;
 
@@ -12,7 +13,7 @@ namespace Remediation.Host.Identity;
 /// and PKCE) into a session cookie; API clients send a JWT bearer token from the same provider. Lab: the loopback lab
 /// identity. Either way the routes check roles with the engine's <see cref="OperatorGate"/>, as the Functions app does.
 /// </summary>
-public static class IdentityExtensions
+public static partial class IdentityExtensions
 {
     const string Selector = "Remediation";
 
@@ -23,15 +24,20 @@ public static class IdentityExtensions
         var options = builder.Configuration.GetSection(IdentityOptions.Section).Get<IdentityOptions>() ?? new IdentityOptions();
         if (options.Mode == IdentityMode.Lab)
         {
+            // The lab's anti-forgery keys live in memory: nothing to steal on disk, and a restart only asks the console
+            // for a fresh token.
+            builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
             builder.Services.AddAuthentication(LabIdentityHandler.Name).AddScheme<AuthenticationSchemeOptions, LabIdentityHandler>(LabIdentityHandler.Name, null);
             return options;
         }
 
-        if (options.Mode != IdentityMode.Oidc)
+        if (options.Mode != IdentityMode.Oidc || string.IsNullOrWhiteSpace(options.KeyRingPath))
         {
             builder.Services.AddAuthentication(); // nobody signs in; the options validation stops the host and says why
             return options;
         }
+
+        AddKeyRing(builder.Services, options);
 
         builder.Services.AddAuthentication(o =>
             {
@@ -85,6 +91,31 @@ public static class IdentityExtensions
         return options;
     }
 
+    /// <summary>
+    /// The Data Protection key ring, explicitly (ASP.NET Core's default is an unencrypted folder in the account's home,
+    /// or nothing at all under a service account without one): <see cref="IdentityOptions.KeyRingPath"/>, mode 0700,
+    /// keys encrypted with the configured certificate, or DPAPI on Windows. One application name, so every instance
+    /// sharing the folder reads the others' cookies.
+    /// </summary>
+    static void AddKeyRing(IServiceCollection services, IdentityOptions options)
+    {
+        var folder = Directory.CreateDirectory(options.KeyRingPath!);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var ring = services.AddDataProtection().SetApplicationName("imap-remediation").PersistKeysToFileSystem(folder);
+        if (options.KeyRingCertificatePath is { Length: > 0 } pfx)
+        {
+            ring.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfx, options.KeyRingCertificatePassword));
+        }
+        else if (OperatingSystem.IsWindows())
+        {
+            ring.ProtectKeysWithDpapi();
+        }
+    }
+
     /// <summary>GET /signin (starts the provider's sign-in, then back to a local page) and POST /signout; GET /api/antiforgery.</summary>
     public static void MapOperatorIdentity(this WebApplication app, IdentityOptions options)
     {
@@ -133,7 +164,41 @@ public static class IdentityExtensions
             throw new InvalidOperationException(
                 "Remediation:Identity:Mode is Oidc but AllowedHosts is not set to the console's host names: set AllowedHosts to them, ';'-separated (e.g. ops.contoso.com), so a request naming another Host is refused.");
         }
+
+        if (PlainHttpRefusal(app.Urls, options) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal);
+        }
+
+        if (options.Mode == IdentityMode.Oidc && string.IsNullOrEmpty(options.KeyRingCertificatePath) && !OperatingSystem.IsWindows())
+        {
+            app.Logger.KeyRingInClear(options.KeyRingPath!);
+        }
     }
+
+    /// <summary>
+    /// Session cookies and bearer tokens over plain HTTP can be read off the wire: in Oidc mode, off loopback, HTTPS, or
+    /// plain HTTP only from a TLS-terminating proxy the host knows (KnownProxies; its X-Forwarded-Proto then says
+    /// https). The reason the host refuses to serve <paramref name="urls"/>, or null.
+    /// </summary>
+    internal static string? PlainHttpRefusal(IEnumerable<string> urls, IdentityOptions options)
+    {
+        if (options.Mode != IdentityMode.Oidc || options.KnownProxies.Count > 0)
+        {
+            return null;
+        }
+
+        return urls.FirstOrDefault(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme == Uri.UriSchemeHttp && !IsLoopbackHost(uri.Host))) is { } plain
+            ? $"Remediation:Identity:Mode is Oidc and the host listens on {plain}: sessions and tokens would cross the network in clear. Serve HTTPS (Kestrel:Endpoints:Https with a certificate), or listen on 127.0.0.1 behind a TLS-terminating proxy and list it in Remediation:Identity:KnownProxies."
+            : null;
+    }
+
+    static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    [LoggerMessage(LogLevel.Warning, "The Data Protection keys in {Folder} (sessions, anti-forgery) are stored unencrypted, protected by the folder's mode 0700 only: set Remediation:Identity:KeyRingCertificatePath to encrypt them")]
+    static partial void KeyRingInClear(this ILogger logger, string folder);
 
     static bool ListsHosts(string? allowed) =>
         allowed?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } hosts && !hosts.Contains("*");

@@ -46,6 +46,24 @@ public sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public List<string> KnownProxies { get; set; } = [];
 
+    /// <summary>
+    /// Where the Data Protection key ring lives (Oidc mode, required): the keys that sign and encrypt the session cookie
+    /// and the anti-forgery tokens. Anyone who reads them can mint a session with any roles, so the folder is created
+    /// (or tightened) to mode 0700 for the host's account; on Windows give it an ACL for that account and
+    /// Administrators only. Persistent, so a restart does not sign everyone out; shared by every instance behind one
+    /// console name.
+    /// </summary>
+    public string? KeyRingPath { get; set; }
+
+    /// <summary>
+    /// A PFX whose certificate encrypts the keys at rest (<see cref="KeyRingPath"/>); without it they are encrypted with
+    /// DPAPI on Windows and stored in the clear (in the 0700 folder) elsewhere, which the host logs as a warning.
+    /// </summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The PFX's password (an environment variable or secret store, never a committed file).</summary>
+    public string? KeyRingCertificatePassword { get; set; }
+
     /// <summary>Metadata over plain HTTP only from a provider on this machine (tests); anything else must be HTTPS.</summary>
     public bool AuthorityIsLoopback => Authority is { IsLoopback: true };
 
@@ -65,6 +83,12 @@ public sealed class IdentityOptions : IValidatableObject
                 break;
             case IdentityMode.Oidc when string.IsNullOrWhiteSpace(ClientId):
                 yield return OptionsRegistration.Invalid(Section, nameof(ClientId), "is required when Mode is Oidc.");
+                break;
+            case IdentityMode.Oidc when string.IsNullOrWhiteSpace(KeyRingPath):
+                yield return OptionsRegistration.Invalid(Section, nameof(KeyRingPath), "is required when Mode is Oidc: a folder only the host's account can read, for the keys that protect sessions and anti-forgery tokens (without it they would sit unprotected in the account's home folder, or vanish at every restart and sign everyone out).");
+                break;
+            case IdentityMode.Oidc when KeyRingCertificatePath is { Length: > 0 } pfx && !File.Exists(pfx):
+                yield return OptionsRegistration.Invalid(Section, nameof(KeyRingCertificatePath), $"names {pfx}, which does not exist.");
                 break;
             default:
                 break;

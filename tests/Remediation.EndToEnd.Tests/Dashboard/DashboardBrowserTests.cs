@@ -13,18 +13,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        host = await LabHost.StartAsync([], new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Lab:Directory"] = labDirectory,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Remediation:Probes:Interval"] = "00:00:00.300",
-            ["Remediation:Probes:Timeout"] = "00:00:02",
-            ["Remediation:Monitors:ConsecutiveFailures"] = "2",
-            ["Remediation:Pump:Interval"] = "00:00:00.100",
-            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
-            ["Remediation:Recovery:ApprovalTimeout"] = "00:02:00",
-        });
+        host = await LabHost.StartAsync([], ApprovalLab.Settings(labDirectory));
         playwright = await Playwright.CreateAsync();
         browser = await DebianChromium.LaunchAsync(playwright);
     }
@@ -35,6 +24,35 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         playwright.Dispose();
         await host.DisposeAsync();
         Directory.Delete(labDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_console_runs_under_its_content_security_policy_and_injected_markup_runs_nothing()
+    {
+        var page = await browser.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(host.Address.ToString());
+        // The page's own script and style run under the policy: the grid is drawn and styled, nothing is refused.
+        await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
+        Assert.NotEqual("rgba(0, 0, 0, 0)", await page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge").EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
+        Assert.Empty(violations);
+
+        // Markup that got past escaping (a run's evidence is text from IMAP servers and Exchange) runs nothing:
+        // neither an event handler nor a script element.
+        await page.EvaluateAsync("() => document.body.insertAdjacentHTML('beforeend', '<img src=\"data:,x\" onerror=\"window.__owned = 1\">')");
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.__owned = 2'; document.body.appendChild(s); }");
+        await page.WaitForTimeoutAsync(500);
+
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.__owned ?? null"));
+        Assert.Equal(2, violations.Count(v => v.Contains("script-src", StringComparison.Ordinal)));
     }
 
     [Fact]

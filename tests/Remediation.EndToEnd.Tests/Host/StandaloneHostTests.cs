@@ -77,7 +77,10 @@ public sealed class StandaloneHostTests : IAsyncLifetime
 
         using var page = await http.GetAsync(new Uri("/", UriKind.Relative));
 
-        Assert.Equal("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Matches("^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]{43}='; ", policy);
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("no-store", page.Headers.CacheControl!.ToString());
     }

@@ -15,7 +15,7 @@ namespace Remediation.EndToEnd.Tests.Identity;
 /// token's person, never a name in the body; the four-eyes rule takes two different people.
 /// </summary>
 [Collection(nameof(OrganisationCollection))]
-public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
+public sealed partial class IdentityTests(OrganisationFixture org) : IAsyncLifetime
 {
     const string WebhookKey = "webhook-key-for-tests-0123456789abcdef";
     OidcProvider provider = null!;
@@ -122,6 +122,46 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, page);
         Assert.Equal(HttpStatusCode.OK, await CallAsync(host, "GET", "api/healthz", null));
     }
+
+    /// <summary>
+    /// Every route the host maps, read from its own endpoint data sources (not a list kept by hand): called without a
+    /// token, each answers 401, but the health check, the sign-in itself, and the pages a browser opens (the console,
+    /// sign-out), which send a browser without a session to sign in. A new route nobody gated fails here.
+    /// </summary>
+    [Fact]
+    public async Task Every_route_the_host_maps_refuses_an_anonymous_caller()
+    {
+        await using var host = await StartHostAsync();
+        var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)host.App).DataSources.SelectMany(d => d.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Path: "/" + RouteParameter().Replace(e.RoutePattern.RawText!.TrimStart('/'), "x"))))
+            .Distinct().ToList();
+        var open = new Dictionary<string, HttpStatusCode>
+        {
+            ["GET /"] = HttpStatusCode.Redirect,
+            ["GET /signin"] = HttpStatusCode.BadGateway, // this fixture's provider refuses the sign-in request: still not a 401
+            ["GET /api/healthz"] = HttpStatusCode.OK,
+            ["POST /signout"] = HttpStatusCode.Redirect, // gated like the page: a browser without a session is sent to sign in
+        };
+
+        var wrong = new List<string>();
+        foreach (var (method, path) in routes)
+        {
+            var status = await CallAsync(host, method, path, null, method is "POST" or "PUT" ? new { } : null);
+            var expected = open.GetValueOrDefault($"{method} {path}", HttpStatusCode.Unauthorized);
+            if (status != expected)
+            {
+                wrong.Add($"{method} {path}: {(int)status}, expected {(int)expected}");
+            }
+        }
+
+        Assert.True(routes.Count >= 20, string.Join(", ", routes));
+        Assert.Empty(wrong);
+        Assert.Equal(open.Keys.Order(StringComparer.Ordinal), routes.Select(r => $"{r.Method} {r.Path}").Where(open.ContainsKey).Order(StringComparer.Ordinal));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{[^}]+\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
     [Fact]
     public async Task Expired_foreign_misaddressed_and_unsigned_tokens_are_refused()
@@ -245,6 +285,90 @@ public sealed class IdentityTests(OrganisationFixture org) : IAsyncLifetime
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.OK), (signIn, console, api));
         Assert.Contains("AllowedHosts", (refused.InnerException ?? refused).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A session cookie as the host's own cookie handler would write it after a sign-in: the claims a provider gave,
+    /// protected with the host's key ring (what anyone holding that key ring could do).
+    /// </summary>
+    static string MintSession(RemediationHost host, string name, params string[] roles)
+    {
+        var cookies = host.Get<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme);
+        var claims = new List<System.Security.Claims.Claim> { new("name", name), new("oid", $"oid-{name}") };
+        claims.AddRange(roles.Select(r => new System.Security.Claims.Claim("roles", r)));
+        var now = TimeProvider.System.GetUtcNow();
+        var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(
+            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(claims, "oidc", "name", "roles")),
+            new Microsoft.AspNetCore.Authentication.AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now.AddHours(1) },
+            Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme);
+        return cookies.TicketDataFormat.Protect(ticket);
+    }
+
+    static Task<HttpStatusCode> WithSessionAsync(RemediationHost host, string session) =>
+        CallAsync(host, "GET", "api/runs", null, more: r => r.Headers.Add("Cookie", $"Remediation.Session={session}"));
+
+    [Fact]
+    public async Task A_session_survives_a_restart_on_its_key_ring_and_a_cookie_minted_with_a_foreign_key_ring_is_refused()
+    {
+        var ring = LabRoot.NewDirectory("ring-a");
+        var foreignRing = LabRoot.NewDirectory("ring-b");
+        try
+        {
+            string session;
+            await using (var first = await StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:KeyRingPath"] = ring }))
+            {
+                session = MintSession(first, "rita", "reader");
+                Assert.Equal(HttpStatusCode.OK, await WithSessionAsync(first, session));
+            }
+
+            // The key ring is kept, readable by the host's account only; a restart on it keeps everyone signed in.
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(ring));
+            }
+
+            Assert.NotEmpty(Directory.GetFiles(ring, "key-*.xml"));
+            await using var restarted = await StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:KeyRingPath"] = ring });
+            Assert.Equal(HttpStatusCode.OK, await WithSessionAsync(restarted, session));
+
+            // Somebody else's key ring (another install, a key ring copied from a test box) mints nothing this host takes.
+            await using var other = await StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:KeyRingPath"] = foreignRing });
+            var forged = MintSession(other, "mallory", "operator", "approver", "reader");
+            Assert.Equal(HttpStatusCode.OK, await WithSessionAsync(other, forged));
+            Assert.Equal(HttpStatusCode.Unauthorized, await WithSessionAsync(restarted, forged));
+            Assert.Equal(HttpStatusCode.Unauthorized, await WithSessionAsync(other, session));
+
+            // Without a key ring an Oidc host does not start, and says what to set.
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:KeyRingPath"] = null }));
+            Assert.Contains("Remediation:Identity:KeyRingPath is required when Mode is Oidc", (refused.InnerException ?? refused).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(ring, recursive: true);
+            Directory.Delete(foreignRing, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:5080", null, true)]
+    [InlineData("http://[::]:5080", null, true)]
+    [InlineData("http://ops.contoso.com:80", null, true)]
+    [InlineData("https://0.0.0.0:5443", null, false)]
+    [InlineData("http://127.0.0.1:5080", null, false)]
+    [InlineData("http://localhost:5080", null, false)]
+    [InlineData("http://0.0.0.0:5080", "10.0.0.5", false)] // behind the TLS-terminating proxy it knows
+    public void Sessions_and_tokens_never_cross_the_network_in_clear(string url, string? proxy, bool refused)
+    {
+        var options = new Remediation.Host.Identity.IdentityOptions { Mode = Remediation.Host.Identity.IdentityMode.Oidc, KnownProxies = proxy is null ? [] : [proxy] };
+
+        var refusal = Remediation.Host.Identity.IdentityExtensions.PlainHttpRefusal([url], options);
+
+        Assert.Equal(refused, refusal is not null);
+        if (refused)
+        {
+            Assert.Contains($"listens on {url}: sessions and tokens would cross the network in clear", refusal, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

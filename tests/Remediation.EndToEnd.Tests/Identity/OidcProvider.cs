@@ -80,7 +80,11 @@ public sealed class OidcProvider : IAsyncDisposable
         ["Remediation:Identity:ClientSecret"] = ClientSecret,
         ["Remediation:Identity:Audience"] = ApiAudience,
         ["AllowedHosts"] = "127.0.0.1;localhost", // the console's names: any other Host is refused (400)
+        ["Remediation:Identity:KeyRingPath"] = KeyRing,
     };
+
+    /// <summary>A Data Protection key ring for the hosts of this provider's tests (removed with it).</summary>
+    public string KeyRing { get; } = LabRoot.NewDirectory("keyring");
 
     /// <summary>A JWT signed with the provider's published key (or, <paramref name="foreignKey"/>, one it does not publish).</summary>
     public async Task<string> TokenAsync(string sub, string[] roles, string audience = ApiAudience, string? issuer = null, int expiresInSeconds = 600, bool foreignKey = false)
@@ -117,5 +121,6 @@ public sealed class OidcProvider : IAsyncDisposable
         }
 
         process.Dispose();
+        Directory.Delete(KeyRing, recursive: true);
     }
 }
