@@ -22,18 +22,7 @@ public sealed class SignInBrowserTests : IAsyncLifetime
     {
         var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         provider = await OidcProvider.StartAsync(address);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Urls"] = address.ToString(),
-            ["Lab:Directory"] = labDirectory,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Remediation:Probes:Interval"] = "00:00:00.300",
-            ["Remediation:Probes:Timeout"] = "00:00:02",
-            ["Remediation:Monitors:ConsecutiveFailures"] = "2",
-            ["Remediation:Pump:Interval"] = "00:00:00.100",
-            ["Remediation:Recovery:ApprovalRequiredFor:0"] = "RestartService",
-            ["Remediation:Recovery:ApprovalTimeout"] = "00:02:00",
-        };
+        var settings = ApprovalLab.Settings(labDirectory, address.ToString());
         foreach (var (key, value) in provider.HostSettings())
         {
             settings[key] = value;
