@@ -56,6 +56,76 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_host_that_stops_answering_shows_a_banner_within_5_s_and_turns_every_action_off()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.Address.ToString());
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+        var approve = page.Locator("#needs button.approve").First;
+        await Assertions.Expect(approve).ToBeEnabledAsync(new LocatorAssertionsToBeEnabledOptions { Timeout = 30_000 });
+
+        await host.App.StopAsync();
+
+        var banner = page.Locator("#offline");
+        await Assertions.Expect(banner).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 5_000 });
+        await Assertions.Expect(banner).ToContainTextAsync("The host does not answer");
+        await Assertions.Expect(banner).ToContainTextAsync("Approve, Reject and Cancel are off");
+        foreach (var button in await page.Locator("button[data-act]").AllAsync())
+        {
+            await Assertions.Expect(button).ToBeDisabledAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_deep_link_opens_a_run_the_list_does_not_hold()
+    {
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+        using var http = await LabHttp.ClientAsync(host.Address);
+        string? runId = null;
+        for (var i = 0; i < 150 && runId is null; i++)
+        {
+            var runs = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<System.Text.Json.JsonElement>>(http, "api/runs?server=MBX1");
+            runId = runs!.Select(r => r.GetProperty("runId").GetString()).FirstOrDefault();
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(runId);
+        var page = await browser.NewPageAsync();
+        // The newest page of runs holds other runs only (as for the 150th run of a busy night): the link fetches its run.
+        await page.RouteAsync("**/api/runs?top=100*", route => route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = "application/json", Body = "[]" }));
+        await page.GotoAsync($"{host.Address}#run={runId}");
+
+        await Assertions.Expect(page.Locator($"article.run[data-run='{runId}']")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator($"article.run[data-run='{runId}']")).ToBeInViewportAsync();
+    }
+
+    [Fact]
+    public async Task One_time_zone_for_the_whole_page_stated_and_switchable_to_utc()
+    {
+        // A browser in India (UTC+05:30): the page says so and every time is in it, then in UTC at one click.
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { TimezoneId = "Asia/Kolkata" });
+        await page.GotoAsync(host.Address.ToString());
+        var zone = page.Locator("#tz");
+        await Assertions.Expect(zone).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Times: Asia/(Kolkata|Calcutta) · show UTC$"));
+        await Assertions.Expect(page.Locator("#updated")).ToContainTextAsync("updated");
+        AssertShows(await page.Locator("#updated").TextContentAsync(), TimeSpan.FromMinutes(330));
+
+        await zone.ClickAsync();
+
+        await Assertions.Expect(zone).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Times: UTC · show Asia/(Kolkata|Calcutta)$"));
+        await page.WaitForTimeoutAsync(2500);
+        AssertShows(await page.Locator("#updated").TextContentAsync(), TimeSpan.Zero);
+
+        static void AssertShows(string? updated, TimeSpan offset)
+        {
+            var shown = TimeOnly.ParseExact(updated!.Replace("updated ", "", StringComparison.Ordinal), "HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            var expected = TimeOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime + offset);
+            var apart = Math.Abs((shown.ToTimeSpan() - expected.ToTimeSpan()).TotalMinutes);
+            Assert.True(Math.Min(apart, 1440 - apart) < 2, $"{updated}: expected about {expected} (UTC{offset:hh\\:mm})");
+        }
+    }
+
+    [Fact]
     public async Task An_operator_approves_from_a_phone_then_reads_the_night_in_the_console()
     {
         var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
@@ -64,6 +134,14 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(phone.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
 
         await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+
+        // What needs the operator is first on the phone's first screen, and counted in the tab title.
+        var ask = phone.Locator("#needs li[data-needs='approval']").First;
+        await Assertions.Expect(ask).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
+        await Assertions.Expect(ask).ToContainTextAsync("Approve RestartService on MBX1?");
+        await Assertions.Expect(ask).ToContainTextAsync("times out at");
+        await Assertions.Expect(ask.Locator("button.approve")).ToBeInViewportAsync();
+        await Assertions.Expect(phone).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex(@"^\(1\) approval waiting"));
 
         // By server, not by text: the CAS run that waits for MBX1's run names MBX1 too.
         var run = phone.Locator(".run.waiting[data-server='MBX1']").First;
@@ -88,6 +166,17 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await phone.WaitForTimeoutAsync(4500);
         Assert.True(await button.EvaluateAsync<bool>("b => b.isConnected"), "the Approve button was replaced by a refresh");
         await approve.TapAsync();
+
+        // The decision says what follows before it is sent; declining sends nothing.
+        var confirm = phone.Locator("dialog#confirm");
+        await Assertions.Expect(confirm).ToBeVisibleAsync();
+        await Assertions.Expect(confirm).ToContainTextAsync("MSExchangeIMAP4BE on MBX1 is stopped and started");
+        await phone.Locator("#c-no").TapAsync();
+        await Assertions.Expect(confirm).ToBeHiddenAsync();
+        await phone.WaitForTimeoutAsync(2500);
+        await Assertions.Expect(run.Locator("button.approve")).ToBeEnabledAsync();
+        await approve.TapAsync();
+        await phone.Locator("#c-yes").TapAsync();
 
         var recovered = phone.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
         await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });

@@ -70,11 +70,13 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         var ritasRun = rita.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(ritasRun).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
         await ritasRun.Locator("button.approve").ClickAsync();
+        await rita.Locator("#c-yes").ClickAsync(); // the confirmation, then the server's refusal
         await Assertions.Expect(rita.Locator("#notice")).ToContainTextAsync("needs the approver role");
 
         var alicesRun = alice.Locator(".run.waiting[data-server='MBX1']").First;
         await Assertions.Expect(alicesRun).ToBeVisibleAsync();
         await alicesRun.Locator("button.approve").ClickAsync();
+        await alice.Locator("#c-yes").ClickAsync();
 
         var recovered = alice.Locator(".run[data-server='MBX1'][data-outcome='Recovered']").First;
         await Assertions.Expect(recovered).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
