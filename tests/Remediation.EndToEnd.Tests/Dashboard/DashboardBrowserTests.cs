@@ -125,6 +125,41 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(390, 844)]
+    public async Task At_200_servers_the_one_in_trouble_is_on_the_first_screen(int width, int height)
+    {
+        // 200 servers answered by the page's own API route (the lab has four): EX150's deep test fails, all else is healthy.
+        var at = TimeProvider.System.GetUtcNow().AddHours(-2).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = Enumerable.Range(1, 200).SelectMany(i => new[] { "ImapCTPMonitor", "ImapProxyTestMonitor", "ImapDeepTestMonitor", "ImapSelfTestMonitor" }.Select(m => new
+        {
+            server = $"EX{i:000}",
+            name = m,
+            targetResource = "MSExchangeIMAP4",
+            healthSetName = m.Contains("Deep", StringComparison.Ordinal) || m.Contains("Self", StringComparison.Ordinal) ? "IMAP.Protocol" : "IMAP",
+            alertValue = i == 150 && m == "ImapDeepTestMonitor" ? "Unhealthy" : "Healthy",
+            lastTransitionTime = at,
+            lastProbeLatencyMs = 40.0,
+            lastError = (string?)null,
+        }));
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await page.RouteAsync("**/api/health", route => route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = "application/json", Body = System.Text.Json.JsonSerializer.Serialize(rows) }));
+
+        await page.GotoAsync(host.Address.ToString());
+
+        var first = page.Locator("#servers tr.server").First;
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-server", "EX150");
+        await Assertions.Expect(page.Locator("tr[data-monitor='EX150/ImapDeepTestMonitor']")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#grid-summary")).ToContainTextAsync("1 of 200 servers need attention · 199 healthy");
+        await Assertions.Expect(page.Locator("tr[data-monitor='EX001/ImapDeepTestMonitor']")).ToBeHiddenAsync();
+        Assert.Equal(200, await page.Locator("#servers tr.server").CountAsync());
+
+        // A folded server opens on request.
+        await page.Locator("button[data-fold='EX001']").ClickAsync();
+        await Assertions.Expect(page.Locator("tr[data-monitor='EX001/ImapDeepTestMonitor']")).ToBeVisibleAsync();
+    }
+
     [Fact]
     public async Task An_operator_approves_from_a_phone_then_reads_the_night_in_the_console()
     {
