@@ -82,11 +82,26 @@ public static partial class IdentityExtensions
             .AddJwtBearer(o =>
             {
                 o.Authority = options.Authority!.ToString();
-                o.Audience = options.Audience ?? options.ClientId;
+                o.Audience = options.Audience;
                 o.RequireHttpsMetadata = !options.AuthorityIsLoopback;
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.NameClaimType = "name";
                 o.TokenValidationParameters.RoleClaimType = "roles";
+                // An ID token is proof of a sign-in, not permission to call the API: one issued at a sign-in carries the
+                // nonce of that sign-in, which no access token does. Where the API's audience is also the console's
+                // client ID (Entra ID v2, one registration) this is what tells them apart.
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (context.Principal?.FindFirst("nonce") is not null)
+                        {
+                            context.Fail("An ID token is not an API token: request an access token for the API's audience.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
             });
         return options;
     }

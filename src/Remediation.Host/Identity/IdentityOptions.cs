@@ -32,7 +32,11 @@ public sealed class IdentityOptions : IValidatableObject
     /// <summary>The console's client secret (a Key Vault reference or user secret; never in a committed file).</summary>
     public string? ClientSecret { get; set; }
 
-    /// <summary>The audience API tokens must be issued for (Entra ID: <c>api://{client-id}</c>); defaults to the client ID.</summary>
+    /// <summary>
+    /// The audience API tokens must be issued for (Oidc mode, required): Entra ID, the API's application ID URI
+    /// (<c>api://{client-id}</c>) or, for v2 tokens of the same registration, the client ID. Never defaulted: an
+    /// audience nobody chose would be the console's client ID, which its ID tokens carry too.
+    /// </summary>
     public string? Audience { get; set; }
 
     /// <summary>How long a console sign-in lasts before the provider is asked again.</summary>
@@ -83,6 +87,9 @@ public sealed class IdentityOptions : IValidatableObject
                 break;
             case IdentityMode.Oidc when string.IsNullOrWhiteSpace(ClientId):
                 yield return OptionsRegistration.Invalid(Section, nameof(ClientId), "is required when Mode is Oidc.");
+                break;
+            case IdentityMode.Oidc when string.IsNullOrWhiteSpace(Audience):
+                yield return OptionsRegistration.Invalid(Section, nameof(Audience), "is required when Mode is Oidc: the audience API tokens are issued for (Entra ID: api://<client id>).");
                 break;
             case IdentityMode.Oidc when string.IsNullOrWhiteSpace(KeyRingPath):
                 yield return OptionsRegistration.Invalid(Section, nameof(KeyRingPath), "is required when Mode is Oidc: a folder only the host's account can read, for the keys that protect sessions and anti-forgery tokens (without it they would sit unprotected in the account's home folder, or vanish at every restart and sign everyone out).");

@@ -164,6 +164,22 @@ public sealed partial class IdentityTests(OrganisationFixture org) : IAsyncLifet
     private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
     [Fact]
+    public async Task An_id_token_is_refused_as_an_api_token_even_where_the_audience_is_the_client_id()
+    {
+        // Entra ID v2 with one registration: the API's audience is the console's client ID, which its ID tokens carry too.
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:Audience"] = OidcProvider.ClientId });
+        var access = await provider.TokenAsync("rita", ["reader"], audience: OidcProvider.ClientId);
+        var idToken = await provider.TokenAsync("rita", ["reader"], audience: OidcProvider.ClientId, nonce: "n-0S6_WzA2Mj");
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(host, "GET", "api/runs", access));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(host, "GET", "api/runs", idToken));
+
+        // And an audience nobody chose is not defaulted: no start without one.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => StartHostAsync(new Dictionary<string, string?> { ["Remediation:Identity:Audience"] = null }));
+        Assert.Contains("Remediation:Identity:Audience is required when Mode is Oidc", (refused.InnerException ?? refused).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Expired_foreign_misaddressed_and_unsigned_tokens_are_refused()
     {
         await using var host = await StartHostAsync();

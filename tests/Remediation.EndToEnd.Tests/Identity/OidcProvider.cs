@@ -87,9 +87,9 @@ public sealed class OidcProvider : IAsyncDisposable
     public string KeyRing { get; } = LabRoot.NewDirectory("keyring");
 
     /// <summary>A JWT signed with the provider's published key (or, <paramref name="foreignKey"/>, one it does not publish).</summary>
-    public async Task<string> TokenAsync(string sub, string[] roles, string audience = ApiAudience, string? issuer = null, int expiresInSeconds = 600, bool foreignKey = false)
+    public async Task<string> TokenAsync(string sub, string[] roles, string audience = ApiAudience, string? issuer = null, int expiresInSeconds = 600, bool foreignKey = false, string? nonce = null)
     {
-        using var response = await http.PostAsJsonAsync("test/token", new { sub, roles, aud = audience, iss = issuer, expiresIn = expiresInSeconds, foreignKey });
+        using var response = await http.PostAsJsonAsync("test/token", new { sub, roles, aud = audience, iss = issuer, expiresIn = expiresInSeconds, foreignKey, nonce });
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
     }

@@ -2,7 +2,7 @@
 //   node oidc-provider.mjs <port> <node_modules folder> <console redirect URI>
 // People: any login name signs in (the package's development login form); the name picks the roles:
 //   rita -> reader, alice/bob -> approver, olga -> operator, nora -> none, anyone else -> reader.
-// Test hook POST /test/token {sub, name, roles, aud, iss, expiresIn, foreignKey}: a JWT signed with the key this
+// Test hook POST /test/token {sub, name, roles, aud, iss, expiresIn, foreignKey, nonce}: a JWT signed with the key this
 // provider publishes (or, foreignKey, with one it does not), for API tests of expiry, audience, issuer and keys.
 // Prints "listening <issuer>" once it serves requests.
 import http from "node:http";
@@ -53,7 +53,9 @@ const provider = new Provider(issuer, {
 });
 
 async function mint(body) {
-  const jwt = new jose.SignJWT({ name: body.name ?? nameOf(body.sub), roles: body.roles ?? [] })
+  const claims = { name: body.name ?? nameOf(body.sub), roles: body.roles ?? [] };
+  if (body.nonce) claims.nonce = body.nonce; // what an ID token issued at a sign-in carries
+  const jwt = new jose.SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", kid: "lab-signing", typ: "JWT" })
     .setSubject(body.sub)
     .setIssuer(body.iss ?? issuer)
