@@ -30,7 +30,7 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
     }
 
     /// <summary>Rows of <paramref name="server"/> (all servers when null), filtered by a health-set pattern (IMAP*), as every instance sees them.</summary>
-    public async Task<Results<Ok<IReadOnlyList<ServerHealthRow>>, ProblemHttpResult, ValidationProblem>> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
+    public async Task<Results<Operators.TaggedJson, ProblemHttpResult, ValidationProblem>> QueryAsync(string? server, string? healthSet, CancellationToken cancellationToken)
     {
         if (server is not null && topology.CurrentValue.Find(server) is null)
         {
@@ -43,7 +43,9 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
         }
 
         await board.RefreshAsync(cancellationToken);
-        return TypedResults.Ok(ServerHealth.Query(board, server, healthSet));
+
+        // Tagged: a console polling every 2 s between probe rounds (a minute apart in Azure) gets 304 and no body.
+        return new Operators.TaggedJson(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ServerHealth.Query(board, server, healthSet), JsonDefaults.Options));
     }
 
     /// <summary>Get-HealthReport rows of <paramref name="server"/> (all servers when null), as every instance sees them.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -72,27 +71,6 @@ public sealed class RunsHttp(RunQueries queries, RunCommands commands)
     /// <summary>POST /api/runs/{id}/cancel as the gated <paramref name="by"/>.</summary>
     public async Task<Results<Accepted, ProblemHttpResult>> CancelAsync(DurableTaskClient durable, string runId, Operator by, CancellationToken cancellationToken) =>
         (await commands.CancelAsync(durable, runId, by, cancellationToken)).ToHttpResult();
-}
-
-/// <summary>A JSON answer with a strong ETag of its bytes; 304 when the client already has them.</summary>
-public sealed class TaggedJson(byte[] body) : IResult
-{
-    /// <inheritdoc />
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
-        httpContext.Response.Headers.ETag = etag;
-        httpContext.Response.Headers.CacheControl = "no-cache";
-        if (httpContext.Request.Headers.IfNoneMatch.Contains(etag))
-        {
-            httpContext.Response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        await httpContext.Response.Body.WriteAsync(body);
-    }
 }
 
 /// <summary>The run routes of the standalone host, in one place: one group per role.</summary>

@@ -32,6 +32,33 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
     }
 
     [Fact]
+    public async Task A_console_polling_between_probe_rounds_gets_304_and_no_body_until_health_changes()
+    {
+        await host.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
+        using var first = await http.GetAsync(new Uri("api/health", UriKind.Relative));
+        var tag = first.Headers.ETag!;
+
+        using var poll = new HttpRequestMessage(HttpMethod.Get, "api/health");
+        poll.Headers.IfNoneMatch.Add(tag);
+        using var unchanged = await http.SendAsync(poll);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+
+        // A probe round that changes a monitor changes the answer: 200 with a new tag.
+        await fixture.Mbx1.StopAsync();
+        await host.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "api/health");
+        again.Headers.IfNoneMatch.Add(tag);
+        using var changed = await http.SendAsync(again);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(tag, changed.Headers.ETag);
+        Assert.Contains((await changed.Content.ReadFromJsonAsync<List<ServerHealthRow>>(Json))!, r => r.Server == "MBX1" && r.AlertValue == HealthState.Unhealthy);
+    }
+
+    [Fact]
     public async Task Health_rows_are_shaped_like_get_server_health_and_filter_with_wildcards()
     {
         await fixture.Mbx1.StopAsync();
