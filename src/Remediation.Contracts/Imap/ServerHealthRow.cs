@@ -1,6 +1,10 @@
 namespace Remediation.Imap;
 
-/// <summary>A Get-ServerHealth row, with what the last probe saw (when this product's own probes feed the monitor).</summary>
+/// <summary>
+/// A Get-ServerHealth row, with what the last probe saw (when this product's own probes feed the monitor) and, while it
+/// is not healthy, when its first failed probe started (<c>LastTransitionTime</c> moves at every change of state,
+/// Unhealthy to Repairing included).
+/// </summary>
 public sealed record ServerHealthRow(
     string Server,
     string Name,
@@ -9,7 +13,8 @@ public sealed record ServerHealthRow(
     HealthState AlertValue,
     DateTimeOffset LastTransitionTime,
     double? LastProbeLatencyMs = null,
-    string? LastError = null);
+    string? LastError = null,
+    DateTimeOffset? DownSince = null);
 
 /// <summary>A Get-HealthReport row: a health set on a server is its worst monitor.</summary>
 public sealed record HealthReportRow(string Server, string HealthSet, HealthState State, DateTimeOffset LastTransitionTime, int MonitorCount);

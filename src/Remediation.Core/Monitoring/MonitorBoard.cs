@@ -67,6 +67,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                 UpdatedAt = Later(now, before.UpdatedAt),
                 Samples = window,
                 LastSampleAt = now,
+                DownSince = state == HealthState.Healthy ? null : before.DownSince ?? (succeeded ? null : result?.StartedAt ?? now),
             };
             monitors[key] = after;
             return state != before.AlertValue || reminder ? new MonitorTransition(before, after, reminder) : null;
@@ -155,6 +156,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
                     LastAlertAt = next == HealthState.Unhealthy ? now : snapshot.LastAlertAt,
                     Reminders = next == HealthState.Unhealthy ? 0 : snapshot.Reminders,
                     UpdatedAt = Later(now, snapshot.UpdatedAt),
+                    DownSince = next == HealthState.Healthy ? null : snapshot.DownSince,
                 };
                 changed.Add(monitors[key]);
             }

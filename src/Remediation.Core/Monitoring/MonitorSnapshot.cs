@@ -8,6 +8,8 @@ namespace Remediation.Monitoring;
 /// the versions instances write to the shared store. <c>Samples</c> is the failure-ratio window (kept only when
 /// <see cref="MonitorOptions.FailureRatio"/> is on), so it is shared with the rest of the state. <c>LastSampleAt</c>
 /// is when a probe result last reached it (a repair's start or end is not a sample): how fresh its health is.
+/// <c>DownSince</c> is when the first failed probe of the current failure started (null while healthy): it survives the
+/// Unhealthy, Repairing, Unhealthy transitions that reset <c>LastTransitionTime</c>, so "down since" tells the truth.
 /// </summary>
 public sealed record MonitorSnapshot(
     string Server,
@@ -23,7 +25,8 @@ public sealed record MonitorSnapshot(
     int Reminders = 0,
     DateTimeOffset? UpdatedAt = null,
     IReadOnlyList<MonitorSample>? Samples = null,
-    DateTimeOffset? LastSampleAt = null);
+    DateTimeOffset? LastSampleAt = null,
+    DateTimeOffset? DownSince = null);
 
 /// <summary>One sample in a monitor's failure-ratio window.</summary>
 /// <param name="At">When it was taken.</param>

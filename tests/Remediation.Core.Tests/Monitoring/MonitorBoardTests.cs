@@ -33,6 +33,33 @@ public class MonitorBoardTests
     }
 
     [Fact]
+    public async Task Down_since_is_the_first_failed_probe_and_survives_repairing_while_the_transition_time_moves()
+    {
+        var board = Board(failures: 2, successes: 1);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var firstFailure = time.GetUtcNow();
+        board.Record(Probe(false) with { StartedAt = firstFailure }); // Degraded: the failure starts here
+        time.Advance(TimeSpan.FromMinutes(1));
+        board.Record(Probe(false) with { StartedAt = time.GetUtcNow() }); // Unhealthy
+        time.Advance(TimeSpan.FromMinutes(3));
+        await board.BeginRepairAsync("MBX1", default); // Repairing: the transition time moves, the failure does not
+
+        var repairing = Assert.Single(ServerHealth.Query(board, null, null));
+        Assert.Equal((HealthState.Repairing, time.GetUtcNow(), firstFailure), (repairing.AlertValue, repairing.LastTransitionTime, repairing.DownSince));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        board.Record(Probe(true) with { StartedAt = time.GetUtcNow() });
+        await board.EndRepairAsync("MBX1", default);
+        var recovered = Assert.Single(ServerHealth.Query(board, null, null));
+        Assert.Equal((HealthState.Healthy, (DateTimeOffset?)null), (recovered.AlertValue, recovered.DownSince));
+
+        // The next failure is a new one.
+        time.Advance(TimeSpan.FromMinutes(1));
+        board.Record(Probe(false) with { StartedAt = time.GetUtcNow() });
+        Assert.Equal(time.GetUtcNow(), Assert.Single(ServerHealth.Query(board, null, null)).DownSince);
+    }
+
+    [Fact]
     public async Task A_monitor_still_unhealthy_after_its_run_alerts_again_after_a_growing_back_off()
     {
         var board = new MonitorBoard(time, Monitor(new MonitorOptions { ConsecutiveFailures = 1, RealertAfter = TimeSpan.FromMinutes(30) }), new InMemoryMonitorStateStore());

@@ -55,7 +55,10 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
 
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.NotEqual(tag, changed.Headers.ETag);
-        Assert.Contains((await changed.Content.ReadFromJsonAsync<List<ServerHealthRow>>(Json))!, r => r.Server == "MBX1" && r.AlertValue == HealthState.Unhealthy);
+        var down = (await changed.Content.ReadFromJsonAsync<List<ServerHealthRow>>(Json))!.Where(r => r.Server == "MBX1" && r.AlertValue == HealthState.Unhealthy).ToList();
+        Assert.NotEmpty(down);
+        // Down since the failed probe started (not when the monitor changed state after it).
+        Assert.All(down, r => Assert.True(r.DownSince is { } since && since <= r.LastTransitionTime, $"{r.Name}: down since {r.DownSince}, changed at {r.LastTransitionTime}"));
     }
 
     [Fact]
