@@ -34,6 +34,14 @@ public sealed record LabCertificate(string CaCertPath, string ServerCertPath, st
             Path.Combine(directory, "key.pem"));
         File.WriteAllText(result.CaCertPath, ca.ExportCertificatePem());
         File.WriteAllText(result.ServerCertPath, server.ExportCertificatePem());
+        // The server's private key is readable by the lab's own account only (Dovecot reads it in its master process,
+        // started as that account); the CA's key is never written at all: the CA signs once, here, and is forgotten.
+        File.WriteAllText(result.ServerKeyPath, "");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(result.ServerKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         File.WriteAllText(result.ServerKeyPath, serverKey.ExportPkcs8PrivateKeyPem());
         return result;
     }

@@ -83,6 +83,14 @@ public sealed class MultiRoleLabTests : IAsyncLifetime
         Assert.Equal("Stopped", state.Services[ImapServices.FrontEnd]);
         Assert.Equal("Running", state.Services[ImapServices.BackEnd]);
 
+        // The lab's TLS key is its own account's alone (no CA key is ever written).
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(host.Lab.Certificate.ServerKeyPath));
+        }
+
+        Assert.Equal(["ca.pem", "cert.pem", "key.pem"], Directory.GetFiles(Path.GetDirectoryName(host.Lab.Certificate.ServerKeyPath)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
         using var unknown = await http.PostAsync(new Uri("lab/servers/EX1/stop?service=W3SVC", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("No lab server 'EX1' running W3SVC", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
