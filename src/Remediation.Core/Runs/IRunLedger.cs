@@ -20,6 +20,13 @@ public interface IRunLedger
     /// <summary>Sets the outcome and end time (first close wins).</summary>
     Task CloseAsync(string runId, RunOutcome outcome, string? reason, DateTimeOffset endedAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records a decision that was sent and not taken (it lost a race, came for a step already decided, or named a
+    /// step the run no longer waits for): who sent what, when, and why it was refused. The latest
+    /// <see cref="RunRecord.MaxRefusedDecisions"/> are kept on the run; every one is also logged.
+    /// </summary>
+    Task RecordRefusedDecisionAsync(string runId, string refusal, CancellationToken cancellationToken);
+
     /// <summary>Records how the run's escalation went (each channel's result), after it closed.</summary>
     Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken);
 

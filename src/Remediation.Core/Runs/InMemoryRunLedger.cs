@@ -66,6 +66,13 @@ public sealed class InMemoryRunLedger : IRunLedger
     }
 
     /// <inheritdoc />
+    public Task RecordRefusedDecisionAsync(string runId, string refusal, CancellationToken cancellationToken)
+    {
+        Update(runId, run => run.WithRefusedDecision(refusal));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken)
     {
         Update(runId, run => run with { Escalation = escalation });

@@ -7,7 +7,7 @@ using Remediation.Operators;
 namespace Remediation.Runs;
 
 /// <summary>What an operator may do to a run (approve, reject, cancel), shared by both hosts' run APIs.</summary>
-public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> logger)
+public sealed partial class RunCommands(IRunLedger ledger, TimeProvider time, ILogger<RunCommands> logger)
 {
     /// <summary>The result of a command: null error on success, else why not (and whether the run exists).</summary>
     public sealed record CommandResult(bool Found, string? Error, bool Invalid = false)
@@ -59,38 +59,38 @@ public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> 
         // A step already decided says how (the run records the decision as the step's answer).
         if (run!.Steps.FirstOrDefault(s => s.Sequence == step && s.Name.StartsWith("Approval for:", StringComparison.Ordinal)) is { } decided)
         {
-            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was already decided ({decided.Answer}): nothing changed.");
+            return await RefusedAsync(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was already decided ({decided.Answer}): nothing changed.", cancellationToken);
         }
 
         if (status?.AwaitingApproval is not { } waitingFor)
         {
-            return Refused(runId, step, by, approved, $"Run '{runId}' is not waiting for an approval now (a decision may have just been taken): nothing was decided.");
+            return await RefusedAsync(runId, step, by, approved, $"Run '{runId}' is not waiting for an approval now (a decision may have just been taken): nothing was decided.", cancellationToken);
         }
 
         if (!string.Equals(waitingFor, action, StringComparison.Ordinal) || status.ApprovalStep != step)
         {
-            return Refused(runId, step, by, approved, $"Run '{runId}' waits for approval of {waitingFor} (step {status.ApprovalStep}); this decision was for {action} (step {step}): nothing was decided.");
+            return await RefusedAsync(runId, step, by, approved, $"Run '{runId}' waits for approval of {waitingFor} (step {status.ApprovalStep}); this decision was for {action} (step {step}): nothing was decided.", cancellationToken);
         }
 
         var needed = Math.Max(1, status.ApprovalsNeeded ?? 1);
         if (!await ledger.TryClaimDecisionAsync(runId, $"{step}-by-{by.ObjectId}", cancellationToken))
         {
-            return Refused(runId, step, by, approved, needed > 1
+            return await RefusedAsync(runId, step, by, approved, needed > 1
                 ? $"{by.Name} has already decided step {step} of run '{runId}' ({action}); it needs a second, different approver: nothing changed."
-                : $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.");
+                : $"Step {step} of run '{runId}' ({action}) was already decided: nothing changed.", cancellationToken);
         }
 
         var slot = approved ? await ApprovalSlotAsync(runId, step, needed, cancellationToken) : null;
         if (approved && slot is null)
         {
-            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) already has its {needed} approval{(needed > 1 ? "s" : "")}: nothing changed.");
+            return await RefusedAsync(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) already has its {needed} approval{(needed > 1 ? "s" : "")}: nothing changed.", cancellationToken);
         }
 
         // The outcome: a rejection, or the approval that makes enough. Whichever claims it first is the step's outcome.
         var decides = !approved || slot == needed;
         if (decides && !await ledger.TryClaimDecisionAsync(runId, $"{step}-outcome", cancellationToken))
         {
-            return Refused(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was decided a moment ago by someone else (see the run): your {(approved ? "approval" : "rejection")} was not counted.");
+            return await RefusedAsync(runId, step, by, approved, $"Step {step} of run '{runId}' ({action}) was decided a moment ago by someone else (see the run): your {(approved ? "approval" : "rejection")} was not counted.", cancellationToken);
         }
 
         await durable.RaiseEventAsync(run.InstanceId, RunEvents.Approval, new ApprovalDecision(approved, by.Name, body.CleanComment, action, step, by.ObjectId, runId), cancellationToken);
@@ -111,9 +111,12 @@ public sealed partial class RunCommands(IRunLedger ledger, ILogger<RunCommands> 
         return null;
     }
 
-    CommandResult Refused(string runId, int step, Operator by, bool approved, string why)
+    // A decision sent and not taken is part of the run's story: logged, and recorded on the run (who, what, why).
+    async Task<CommandResult> RefusedAsync(string runId, int step, Operator by, bool approved, string why, CancellationToken cancellationToken)
     {
-        LogRefused(logger, runId, step, approved ? "approval" : "rejection", by.Display, why);
+        var decision = approved ? "approval" : "rejection";
+        LogRefused(logger, runId, step, decision, by.Display, why);
+        await ledger.RecordRefusedDecisionAsync(runId, $"{time.GetUtcNow():u} {decision} of step {step} by {by.Display}: {why}", cancellationToken);
         return new(true, why);
     }
 

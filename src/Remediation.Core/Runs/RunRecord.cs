@@ -103,4 +103,13 @@ public sealed record RunRecord(
     int? ApprovalsNeeded = null,
     IReadOnlyList<string>? ApprovedBy = null,
     DateTimeOffset? WaitingSince = null,
-    DateTimeOffset? WaitingUntil = null);
+    DateTimeOffset? WaitingUntil = null,
+    IReadOnlyList<string>? RefusedDecisions = null)
+{
+    /// <summary>How many refused decisions a run keeps (the latest; every one is logged too): a bound on what one approver clicking can grow.</summary>
+    public const int MaxRefusedDecisions = 20;
+
+    /// <summary>This run with <paramref name="refusal"/> recorded among its refused decisions (the latest <see cref="MaxRefusedDecisions"/>).</summary>
+    public RunRecord WithRefusedDecision(string refusal) =>
+        this with { RefusedDecisions = [.. (RefusedDecisions ?? []).Append(refusal).TakeLast(MaxRefusedDecisions)] };
+}

@@ -85,6 +85,10 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         UpdateAsync(runId, run => run.Outcome != RunOutcome.Running ? null : run with { Outcome = outcome, Reason = reason, EndedAt = endedAt }, cancellationToken);
 
     /// <inheritdoc />
+    public Task RecordRefusedDecisionAsync(string runId, string refusal, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, run => run.WithRefusedDecision(refusal), cancellationToken);
+
+    /// <inheritdoc />
     public Task RecordEscalationAsync(string runId, string escalation, CancellationToken cancellationToken) =>
         UpdateAsync(runId, run => run.Escalation == escalation ? null : run with { Escalation = escalation }, cancellationToken);
 

@@ -274,6 +274,11 @@ public sealed partial class IdentityTests(OrganisationFixture org) : IAsyncLifet
         // Exactly one of them decided the step; the other was told so (409), and the run says who really decided.
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], answers.Order());
         var approval = Assert.Single(run.Steps, s => s.Name.StartsWith("Approval for:", StringComparison.Ordinal));
+        // The decision that lost is recorded on the run too (who sent what, and why it was not taken), not only logged.
+        var loser = answers[0] == HttpStatusCode.Accepted ? "rejection of step" : "approval of step";
+        var loserName = answers[0] == HttpStatusCode.Accepted ? "Carol (carol)" : "Bob (bob)";
+        var refused = Assert.Single(run.RefusedDecisions ?? []);
+        Assert.Contains($"{loser} {restart.ApprovalStep} by {loserName}: ", refused, StringComparison.Ordinal);
         if (answers[0] == HttpStatusCode.Accepted)
         {
             run.AssertOutcome(RunOutcome.Recovered);
