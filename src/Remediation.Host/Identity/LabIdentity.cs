@@ -43,7 +43,14 @@ internal sealed class LabIdentityHandler(IOptionsMonitor<AuthenticationSchemeOpt
     internal static bool IsLoopback(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
         && context.Connection.LocalIpAddress is { } local && IPAddress.IsLoopback(local)
-        && IsLoopbackHost(context.Request.Host.Host);
+        && IsLoopbackHost(context.Request.Host.Host)
+        && !Forwarded(context.Request.Headers);
+
+    // A request that a proxy forwarded comes from whoever reached that proxy, not from this machine: a reverse proxy
+    // the host does not know (KnownProxies consumes the headers of one it knows) makes it nobody. (A port forward such
+    // as ssh -L adds no header and cannot be told apart: docs/security.md.)
+    static bool Forwarded(IHeaderDictionary headers) =>
+        headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP") || headers.ContainsKey("X-Forwarded-Host");
 
     static bool IsLoopbackHost(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));

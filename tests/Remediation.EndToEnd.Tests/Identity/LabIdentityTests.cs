@@ -90,10 +90,17 @@ public sealed class LabIdentityTests(LabFixture fixture) : IClassFixture<LabFixt
 
         using var behindTls = await GetAsync(proxied.Address, "api/antiforgery", "X-Forwarded-Proto", "https");
         using var remoteClient = await GetAsync(proxied.Address, "api/runs", "X-Forwarded-For", "203.0.113.9");
-        using var notBelieved = await GetAsync(direct.Address, "api/runs", "X-Forwarded-For", "203.0.113.9");
+        using var viaUnknownProxy = await GetAsync(direct.Address, "api/runs", "X-Forwarded-For", "203.0.113.9");
+        using var viaNginx = await GetAsync(direct.Address, "api/runs", "X-Real-IP", "203.0.113.9");
+        using var viaStandard = await GetAsync(direct.Address, "api/runs", "Forwarded", "for=203.0.113.9");
+        using var plain = await GetAsync(direct.Address, "api/runs", "X-Request-Id", "1");
 
         Assert.Contains(behindTls.Headers.GetValues("Set-Cookie"), c => c.StartsWith("Remediation.Antiforgery=", StringComparison.Ordinal) && c.Contains("secure", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(HttpStatusCode.Unauthorized, remoteClient.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, notBelieved.StatusCode);
+
+        // A reverse proxy the host does not know put the lab behind it: whoever reached the proxy is not the lab operator.
+        Assert.Equal(
+            (HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.OK),
+            (viaUnknownProxy.StatusCode, viaNginx.StatusCode, viaStandard.StatusCode, plain.StatusCode));
     }
 }
