@@ -14,7 +14,10 @@ public sealed class DashboardFunction(OperatorAccess operators)
     /// <summary>GET /api/dashboard.</summary>
     [Function("Dashboard")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard")] HttpRequest request) =>
-        operators.AsAsync(request, OperatorRole.Reader, _ => Task.FromResult(DashboardPage.Serve(request.HttpContext.Response, "/api")));
+        operators.AsAsync(request, OperatorRole.Reader, _ => Task.FromResult(DashboardPage.Serve(request.HttpContext.Response, "/api", SignOut)));
+
+    // App Service Authentication's sign-out ends the platform session and the provider's, then comes back here.
+    const string SignOut = "get:/.auth/logout?post_logout_redirect_uri=/api/dashboard";
 
     /// <summary>GET /api/antiforgery.</summary>
     [Function("Antiforgery")]

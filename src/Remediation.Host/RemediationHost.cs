@@ -127,7 +127,8 @@ public sealed class RemediationHost : IAsyncDisposable
 
         app.UseAuthentication();
         app.MapOperatorIdentity(identity);
-        app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
+        var signOut = identity.Mode == IdentityMode.Oidc ? "post:/signout" : null;
+        app.MapGet("/", (HttpResponse response) => Remediation.Dashboard.DashboardPage.Serve(response, signOut: signOut)).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
         // The operator API, mapped where each concern lives in the engine (the Functions app calls the same handlers).
         app.MapRunsApi();
         app.MapHoldsApi();

@@ -24,14 +24,14 @@ public static class DashboardPage
     /// The page as both hosts serve it: never inside another site's frame (its Approve button cannot be clickjacked),
     /// only its own script, never cached, never sniffed.
     /// </summary>
-    public static IResult Serve(HttpResponse response, string apiBase = "/api")
+    public static IResult Serve(HttpResponse response, string apiBase = "/api", string? signOut = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XFrameOptions = "DENY";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "no-store";
-        return Results.Content(Html(apiBase), "text/html; charset=utf-8");
+        return Results.Content(Html(apiBase, signOut), "text/html; charset=utf-8");
     }
 
     static string Policy(string page)
@@ -52,7 +52,14 @@ public static class DashboardPage
             + "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     }
 
-    /// <summary>The page, calling the API under <paramref name="apiBase"/> (e.g. /api).</summary>
-    public static string Html(string apiBase = "/api") =>
-        Page.Value.Replace("<html lang=\"en\">", $"<html lang=\"en\" data-api=\"{System.Net.WebUtility.HtmlEncode(apiBase)}\">", StringComparison.Ordinal);
+    /// <summary>
+    /// The page, calling the API under <paramref name="apiBase"/> (e.g. /api); with <paramref name="signOut"/> a Sign out
+    /// button: <c>post:/signout</c> (the standalone host: it answers where the provider's own sign-out is) or
+    /// <c>get:/.auth/logout?...</c> (App Service Authentication's sign-out, navigated to).
+    /// </summary>
+    public static string Html(string apiBase = "/api", string? signOut = null) =>
+        Page.Value.Replace(
+            "<html lang=\"en\">",
+            $"<html lang=\"en\" data-api=\"{System.Net.WebUtility.HtmlEncode(apiBase)}\"{(signOut is null ? "" : $" data-signout=\"{System.Net.WebUtility.HtmlEncode(signOut)}\"")}>",
+            StringComparison.Ordinal);
 }

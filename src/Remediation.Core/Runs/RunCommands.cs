@@ -53,7 +53,8 @@ public sealed partial class RunCommands(IRunLedger ledger, TimeProvider time, IL
         var (run, status, problem) = await GoingAsync(durable, runId, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            // A decision for a run that has ended lost too (it came after the winner had let the run finish): recorded.
+            return problem.Found ? await RefusedAsync(runId, step, by, approved, problem.Error!, cancellationToken) : problem;
         }
 
         // A step already decided says how (the run records the decision as the step's answer).

@@ -157,8 +157,25 @@ public static partial class IdentityExtensions
                     title: "Sign-in refused by the identity provider");
             }
         }).ExcludeFromDescription();
-        app.MapPost("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [CookieAuthenticationDefaults.AuthenticationScheme]))
-            .RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
+        // Sign-out ends the console's session and answers where the provider's own sign-out is (its end-session endpoint,
+        // back to the console after it): without it the provider's session stays and the next sign-in is silent. An
+        // answer to navigate to, not a redirect, so the console's form-action 'self' policy stays as it is.
+        app.MapPost("/signout", async (HttpContext context, Microsoft.Extensions.Options.IOptionsMonitor<OpenIdConnectOptions> oidc) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            var provider = oidc.Get(OpenIdConnectDefaults.AuthenticationScheme);
+            var endSession = provider.ConfigurationManager is { } metadata
+                ? (await metadata.GetConfigurationAsync(context.RequestAborted)).EndSessionEndpoint
+                : null;
+            var next = string.IsNullOrEmpty(endSession)
+                ? "/"
+                : Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(endSession, new Dictionary<string, string?>
+                {
+                    ["client_id"] = provider.ClientId,
+                    ["post_logout_redirect_uri"] = $"{context.Request.Scheme}://{context.Request.Host}/",
+                });
+            return Results.Ok(new { next, providerSignOut = !string.IsNullOrEmpty(endSession) });
+        }).RequireOperator(OperatorRole.Reader).ExcludeFromDescription();
     }
 
     /// <summary>After the server started: the lab identity only on loopback addresses.</summary>

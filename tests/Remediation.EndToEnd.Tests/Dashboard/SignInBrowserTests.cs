@@ -90,6 +90,22 @@ public sealed class SignInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Signing_out_ends_the_providers_session_too_so_the_next_visit_asks_for_a_password()
+    {
+        var rita = await SignInAsync("rita");
+        await Assertions.Expect(rita.Locator("#who")).ToHaveTextAsync("Rita (reader)");
+
+        await rita.Locator("#signout").ClickAsync();
+
+        // The provider's own sign-out (its end-session endpoint), confirmed there, then back to the console, which now
+        // has nobody: the provider asks for a login again instead of signing Rita straight back in.
+        await Assertions.Expect(rita).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"^{provider.Issuer.ToString().TrimEnd('/')}/"));
+        await rita.Locator("button[name=logout][value=yes]").ClickAsync();
+        await Assertions.Expect(rita.Locator("input[name=login]")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 15_000 });
+        Assert.StartsWith(provider.Issuer.ToString().TrimEnd('/'), rita.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_return_url_that_leaves_the_console_after_sign_in_is_replaced_by_the_console_itself()
     {
         // The whole real flow for each: /signin, the provider's form, the callback, and wherever the browser is sent last.

@@ -291,6 +291,11 @@ public sealed partial class IdentityTests(OrganisationFixture org) : IAsyncLifet
             Assert.StartsWith("Rejected by Carol (carol)", approval.Answer, StringComparison.Ordinal);
             Assert.DoesNotContain(await host.ActionsAsync(restart.RunId), a => a.Operation is "RestartServer" or "SetDatabaseCopyActivation");
         }
+
+        // A decision that arrives after the run ended lost as well, and is recorded as such.
+        Assert.Equal(HttpStatusCode.Conflict, await CallAsync(host, "POST", $"api/runs/{restart.RunId}/approve", alice, decision));
+        var ended = await host.Get<Remediation.Runs.IRunLedger>().GetAsync(restart.RunId, default);
+        Assert.Contains(ended!.RefusedDecisions!, r => r.Contains($"approval of step {restart.ApprovalStep} by Alice (alice): Run '{restart.RunId}' has already ended", StringComparison.Ordinal));
     }
 
     [Fact]
