@@ -39,9 +39,13 @@ public sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public string? Audience { get; set; }
 
-    /// <summary>How long a console sign-in lasts before the provider is asked again.</summary>
+    /// <summary>
+    /// How long a console sign-in lasts before the provider is asked again (no sliding): the roles a session carries are
+    /// the provider's at sign-in, so this is how long a role removed at the provider can still be used. An hour by
+    /// default; while the provider's own session lasts the new sign-in asks for nothing and reads the roles afresh.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
-    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Reverse proxies (IP addresses) whose X-Forwarded-For and X-Forwarded-Proto are believed: behind a TLS-terminating
