@@ -72,8 +72,11 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
             organisation.ImapServiceStarted(server);
         }
 
-        return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds,
-            effective ? $"{service} restarted (pid {process.Pid})." : $"{service} never stopped (pid {process.Pid}).", effective && process.IsRunning);
+        // What was seen, as the real executor reads the service back: "restarted" only when it runs again afterwards.
+        var seen = !effective ? $"{service} never stopped (pid {process.Pid})."
+            : process.IsRunning ? $"{service} restarted (pid {process.Pid})."
+            : $"{service} stopped and did not start again: read back Stopped.";
+        return new RestartResult(server, service, process.IsRunning, time.GetElapsedTime(started).TotalMilliseconds, seen, effective && process.IsRunning);
     }
 
     /// <inheritdoc />
