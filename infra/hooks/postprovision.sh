@@ -42,7 +42,7 @@ while true; do
       [ "$waited" -lt "$wait_seconds" ] \
         || fail "still no access to $vault's secrets after ${waited}s: the deploying principal needs Key Vault Secrets Officer on it (the template grants it to AZURE_PRINCIPAL_ID; is that who az is signed in as?). Last answer: $err"
       echo "postprovision: waiting for the Key Vault Secrets Officer role on $vault to reach its data plane (${waited}s; role assignments take minutes)" >&2
-      sleep "$retry_seconds"; waited=$((waited + retry_seconds)) ;;
+      sleep "$retry_seconds"; waited=$((waited + (retry_seconds > 0 ? retry_seconds : 1))) ;;
     *) fail "cannot list $vault's secrets: $err" ;;
   esac
 done
@@ -65,7 +65,7 @@ present() {
   if err="$(az keyvault secret show --vault-name "$vault" --name "$1" --query id --output tsv 2>&1 >/dev/null)"; then return 0; fi
   case "$err" in
     *SecretNotFound*|*"was not found"*|*NotFound*) return 1 ;;
-    *) fail "cannot tell whether Key Vault secret $1 exists (nothing was changed): $err" ;;
+    *) fail "cannot tell whether Key Vault secret $1 exists (it is left as it is): $err" ;;
   esac
 }
 

@@ -176,7 +176,7 @@ public sealed class PostprovisionHookTests : IDisposable
         var run = Run([]);
 
         Assert.NotEqual(0, run.Exit);
-        Assert.Contains("cannot tell whether Key Vault secret agent-signing-key exists (nothing was changed): ERROR: (Throttled)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("cannot tell whether Key Vault secret agent-signing-key exists (it is left as it is): ERROR: (Throttled)", run.Output, StringComparison.Ordinal);
         Assert.Equal(key, File.ReadAllText(Path.Combine(bin, "secret-agent-signing-key")));
         Assert.Single(Calls(), c => c.StartsWith("keyvault secret set --vault-name kv-test --name agent-signing-key", StringComparison.Ordinal));
     }
