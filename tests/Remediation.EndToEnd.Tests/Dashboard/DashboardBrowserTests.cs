@@ -249,6 +249,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#plan-steps li").First).ToContainTextAsync("Re-run probe", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("Approval for: Restart MSExchangeIMAP4BE");
         await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("Safety check: Restart MSExchangeIMAP4BE");
+
+        // Probe it now: the engine's own probe against the lab's MBX1, its answer shown.
+        await page.Locator("#probe-now").ClickAsync();
+        await Assertions.Expect(page.Locator("#probe-result")).ToContainTextAsync("ImapDeepTestProbe on MBX1: ", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#probe-result")).ToContainTextAsync("Succeeded");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "console-dark.png"), FullPage = true });
     }
 }
