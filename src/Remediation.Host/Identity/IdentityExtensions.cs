@@ -220,14 +220,10 @@ public static partial class IdentityExtensions
             return null;
         }
 
-        return urls.FirstOrDefault(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme == Uri.UriSchemeHttp && !IsLoopbackHost(uri.Host))) is { } plain
+        return urls.FirstOrDefault(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme == Uri.UriSchemeHttp && !LabIdentityHandler.IsLoopbackHost(uri.Host))) is { } plain
             ? $"Remediation:Identity:Mode is Oidc and the host listens on {plain}: sessions and tokens would cross the network in clear. Serve HTTPS (Kestrel:Endpoints:Https with a certificate), or listen on 127.0.0.1 behind a TLS-terminating proxy and list it in Remediation:Identity:KnownProxies."
             : null;
     }
-
-    static bool IsLoopbackHost(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     [LoggerMessage(LogLevel.Warning, "The Data Protection keys in {Folder} (sessions, anti-forgery) are stored unencrypted, protected by the folder's mode 0700 only: set Remediation:Identity:KeyRingCertificatePath to encrypt them")]
     static partial void KeyRingInClear(this ILogger logger, string folder);

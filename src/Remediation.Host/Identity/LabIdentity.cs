@@ -52,7 +52,8 @@ internal sealed class LabIdentityHandler(IOptionsMonitor<AuthenticationSchemeOpt
     static bool Forwarded(IHeaderDictionary headers) =>
         headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP") || headers.ContainsKey("X-Forwarded-Host");
 
-    static bool IsLoopbackHost(string host) =>
+    /// <summary>A loopback host name or address (localhost, 127.0.0.0/8, ::1): the one rule for "on this machine".</summary>
+    internal static bool IsLoopbackHost(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     /// <summary>Throws when the lab identity would be served on a non-loopback address.</summary>
