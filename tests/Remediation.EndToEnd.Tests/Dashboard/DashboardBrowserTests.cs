@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Remediation.Lab;
 
@@ -158,6 +159,54 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // A folded server opens on request.
         await page.Locator("button[data-fold='EX001']").ClickAsync();
         await Assertions.Expect(page.Locator("tr[data-monitor='EX001/ImapDeepTestMonitor']")).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// Accessibility by axe-core (Deque's engine, the one auditors run; its rules map to WCAG 2.x A/AA), not by our
+    /// reading of WCAG: the console with an approval waiting, then with the confirmation open, in both themes and at
+    /// desk and phone widths, has no serious or critical violation, and nothing is clipped sideways.
+    /// </summary>
+    [Fact]
+    public async Task Axe_core_finds_no_serious_violation_in_either_theme_and_nothing_is_clipped_at_1280_or_390_px()
+    {
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+        var found = new List<string>();
+        foreach (var (scheme, width, height) in new[] { (ColorScheme.Light, 1280, 800), (ColorScheme.Dark, 1280, 800), (ColorScheme.Light, 390, 844), (ColorScheme.Dark, 390, 844) })
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ColorScheme = scheme, ViewportSize = new ViewportSize { Width = width, Height = height } });
+            await page.GotoAsync(host.Address.ToString());
+            var approve = page.Locator("#needs button.approve").First;
+            await Assertions.Expect(approve).ToBeEnabledAsync(new LocatorAssertionsToBeEnabledOptions { Timeout = 30_000 });
+            await page.Locator("button[data-open='MBX1']").ClickAsync();
+            await Assertions.Expect(page.Locator("#latency")).ToHaveCountAsync(1);
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, $"axe-{scheme}-{width}.png"), FullPage = true });
+            found.AddRange(Serious(await page.RunAxe(), $"{scheme} {width} px"));
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{scheme} {width} px: the page scrolls sideways by {overflow} px");
+            // Nor does any section hide part of itself behind its own scroll bar.
+            var hidden = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main > section:not([hidden])')].filter(s => s.scrollWidth > s.clientWidth + 1).map(s => {
+                  const edge = s.getBoundingClientRect().left + s.clientWidth;
+                  const past = [...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > edge + 1 && e.getClientRects().length);
+                  const leaf = past.filter(e => !past.some(o => o !== e && e.contains(o)))[0];
+                  return `${s.getAttribute('aria-labelledby')}: ${s.scrollWidth - s.clientWidth} px (${leaf ? leaf.outerHTML.slice(0, 120) : '?'})`;
+                })
+                """);
+            Assert.True(hidden.Length == 0, $"{scheme} {width} px: clipped: {string.Join(", ", hidden)}");
+
+            await approve.ClickAsync();
+            await Assertions.Expect(page.Locator("dialog#confirm")).ToBeVisibleAsync();
+            found.AddRange(Serious(await page.RunAxe(), $"{scheme} {width} px, confirmation open"));
+            await page.Locator("#c-no").ClickAsync();
+            await page.CloseAsync();
+        }
+
+        Assert.True(found.Count == 0, string.Join("\n", found));
+
+        static IEnumerable<string> Serious(Deque.AxeCore.Commons.AxeResult result, string where) =>
+            result.Violations.Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{where}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(" | ", v.Nodes.Take(3).Select(n => string.Join(" ", n.Target) + " " + string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))))}");
     }
 
     [Fact]
