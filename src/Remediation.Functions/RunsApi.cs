@@ -21,10 +21,15 @@ public sealed class RunsApi(RunsHttp runs, Safety.HoldCommands holds, Recovery.P
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "runs/{id}/release-hold")] HttpRequest request, string id, CancellationToken cancellationToken) =>
         operators.AsAsync(request, OperatorRole.Operator, async who => (await holds.ReleaseAsync(id, who, cancellationToken)).ToHttpResult());
 
-    /// <summary>GET /api/runs?server=&amp;top=.</summary>
+    /// <summary>GET /api/runs?server=&amp;outcome=&amp;monitor=&amp;since=&amp;before=&amp;top=.</summary>
     [Function("ListRuns")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs")] HttpRequest request, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
         operators.AsAsync(request, OperatorRole.Reader, _ => runs.ListAsync(durable, request, cancellationToken));
+
+    /// <summary>GET /api/runs-summary?server=&amp;outcome=&amp;monitor=&amp;since=&amp;zone=.</summary>
+    [Function("RunsSummary")]
+    public Task<IResult> SummaryAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs-summary")] HttpRequest request, CancellationToken cancellationToken) =>
+        operators.AsAsync(request, OperatorRole.Reader, _ => runs.SummaryAsync(request, cancellationToken));
 
     /// <summary>GET /api/runs/{id}.</summary>
     [Function("GetRun")]

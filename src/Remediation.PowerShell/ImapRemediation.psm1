@@ -145,15 +145,21 @@ function Get-ImapRemediationHealth {
 
 <#
 .SYNOPSIS
-Runs, newest first: one by ID, or a server's, or every one.
+Runs, running first, then newest first: one by ID, or those the filters match over every run the product holds.
 .EXAMPLE
 Get-ImapRemediationRun -Server EXMBX01 | Where-Object AwaitingApproval | Format-List RunId, AwaitingApproval, WaitingUntil
+.EXAMPLE
+Get-ImapRemediationRun -Outcome Escalated -Since (Get-Date).AddDays(-7) | Format-Table Server, Monitor, StartedAt, Reason
 #>
 function Get-ImapRemediationRun {
     [CmdletBinding(DefaultParameterSetName = 'List')]
     param(
         [Parameter(Mandatory, ParameterSetName = 'Id', Position = 0, ValueFromPipelineByPropertyName)] [string] $RunId,
         [Parameter(ParameterSetName = 'List')] [string] $Server,
+        [Parameter(ParameterSetName = 'List')]
+        [ValidateSet('Running', 'Recovered', 'Transient', 'Escalated', 'Failed', 'Rejected', 'Throttled', 'Cancelled')] [string] $Outcome,
+        [Parameter(ParameterSetName = 'List')] [string] $Monitor,
+        [Parameter(ParameterSetName = 'List')] [datetime] $Since,
         [Parameter(ParameterSetName = 'List')] [ValidateRange(1, 1000)] [int] $Top = 100
     )
 
@@ -163,7 +169,11 @@ function Get-ImapRemediationRun {
                 Add-TypeName (Invoke-ImapRemediationApi GET (Get-RunPath $RunId)) 'ImapRemediation.Run'
             }
             else {
-                $query = "api/runs?top=$Top$(if ($Server) { "&server=$([uri]::EscapeDataString($Server))" })"
+                $query = "api/runs?top=$Top"
+                foreach ($filter in @(@('server', $Server), @('outcome', $Outcome), @('monitor', $Monitor))) {
+                    if ($filter[1]) { $query += "&$($filter[0])=$([uri]::EscapeDataString($filter[1]))" }
+                }
+                if ($PSBoundParameters.ContainsKey('Since')) { $query += "&since=$([uri]::EscapeDataString($Since.ToUniversalTime().ToString('o')))" }
                 Add-TypeName (Invoke-ImapRemediationApi GET $query) 'ImapRemediation.Run'
             }
         }

@@ -37,6 +37,7 @@ public sealed class FunctionsIdentityTests
             ("InvokeProbe", "operator", r => health.ProbeAsync(r, "GHOST", "IMAP", "ImapCTPProbe", default)),
             ("ListRuns", "reader", r => runs.ListAsync(r, durable, default)),
             ("GetRun", "reader", r => runs.GetAsync(r, "nope", durable, default)),
+            ("RunsSummary", "reader", r => runs.SummaryAsync(r, default)),
             ("PreviewPlan", "reader", r => runs.PreviewPlanAsync(r, "EXMBX-GHOST", durable, default)),
             ("GetHealth", "reader", health.All),
             ("GetServerHealth", "reader", r => health.Server(r, "EXMBX-GHOST")),
@@ -86,7 +87,7 @@ public sealed class FunctionsIdentityTests
             .Where(m => m.GetParameters().Any(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Length > 0))
             .Select(m => ((Microsoft.Azure.Functions.Worker.FunctionAttribute)m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).Single()).Name)
             .ToList();
-        Assert.Equal(20, httpFunctions.Count);
+        Assert.Equal(21, httpFunctions.Count);
         Assert.Equal(httpFunctions.Except(["Alerts", "Liveness"]).Order(StringComparer.Ordinal), functions.Select(f => f.Name).Order(StringComparer.Ordinal));
     }
 

@@ -190,7 +190,7 @@ static async Task AlertStormAsync(List<string[]> rows)
     }
 
     var finished = clock.Elapsed;
-    var runs = await host.App.Services.GetRequiredService<IRunLedger>().ListAsync(null, 1000, null, default);
+    var runs = await host.App.Services.GetRequiredService<IRunLedger>().ListAsync(RunFilter.All, 1000, default);
     if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
     {
         foreach (var step in runs[0].Steps)
@@ -261,7 +261,7 @@ static async Task<(TimeSpan Wall, IReadOnlyList<RunRecord> Runs)> DryRunsAsync(R
     }
 
     var wall = clock.Elapsed;
-    var runs = await host.App.Services.GetRequiredService<IRunLedger>().ListAsync(null, 1000, null, default);
+    var runs = await host.App.Services.GetRequiredService<IRunLedger>().ListAsync(RunFilter.All, 1000, default);
     return (wall, [.. runs.Where(r => r.StartedAt >= since)]);
 }
 
@@ -350,7 +350,7 @@ static async Task DetectionToActionAsync(List<string[]> rows, string root)
         for (var i = 0; i < 600 && run is null or { Outcome: RunOutcome.Running }; i++)
         {
             await Task.Delay(50);
-            var latest = await ledger.ListAsync("MBX1", 1, null, default);
+            var latest = await ledger.ListAsync(new RunFilter("MBX1"), 1, default);
             run = latest.Count > 0 && latest[0].StartedAt >= killedAt ? latest[0] : null;
         }
 

@@ -12,6 +12,7 @@ namespace Remediation.Alerts;
 /// <param name="Description">Free text from the source (may hold the probe error, with its _Mbx: hint).</param>
 /// <param name="RaisedAt">When the source raised it.</param>
 /// <param name="CorrelationId">Carried into the run and its telemetry.</param>
+/// <param name="FailingSince">When the failure it reports began (our monitors: the first failed probe), when the source knows it.</param>
 public sealed record Alert(
     string AlertId,
     string Server,
@@ -20,4 +21,5 @@ public sealed record Alert(
     string Source,
     string? Description,
     DateTimeOffset RaisedAt,
-    string? CorrelationId = null);
+    string? CorrelationId = null,
+    DateTimeOffset? FailingSince = null);

@@ -129,7 +129,8 @@ public sealed partial class ProbeCycle(
                 Monitor: after.Name,
                 Source: "Probe",
                 Description: transition.IsReminder ? $"Still Unhealthy since {after.LastTransitionTime:O} (alert {after.Reminders + 1}): {summary}" : summary,
-                RaisedAt: after.LastTransitionTime);
+                RaisedAt: after.LastTransitionTime,
+                FailingSince: after.DownSince);
             await publisher.PublishAsync(alert, cancellationToken);
             LogAlertPublished(logger, alert.AlertId);
         }

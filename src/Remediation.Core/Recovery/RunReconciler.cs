@@ -37,10 +37,10 @@ public sealed partial class RunReconciler(
     /// <summary>How many recent runs a pass looks at.</summary>
     public const int Window = 500;
 
-    /// <summary>Closes every dead run among the ledger's newest <see cref="Window"/>.</summary>
+    /// <summary>Closes every dead run among the ledger's running ones (at most <see cref="Window"/> of them, newest first).</summary>
     public async Task<ReconcileResult> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var running = (await ledger.ListAsync(null, Window, null, cancellationToken)).Where(r => r.Outcome == RunOutcome.Running).ToList();
+        var running = (await ledger.ListAsync(new RunFilter(Outcome: RunOutcome.Running), Window, cancellationToken)).ToList();
         var closed = 0;
         foreach (var run in running)
         {

@@ -40,6 +40,6 @@ public interface IRunLedger
     /// <summary>One run, or null.</summary>
     Task<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken);
 
-    /// <summary>Runs, running first, then newest first; with <paramref name="startedBefore"/>, only runs started before it (the next page).</summary>
-    Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken);
+    /// <summary>The runs <paramref name="filter"/> matches, running first, then newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<RunRecord>> ListAsync(RunFilter filter, int max, CancellationToken cancellationToken);
 }

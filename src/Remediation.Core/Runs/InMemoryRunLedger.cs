@@ -89,13 +89,13 @@ public sealed class InMemoryRunLedger : IRunLedger
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RunRecord>> ListAsync(RunFilter filter, int max, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         lock (gate)
         {
             IReadOnlyList<RunRecord> list = [.. runs.Values
-                .Where(r => server is null || string.Equals(r.Server, server, StringComparison.OrdinalIgnoreCase))
-                .Where(r => startedBefore is null || r.StartedAt < startedBefore)
+                .Where(filter.Matches)
                 .OrderByDescending(r => r.Outcome == RunOutcome.Running)
                 .ThenByDescending(r => r.StartedAt)
                 .Take(max)];

@@ -6,11 +6,18 @@ namespace Remediation.Runs;
 public sealed class RunQueries(IRunLedger ledger)
 {
     /// <summary>Runs (running first, newest first), each running one with the approval it waits for, if any.</summary>
-    public async Task<IReadOnlyList<RunRecord>> ListAsync(DurableTaskClient durable, string? server, int top, DateTimeOffset? startedBefore, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(DurableTaskClient durable, RunFilter filter, int top, CancellationToken cancellationToken)
     {
-        var runs = await ledger.ListAsync(server, top, startedBefore, cancellationToken);
+        var runs = await ledger.ListAsync(filter, top, cancellationToken);
         return await Task.WhenAll(runs.Select(r => WithStatusAsync(durable, r, cancellationToken)));
     }
+
+    /// <summary>Counts and MTTR over every run <paramref name="filter"/> matches (at most <see cref="MaxSummarised"/>), days in <paramref name="zone"/>.</summary>
+    public async Task<RunSummary> SummaryAsync(RunFilter filter, TimeZoneInfo zone, CancellationToken cancellationToken) =>
+        RunSummary.Of(await ledger.ListAsync(filter, MaxSummarised, cancellationToken), zone);
+
+    /// <summary>The most runs one summary reads: 30 days of a 1,000-server organisation's runs fit many times over.</summary>
+    public const int MaxSummarised = 100_000;
 
     /// <summary>One run, or null.</summary>
     public async Task<RunRecord?> GetAsync(DurableTaskClient durable, string runId, CancellationToken cancellationToken) =>

@@ -109,6 +109,12 @@ public sealed record RunRecord(
     /// <summary>How many refused decisions a run keeps (the latest; every one is logged too): a bound on what one approver clicking can grow.</summary>
     public const int MaxRefusedDecisions = 20;
 
+    /// <summary>
+    /// When the failure this run repairs began: the earliest of its alerts' first failed probe (or, for an alert that
+    /// does not say, when it was raised) and the run's start. MTTR and "down for" count from here, not from the run.
+    /// </summary>
+    public DateTimeOffset FailingSince => Alerts.Select(a => a.FailingSince ?? a.RaisedAt).Append(StartedAt).Min();
+
     /// <summary>This run with <paramref name="refusal"/> recorded among its refused decisions (the latest <see cref="MaxRefusedDecisions"/>).</summary>
     public RunRecord WithRefusedDecision(string refusal) =>
         this with { RefusedDecisions = [.. (RefusedDecisions ?? []).Append(refusal).TakeLast(MaxRefusedDecisions)] };

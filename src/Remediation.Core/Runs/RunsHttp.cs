@@ -16,9 +16,10 @@ namespace Remediation.Runs;
 public sealed class RunsHttp(RunQueries queries, RunCommands commands)
 {
     /// <summary>
-    /// GET /api/runs?server=&amp;top=&amp;before=: a page of runs (top 1-1000, default 100; before: only runs started
-    /// before that time, the StartedAt of a page's last run being the next page's cursor), with an ETag, so a client
-    /// polling with If-None-Match gets 304 and no body while nothing changed.
+    /// GET /api/runs?server=&amp;outcome=&amp;monitor=&amp;since=&amp;before=&amp;top=: a page of the runs the filter
+    /// matches, over every run the ledger holds (top 1-1000, default 100; before: only runs started before that time,
+    /// the StartedAt of a page's last run being the next page's cursor), with an ETag, so a client polling with
+    /// If-None-Match gets 304 and no body while nothing changed.
     /// </summary>
     public async Task<Results<TaggedJson, ValidationProblem>> ListAsync(DurableTaskClient durable, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -30,26 +31,35 @@ public sealed class RunsHttp(RunQueries queries, RunCommands commands)
             errors["top"] = ["top must be between 1 and 1000."];
         }
 
-        DateTimeOffset? before = null;
-        if (request.Query["before"].FirstOrDefault() is { } cursor)
-        {
-            if (DateTimeOffset.TryParse(cursor, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            {
-                before = at;
-            }
-            else
-            {
-                errors["before"] = ["before must be a date and time (ISO 8601), e.g. the StartedAt of the last run of the previous page."];
-            }
-        }
-
+        var filter = RunFilter.FromQuery(request.Query, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var runs = await queries.ListAsync(durable, request.Query["server"].FirstOrDefault(), count, before, cancellationToken);
+        var runs = await queries.ListAsync(durable, filter, count, cancellationToken);
         return new TaggedJson(JsonSerializer.SerializeToUtf8Bytes(runs, JsonDefaults.Options));
+    }
+
+    /// <summary>
+    /// GET /api/runs-summary?server=&amp;outcome=&amp;monitor=&amp;since=&amp;before=&amp;zone=: counts by day and outcome,
+    /// MTTR (first failed probe to recovery) and the server with most runs, over every run the filter matches; days in
+    /// the IANA zone named (default UTC), as the page that asks shows its times.
+    /// </summary>
+    public async Task<Results<TaggedJson, ValidationProblem>> SummaryAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        var filter = RunFilter.FromQuery(request.Query, errors);
+        var zone = TimeZoneInfo.Utc;
+        if (request.Query["zone"].FirstOrDefault() is { Length: > 0 } named && !TimeZoneInfo.TryFindSystemTimeZoneById(named, out zone))
+        {
+            errors["zone"] = [$"zone must be a time zone ID (IANA, e.g. Europe/London, or UTC); '{OutsideText.Clean(named, 64)}' is not one this host knows."];
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : new TaggedJson(JsonSerializer.SerializeToUtf8Bytes(await queries.SummaryAsync(filter, zone!, cancellationToken), JsonDefaults.Options));
     }
 
     /// <summary>GET /api/runs/{id}: the run, or a 404 problem naming it.</summary>
@@ -76,12 +86,13 @@ public sealed class RunsHttp(RunQueries queries, RunCommands commands)
 /// <summary>The run routes of the standalone host, in one place: one group per role.</summary>
 public static class RunsEndpoints
 {
-    /// <summary>GET /api/runs, GET /api/runs/{id} (reader); approve, reject (approver); cancel (operator).</summary>
+    /// <summary>GET /api/runs, GET /api/runs/{id}, GET /api/runs-summary (reader); approve, reject (approver); cancel (operator).</summary>
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder routes)
     {
         var readers = routes.MapGroup("/api/runs").WithTags("Runs").RequireOperator(OperatorRole.Reader);
         readers.MapGet("/", (RunsHttp runs, DurableTaskClient durable, HttpRequest request, CancellationToken ct) => runs.ListAsync(durable, request, ct));
         readers.MapGet("/{id}", (RunsHttp runs, DurableTaskClient durable, string id, CancellationToken ct) => runs.GetAsync(durable, id, ct));
+        routes.MapGet("/api/runs-summary", (RunsHttp runs, HttpRequest request, CancellationToken ct) => runs.SummaryAsync(request, ct)).WithTags("Runs").RequireOperator(OperatorRole.Reader);
 
         // No body parameter: a body bound by the framework would be read before the gate runs.
         var approvers = routes.MapGroup("/api/runs").WithTags("Runs").RequireOperator(OperatorRole.Approver);

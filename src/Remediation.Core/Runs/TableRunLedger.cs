@@ -97,18 +97,40 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         (await TryGetAsync(runId, cancellationToken))?.Run;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<RunRecord>> ListAsync(string? server, int max, DateTimeOffset? startedBefore, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(RunFilter filter, int max, CancellationToken cancellationToken)
     {
-        var all = new List<RunRecord>();
-        var filter = server is null ? $"PartitionKey eq '{Partition}'" : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Server eq {server.ToUpperInvariant()}");
-        if (startedBefore is { } before)
+        ArgumentNullException.ThrowIfNull(filter);
+        // Server, outcome and start time are entity properties the service filters on; the monitor is read from the
+        // run itself (runs written before it was a property have none).
+        var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {Partition}") };
+        if (filter.Server is { } server)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"StartedAt lt {before}");
+            clauses.Add(TableClient.CreateQueryFilter($"Server eq {server.ToUpperInvariant()}"));
         }
 
-        await foreach (var entity in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        if (filter.Outcome is { } outcome)
         {
-            all.Add(FromEntity(entity));
+            clauses.Add(TableClient.CreateQueryFilter($"Outcome eq {outcome.ToString()}"));
+        }
+
+        if (filter.Since is { } since)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"StartedAt ge {since}"));
+        }
+
+        if (filter.StartedBefore is { } before)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"StartedAt lt {before}"));
+        }
+
+        var all = new List<RunRecord>();
+        await foreach (var entity in runs.QueryAsync<TableEntity>(string.Join(" and ", clauses), cancellationToken: cancellationToken))
+        {
+            var run = FromEntity(entity);
+            if (filter.Matches(run))
+            {
+                all.Add(run);
+            }
         }
 
         return [.. all.OrderByDescending(r => r.Outcome == RunOutcome.Running).ThenByDescending(r => r.StartedAt).Take(max)];

@@ -74,8 +74,8 @@ public class InMemoryRunLedgerTests
         await ledger.CloseAsync("done", RunOutcome.Transient, "ok", Start.AddHours(2), default);
         await ledger.OpenAsync(Run("other", server: "MBX2", at: Start.AddMinutes(30)), default);
 
-        var all = await ledger.ListAsync(null, 10, null, default);
-        var mbx1 = await ledger.ListAsync("mbx1", 2, null, default);
+        var all = await ledger.ListAsync(RunFilter.All, 10, default);
+        var mbx1 = await ledger.ListAsync(new RunFilter("mbx1"), 2, default);
 
         Assert.Equal(["new", "other", "old", "done"], all.Select(r => r.RunId));
         Assert.Equal(["new", "old"], mbx1.Select(r => r.RunId));

@@ -124,7 +124,7 @@ public sealed class CrashResumeTests(OrganisationFixture org, AzuriteFixture azu
 
         run.AssertOutcome(RunOutcome.Recovered);
         Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", run.Timeline());
-        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
+        var sub = Assert.Single(await host.Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (sub.ParentRunId, sub.Outcome));
     }
 

@@ -61,6 +61,47 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.All(down, r => Assert.True(r.DownSince is { } since && since <= r.LastTransitionTime, $"{r.Name}: down since {r.DownSince}, changed at {r.LastTransitionTime}"));
     }
 
+    /// <summary>
+    /// "Down since" is the first failed probe as probe history recorded it, not the probe that made the monitor
+    /// Unhealthy (two failures needed here), and the alert the monitor raises carries it into the run, whose MTTR
+    /// counts from it.
+    /// </summary>
+    [Fact]
+    public async Task Down_since_is_the_first_failed_probe_and_the_run_counts_from_it()
+    {
+        await using var twice = await HostFactory.StartAsync(fixture.Lab, new Dictionary<string, string?> { ["Remediation:Monitors:ConsecutiveFailures"] = "2" });
+        using var client = await LabHttp.ClientAsync(twice.Address);
+        await fixture.Mbx1.StopAsync();
+        var cycle = twice.App.Services.GetRequiredService<ProbeCycle>();
+        await cycle.RunAsync(default);
+        await cycle.RunAsync(default);
+
+        var rows = (await client.GetFromJsonAsync<List<ServerHealthRow>>("api/health/MBX1", Json))!;
+        var deep = rows.Single(r => r.Name == "ImapDeepTestMonitor");
+        var history = await client.GetFromJsonAsync<List<ProbeSeriesView>>("api/history/MBX1", Json);
+        var failures = history!.Single(s => s.Probe == "ImapDeepTestProbe").Points.Where(p => !p.Succeeded).Select(p => p.At).Order().ToList();
+
+        Assert.Equal(HealthState.Unhealthy, deep.AlertValue);
+        Assert.Equal(2, failures.Count);
+        Assert.Equal(failures[0], deep.DownSince);
+        Assert.True(deep.LastTransitionTime > failures[0], "the monitor changed state at the second failure, after the first");
+
+        // The alerts the two monitors raised (the pump is off here: read from the queue), each carrying its first failure.
+        var queued = await twice.App.Services.GetRequiredService<Remediation.Alerts.IAlertQueue>().ReceiveAsync(10, TimeSpan.FromSeconds(5), default);
+        var alerts = queued.Select(q => q.Alert!).Where(a => a.Server == "MBX1").ToList();
+        Assert.Equal(["ImapDeepTestMonitor", "ImapSelfTestMonitor"], alerts.Select(a => a.Monitor).Order());
+        Assert.All(alerts, a => Assert.Equal(rows.Single(r => r.Name == a.Monitor).DownSince, a.FailingSince));
+        Assert.All(alerts, a => Assert.True(a.FailingSince < a.RaisedAt, $"{a.Monitor}: failing since {a.FailingSince:O}, raised {a.RaisedAt:O}"));
+
+        // A run opened by the deep test's alert counts from that first failure.
+        var run = new Remediation.Runs.RunRecord("r1", "i1", "MBX1", "IMAP.Protocol", "ImapDeepTestMonitor", TimeProvider.System.GetUtcNow(), null, Remediation.Runs.RunOutcome.Running, null, [], [alerts.Single(a => a.Monitor == "ImapDeepTestMonitor")]);
+        Assert.Equal(failures[0], run.FailingSince);
+    }
+
+    sealed record ProbeSeriesView(string Probe, List<ProbePointView> Points);
+
+    sealed record ProbePointView(DateTimeOffset At, bool Succeeded);
+
     [Fact]
     public async Task Health_rows_are_shaped_like_get_server_health_and_filter_with_wildcards()
     {

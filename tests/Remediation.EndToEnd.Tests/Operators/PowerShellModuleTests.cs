@@ -102,6 +102,11 @@ public sealed class PowerShellModuleTests : IAsyncLifetime
         Assert.Contains("CAB 4711", Ps($"(Get-ImapRemediationRun -RunId {runId}).Steps.Answer -join ' | '"), StringComparison.Ordinal);
         Assert.True(host.Lab.MailboxServers["MBX1"].IsRunning);
 
+        // Filters answered by the API over every run it holds.
+        Assert.Contains(runId, Ps($"Get-ImapRemediationRun -Outcome Recovered -Monitor (Get-ImapRemediationRun -RunId {runId}).Monitor -Since (Get-Date).AddHours(-1) | ForEach-Object RunId"), StringComparison.Ordinal);
+        Assert.DoesNotContain(runId, Ps("Get-ImapRemediationRun -Outcome Escalated | ForEach-Object RunId"), StringComparison.Ordinal);
+        Assert.Empty(Ps("Get-ImapRemediationRun -Server MBX1 -Since (Get-Date).AddMinutes(5) | ForEach-Object RunId"));
+
         // A run that no longer waits, and one that does not exist: the API's own words, as non-terminating errors.
         var (_, late) = Run($"Approve-ImapRemediationRun -RunId {runId} -Confirm:$false; 'carried on'");
         Assert.Contains($"Run {runId} on MBX1 is not waiting for an approval (Recovered", Assert.Single(late), StringComparison.Ordinal);

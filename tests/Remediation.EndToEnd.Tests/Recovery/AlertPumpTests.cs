@@ -59,7 +59,7 @@ public sealed class AlertPumpTests(LabFixture fixture) : IClassFixture<LabFixtur
         Assert.Equal((1, 1, 0), (first.Received, first.Started, first.Coalesced));
         Assert.Equal((2, 0, 2), (second.Received, second.Started, second.Coalesced));
         Assert.Equal(["first", "second", "third"], run.Alerts.Select(a => a.AlertId));
-        Assert.Single(await Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
+        Assert.Single(await Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.Equal(StepOutcome.TimedOut, run.Steps[0].Outcome);
 
         // No agent is configured for this host: the playbook cannot act, and says exactly why.

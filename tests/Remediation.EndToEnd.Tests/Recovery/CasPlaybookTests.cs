@@ -172,7 +172,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Contains("CAS1 is not restarted for a failure of MBX1", run.Steps[3].Answer, StringComparison.Ordinal);
         Assert.Contains("answered [UNAVAILABLE]", run.Steps[3].Answer, StringComparison.Ordinal);
         Assert.Contains("nothing was done on CAS1", run.Reason, StringComparison.Ordinal);
-        var mailboxRun = Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
+        var mailboxRun = Assert.Single(await host.Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.Equal((run.RunId, RunOutcome.Recovered), (mailboxRun.ParentRunId, mailboxRun.Outcome));
         Assert.Equal(["Re-run probe: Failed", "Confirm with Exchange: Succeeded", "Safety check: Restart MSExchangeIMAP4BE: Allowed", "Restart MSExchangeIMAP4BE: Succeeded", "Re-run probe: Succeeded"], mailboxRun.Timeline());
         Assert.Empty(await host.ActionsAsync(run.RunId));
@@ -261,7 +261,7 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
 
         Assert.All(cas, r => Assert.Equal(RunOutcome.Recovered, r.Outcome));
         Assert.Equal(RunOutcome.Recovered, mailbox.Outcome);
-        Assert.Single(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
+        Assert.Single(await host.Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.All(cas, r => Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", r.Timeline()));
         Assert.All(cas, r => Assert.StartsWith($"Run {mailbox.RunId} (", r.Steps.Single(s => s.Name.StartsWith("Recover mailbox server", StringComparison.Ordinal)).Answer, StringComparison.Ordinal));
         var audit = (await host.Get<Exchange.AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.At >= started).ToList();

@@ -50,7 +50,7 @@ public sealed class PlanPreviewTests(OrganisationFixture org) : IAsyncLifetime
 
         // Nothing done: no agent action, no run in the ledger, no throttle slot (a second preview is still allowed).
         Assert.Equal(actionsBefore, await AuditCountAsync(host));
-        Assert.Empty(await host.Get<IRunLedger>().ListAsync("MBX1", 10, null, default));
+        Assert.Empty(await host.Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.Equal(preview.Steps.Select(s => (s.Name, s.Outcome)), again.Steps.Select(s => (s.Name, s.Outcome)));
         Assert.Equal(RunOutcome.Escalated, preview.Outcome);
         Assert.All(preview.Steps.Where(s => s.Name.StartsWith("Safety check", StringComparison.Ordinal)), s => Assert.Equal(StepOutcome.Allowed, s.Outcome));

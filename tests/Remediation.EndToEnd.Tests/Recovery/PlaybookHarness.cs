@@ -83,7 +83,7 @@ internal static class PlaybookHarness
     {
         for (var i = 0; i < 600; i++)
         {
-            var runs = await host.Get<IRunLedger>().ListAsync(server, 1, null, default);
+            var runs = await host.Get<IRunLedger>().ListAsync(new RunFilter(server), 1, default);
             if (runs.Count > 0 && runs[0].Steps.Any(s => s.Name == step))
             {
                 return;

@@ -46,7 +46,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         await ledger.OpenAsync(Run("r3", At.AddHours(2), server: "MBX2"), default);
 
         var run = (await ledger.GetAsync("r1", default))!;
-        var mbx1 = await ledger.ListAsync("mbx1", 10, null, default);
+        var mbx1 = await ledger.ListAsync(new RunFilter("mbx1"), 10, default);
 
         Assert.Equal("MBX1", run.Server);
         Assert.Equal(Enumerable.Range(1, 9), run.Steps.Select(s => s.Sequence).Order());
@@ -54,7 +54,101 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         Assert.Equal(["a1", "early", "late"], run.Alerts.Select(a => a.AlertId));
         Assert.Equal((RunOutcome.Escalated, "first"), (run.Outcome, run.Reason));
         Assert.Equal(["r2", "r1"], mbx1.Select(r => r.RunId));
-        Assert.Equal(3, (await ledger.ListAsync(null, 10, null, default)).Count);
+        Assert.Equal(3, (await ledger.ListAsync(RunFilter.All, 10, default)).Count);
+    }
+
+    /// <summary>
+    /// The run API's filters answered by Table storage's own query engine (Azurite) as the in-memory ledger answers
+    /// them: 60 runs over three servers, two monitors, four outcomes and 60 hours; every filter the console sends.
+    /// </summary>
+    [Fact]
+    public async Task The_table_ledger_filters_runs_by_server_outcome_monitor_and_time_as_the_in_memory_one()
+    {
+        var table = await TableRunLedger.CreateAsync(new TableServiceClient(azurite.ConnectionString), $"t{Guid.NewGuid():N}"[..12], default);
+        var memory = new InMemoryRunLedger();
+        RunOutcome[] outcomes = [RunOutcome.Running, RunOutcome.Recovered, RunOutcome.Escalated, RunOutcome.Transient];
+        foreach (var ledger in new IRunLedger[] { table, memory })
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var run = Run($"r{i:00}", At.AddHours(i), server: $"MBX{i % 3 + 1}") with { Monitor = i % 2 == 0 ? "ImapSelfTestMonitor" : "ImapDeepTestMonitor" };
+                await ledger.OpenAsync(run, default);
+                if (outcomes[i % 4] != RunOutcome.Running)
+                {
+                    await ledger.CloseAsync(run.RunId, outcomes[i % 4], "test", At.AddHours(i).AddMinutes(5), default);
+                }
+            }
+        }
+
+        RunFilter[] filters =
+        [
+            RunFilter.All,
+            new(Server: "mbx2"),
+            new(Outcome: RunOutcome.Recovered),
+            new(Outcome: RunOutcome.Running, Server: "MBX1"),
+            new(Monitor: "imapdeeptestmonitor"),
+            new(Since: At.AddHours(30)),
+            new(Since: At.AddHours(10), StartedBefore: At.AddHours(20)),
+            new(Server: "MBX3", Outcome: RunOutcome.Escalated, Monitor: "ImapSelfTestMonitor", Since: At.AddHours(5)),
+            new(Outcome: RunOutcome.Cancelled),
+        ];
+        foreach (var filter in filters)
+        {
+            var expected = (await memory.ListAsync(filter, 1000, default)).Select(r => r.RunId).ToList();
+            Assert.Equal(expected, (await table.ListAsync(filter, 1000, default)).Select(r => r.RunId).ToList());
+            Assert.All(expected, id => Assert.True(filter.Matches(memory.GetAsync(id, default).Result!), $"{filter}: {id}"));
+        }
+
+        Assert.Equal(15, (await table.ListAsync(new RunFilter(Outcome: RunOutcome.Recovered), 1000, default)).Count);
+        Assert.Equal(10, (await table.ListAsync(new RunFilter(Since: At.AddHours(10), StartedBefore: At.AddHours(20)), 1000, default)).Count);
+    }
+
+    /// <summary>
+    /// A busy night over real HTTP and Table storage: 150 runs, the two escalations the oldest. The newest page does not
+    /// hold them; the outcome filter and the summary find them, because the API answers over every run it holds.
+    /// </summary>
+    [Fact]
+    public async Task The_run_api_filters_and_counts_over_every_run_not_the_newest_page()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Remediation:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Remediation:Storage:TablePrefix"] = $"q{Guid.NewGuid():N}"[..12],
+        };
+        await using var host = await HostFactory.StartAsync(lab.Lab, settings);
+        var ledger = host.App.Services.GetRequiredService<IRunLedger>();
+        var now = TimeProvider.System.GetUtcNow();
+        for (var i = 0; i < 150; i++)
+        {
+            var at = now.AddMinutes(-10 * (150 - i));
+            var run = Run($"night-{i:000}", at, server: i % 2 == 0 ? "MBX1" : "CAS1") with { Alerts = [Alert($"a{i}") with { FailingSince = at.AddMinutes(-2) }] };
+            await ledger.OpenAsync(run, default);
+            await ledger.CloseAsync(run.RunId, i < 2 ? RunOutcome.Escalated : RunOutcome.Recovered, "test", at.AddMinutes(3), default);
+        }
+
+        using var http = await LabHttp.ClientAsync(host.Address);
+        var newest = await http.GetFromJsonAsync<List<RunRecord>>("api/runs?top=100", Json);
+        var escalated = await http.GetFromJsonAsync<List<RunRecord>>("api/runs?outcome=Escalated", Json);
+        var since = Uri.EscapeDataString(now.AddDays(-2).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+        var summary = await http.GetFromJsonAsync<JsonElement>($"api/runs-summary?since={since}&zone=Asia/Kolkata", Json);
+        var mbx1 = await http.GetFromJsonAsync<JsonElement>($"api/runs-summary?server=mbx1&outcome=Recovered", Json);
+
+        Assert.DoesNotContain(newest!, r => r.Outcome == RunOutcome.Escalated);
+        Assert.Equal(["night-001", "night-000"], escalated!.Select(r => r.RunId));
+        Assert.Equal((150, 148), (summary.GetProperty("runs").GetInt32(), summary.GetProperty("recovered").GetInt32()));
+        Assert.Equal(300, summary.GetProperty("mttrSeconds").GetDouble(), precision: 3); // 2 minutes down before the run, 3 in it
+        Assert.Equal("Asia/Kolkata", summary.GetProperty("timeZone").GetString());
+        Assert.Equal(150, summary.GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("outcomes").EnumerateObject().Sum(o => o.Value.GetInt32())));
+        Assert.Equal(74, mbx1.GetProperty("runs").GetInt32());
+        var lastDay = await http.GetFromJsonAsync<JsonElement>($"api/runs-summary?since={Uri.EscapeDataString(now.AddDays(-1).ToString("o", System.Globalization.CultureInfo.InvariantCulture))}", Json);
+        Assert.Equal(144, lastDay.GetProperty("runs").GetInt32()); // 25 hours of runs, one every 10 minutes: the oldest 6 are older than a day
+
+        // What cannot be read is named, with what it accepts.
+        using var badZone = await http.GetAsync(new Uri("api/runs-summary?zone=Mars/Olympus", UriKind.Relative));
+        using var badOutcome = await http.GetAsync(new Uri("api/runs?outcome=Fixed", UriKind.Relative));
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, System.Net.HttpStatusCode.BadRequest), (badZone.StatusCode, badOutcome.StatusCode));
+        Assert.Contains("zone must be a time zone ID", await badZone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("outcome must be one of Running", await badOutcome.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
