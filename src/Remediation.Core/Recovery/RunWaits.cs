@@ -10,35 +10,42 @@ namespace Remediation.Recovery;
 internal sealed class RunWaits(StepRecorder recorder)
 {
     /// <summary>Waits <paramref name="wait"/> on a durable timer (an operator's cancel interrupts it).</summary>
-    public async Task WaitAsync(TimeSpan wait, string why)
-    {
-        recorder.ThrowIfCancelled();
-        recorder.Show($"Waiting {wait} {why}", recorder.Now, recorder.Now + wait);
-        await SleepUnlessCancelledAsync(wait);
-        recorder.ThrowIfCancelled();
-    }
+    public Task WaitAsync(TimeSpan wait, string why) => WaitAsync(wait, $"Waiting {wait} {why}", recorder.Now, recorder.Now + wait);
 
     /// <summary>
     /// Reads with <paramref name="read"/> until <paramref name="done"/> says so, waiting PollInterval between looks, at
-    /// most <paramref name="atMost"/> in all; returns the last reading either way.
+    /// most <paramref name="atMost"/> in all; returns the last reading either way. While it waits, the run shows the
+    /// whole watch's span (when it began, when its last look is due), not the span of one poll: an operator reading
+    /// "at most until" reads the real deadline.
     /// </summary>
     public async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan atMost, string why, bool waitFirst = false)
     {
         var poll = recorder.Settings.PollInterval;
         var looks = (int)Math.Ceiling(atMost / poll);
+        var since = recorder.Now;
+        var until = since + (poll * looks);
+        var what = $"Waiting up to {atMost} {why} (a look every {poll})";
         if (waitFirst)
         {
-            await WaitAsync(poll, why);
+            await WaitAsync(poll, what, since, until);
         }
 
         var reading = await read();
         for (var look = waitFirst ? 1 : 0; !done(reading) && look < looks; look++)
         {
-            await WaitAsync(poll, why);
+            await WaitAsync(poll, what, since, until);
             reading = await read();
         }
 
         return reading;
+    }
+
+    async Task WaitAsync(TimeSpan wait, string what, DateTimeOffset since, DateTimeOffset until)
+    {
+        recorder.ThrowIfCancelled();
+        recorder.Show(what, since, until);
+        await SleepUnlessCancelledAsync(wait);
+        recorder.ThrowIfCancelled();
     }
 
     /// <summary>

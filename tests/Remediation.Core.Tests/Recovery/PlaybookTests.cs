@@ -159,6 +159,36 @@ public sealed class PlaybookTests
         Assert.True(world.ActivationDisabled(Mbx), "activation stays disabled: databases stay off the server");
     }
 
+    /// <summary>
+    /// The restart watch shows its real deadline: every look of the watch reports the same span, from when the watch
+    /// began to RestartWait later (rounded up to whole looks), not the span of the next poll.
+    /// </summary>
+    [Fact]
+    public async Task The_restart_watch_shows_its_real_deadline_at_every_look()
+    {
+        var world = new StandInWorld { ServerComesBack = false };
+        await using var host = await StartAsync(world);
+        var settings = Settings() with { PollInterval = TimeSpan.FromMilliseconds(100), RestartWait = TimeSpan.FromMilliseconds(1050) };
+        var id = await host.StartAsync(Request(Mbx, ServerRole.Mailbox, DeepTest, settings));
+
+        var seen = new List<RunStatus>();
+        while ((await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true)) is { IsCompleted: false } instance)
+        {
+            if (instance.ReadCustomStatusAs<RunStatus>() is { CurrentStep: { } step } status && step.Contains("to come back", StringComparison.Ordinal))
+            {
+                seen.Add(status);
+            }
+
+            await Task.Delay(15);
+        }
+
+        Assert.True(seen.Count >= 3, $"saw the watch {seen.Count} times");
+        var spans = seen.Select(s => (s.WaitingSince, s.WaitingUntil)).Distinct().ToList();
+        var (since, until) = Assert.Single(spans);
+        Assert.Equal(TimeSpan.FromMilliseconds(1100), until - since); // 11 looks of 100 ms cover 1,050 ms
+        Assert.Contains("Waiting up to 00:00:01.0500000 for MBX1 to come back from its restart (a look every 00:00:00.1000000)", seen[0].CurrentStep, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DeepTest_3_1_escalates_without_failing_back_when_the_restart_did_not_fix_it()
     {
