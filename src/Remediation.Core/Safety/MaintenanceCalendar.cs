@@ -137,7 +137,13 @@ public sealed class MaintenanceCalendar(IOptionsMonitor<MaintenanceOptions> opti
     public async Task<IReadOnlyList<MaintenanceView>> ViewAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return [.. (await AllAsync(cancellationToken)).Select(w => new MaintenanceView(w, w.OpenAt(now, Zone)?.End, w.NextStart(now, Zone), Zone.Id))];
+        var servers = topology.CurrentValue.Servers;
+        return [.. (await AllAsync(cancellationToken)).Select(w =>
+        {
+            var open = w.OpenAt(now, Zone);
+            var removable = !w.Id!.StartsWith("settings-", StringComparison.Ordinal);
+            return new MaintenanceView(w, open?.End, w.NextStart(now, Zone), Zone.Id, [.. servers.Where(w.Covers).Select(s => s.Name)], open?.Start, removable);
+        })];
     }
 }
 
@@ -146,4 +152,7 @@ public sealed class MaintenanceCalendar(IOptionsMonitor<MaintenanceOptions> opti
 /// <param name="OpenUntil">When it closes, if open now (UTC).</param>
 /// <param name="NextStart">When it next opens (UTC).</param>
 /// <param name="TimeZone">The zone its local times are in.</param>
-public sealed record MaintenanceView(MaintenanceWindow Window, DateTimeOffset? OpenUntil, DateTimeOffset? NextStart, string TimeZone);
+/// <param name="Servers">The servers of the topology it covers (a DAG's members, a site's servers).</param>
+/// <param name="OpenSince">When the occurrence open now began (UTC).</param>
+/// <param name="Removable">Scheduled through the API, so DELETE ends it (settings windows are changed in settings).</param>
+public sealed record MaintenanceView(MaintenanceWindow Window, DateTimeOffset? OpenUntil, DateTimeOffset? NextStart, string TimeZone, IReadOnlyList<string> Servers, DateTimeOffset? OpenSince, bool Removable);

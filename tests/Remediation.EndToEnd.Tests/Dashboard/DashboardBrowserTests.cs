@@ -162,6 +162,55 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// An incident reads from its root cause: MBX1's back end dies, the CAS runs wait on MBX1's run; the grid says
+    /// "caused by MBX1" on the CAS servers, the run list puts MBX1's run first with the CAS runs beneath it, each run
+    /// one line until opened. A maintenance window shows on the grid with its end and is ended from it: the API no
+    /// longer holds it.
+    /// </summary>
+    [Fact]
+    public async Task An_incident_reads_from_its_root_cause_and_maintenance_is_shown_and_ended_from_the_grid()
+    {
+        using var http = await LabHttp.ClientAsync(host.Address);
+        var start = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        using var scheduled = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "api/maintenance", new { server = "MBX2", start, duration = "02:00:00", reason = "memory upgrade" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, scheduled.StatusCode);
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(host.Address.ToString());
+
+        // The victims name their cause; the root-cause run comes first, the runs that waited on it beneath.
+        await Assertions.Expect(page.Locator("tr.server[data-server='CAS1'] [data-caused-by='MBX1']")).ToHaveTextAsync("caused by MBX1", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        var root = page.Locator("#runs article.run[data-server='MBX1']").First;
+        var rootId = await root.GetAttributeAsync("data-run");
+        var waiters = page.Locator($"#runs article.run.waiter[data-root='{rootId}']");
+        await Assertions.Expect(waiters).Not.ToHaveCountAsync(0);
+        var order = await page.Locator("#runs article.run").EvaluateAllAsync<string[]>("runs => runs.map(r => r.dataset.run)");
+        Assert.True(Array.IndexOf(order, rootId) < Array.IndexOf(order, await waiters.First.GetAttributeAsync("data-run")), string.Join(", ", order));
+        await Assertions.Expect(root.Locator("summary")).ToContainTextAsync("root cause");
+
+        // Maintenance on the grid with its end, ended from it after a confirmation that says what follows.
+        var badge = page.Locator("tr.server[data-server='MBX2'] .badge.Maintenance");
+        await Assertions.Expect(badge).ToContainTextAsync("maintenance until", new LocatorAssertionsToContainTextOptions { Timeout = 10_000 });
+        await page.Locator("tr.server[data-server='MBX2'] button[data-act='end-maintenance']").ClickAsync();
+        await Assertions.Expect(page.Locator("dialog#confirm")).ToContainTextAsync("runs on MBX2 may act again");
+        await page.Locator("#c-yes").ClickAsync();
+        await Assertions.Expect(badge).ToHaveCountAsync(0, new LocatorAssertionsToHaveCountOptions { Timeout = 10_000 });
+        var windows = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, "api/maintenance");
+        Assert.Equal(0, windows.GetArrayLength());
+
+        // Once the incident is over every run is one line: the details open on a click.
+        var mbx1 = page.Locator($"#runs article.run[data-run='{rootId}']");
+        await page.Locator("#needs li[data-needs='approval'] button.approve").First.ClickAsync(new LocatorClickOptions { Timeout = 30_000 });
+        await page.Locator("#c-yes").ClickAsync();
+        await Assertions.Expect(mbx1).ToHaveAttributeAsync("data-outcome", "Recovered", new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 });
+        await Assertions.Expect(mbx1.Locator("details")).Not.ToHaveAttributeAsync("open", "");
+        await Assertions.Expect(mbx1.Locator("ol")).ToBeHiddenAsync();
+        await mbx1.Locator("summary").ClickAsync();
+        await Assertions.Expect(mbx1.Locator("ol")).ToBeVisibleAsync();
+    }
+
+    /// <summary>
     /// Accessibility by axe-core (Deque's engine, the one auditors run; its rules map to WCAG 2.x A/AA), not by our
     /// reading of WCAG: the console with an approval waiting, then with the confirmation open, in both themes and at
     /// desk and phone widths, has no serious or critical violation, and nothing is clipped sideways.

@@ -264,6 +264,10 @@ public sealed class CasPlaybookTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Single(await host.Get<IRunLedger>().ListAsync(new RunFilter("MBX1"), 10, default));
         Assert.All(cas, r => Assert.Contains("Recover mailbox server MBX1 (playbook 3.1): Succeeded", r.Timeline()));
         Assert.All(cas, r => Assert.StartsWith($"Run {mailbox.RunId} (", r.Steps.Single(s => s.Name.StartsWith("Recover mailbox server", StringComparison.Ordinal)).Answer, StringComparison.Ordinal));
+        // The mailbox run says, durably, which runs waited on it (started by one, joined by the others): an alert each
+        // from the run that needed it, as the console groups the incident.
+        var waiters = mailbox.Alerts.Where(a => a.Source == "Run").Select(a => a.AlertId[..a.AlertId.LastIndexOf(':')]).Order(StringComparer.Ordinal);
+        Assert.Equal(cas.Select(r => r.RunId).Order(StringComparer.Ordinal), waiters);
         var audit = (await host.Get<Exchange.AgentConnection>().Client().GetAuditAsync(10_000, default)).Where(e => e.At >= started).ToList();
         // One restart really happened: a request the agent answered twice (an activity delivered again, the same
         // idempotency key) is one restart in the lab, however many audit lines it left.
