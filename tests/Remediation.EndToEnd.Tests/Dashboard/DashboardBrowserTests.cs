@@ -331,8 +331,20 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         await page.Locator("button[data-open='MBX1']").ClickAsync();
         await Assertions.Expect(page.Locator("#latency polyline[data-probe='ImapDeepTestProbe']")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.Locator("#latency circle")).Not.ToHaveCountAsync(0); // the failed probes, in red
-        await Assertions.Expect(page.Locator($"#latency .run-mark[data-run='{await recovered.GetAttributeAsync("data-run")}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#latency path.failure")).Not.ToHaveCountAsync(0); // the failed probes: crosses in their own lane
+        var mark = page.Locator($"#latency .run-mark[data-run='{await recovered.GetAttributeAsync("data-run")}']");
+        await Assertions.Expect(mark).ToHaveCountAsync(1);
+        await Assertions.Expect(mark.Locator("rect.approval-span")).ToHaveCountAsync(1); // the wait for the approval, drawn on the run
+        // Absolute ticks in the page's zone, never "-2 min" twice.
+        var ticks = await page.Locator("#latency text.tick").AllTextContentsAsync();
+        Assert.NotEmpty(ticks);
+        Assert.All(ticks, t => Assert.Matches(@"^\d\d:\d\d$", t));
+        Assert.Equal(ticks.Count, ticks.Distinct().Count());
+        // The crosshair reads each probe's nearest value where the pointer is.
+        var chart = (await page.Locator("#latency").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(chart.X + chart.Width - 5, chart.Y + chart.Height / 2);
+        await Assertions.Expect(page.Locator("#readout")).ToContainTextAsync("ImapDeepTestProbe");
+        await Assertions.Expect(page.Locator("#crosshair")).ToHaveAttributeAsync("visibility", "visible");
 
         await page.Locator("#f-server").SelectOptionAsync("MBX1");
         await page.Locator("#f-outcome").SelectOptionAsync("Recovered");
