@@ -23,6 +23,9 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     readonly Lock gate = new();
     readonly HashSet<string> underRepair = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>When <paramref name="monitor"/> alerts again on its own (see <see cref="MonitorOptions.NextAlertAt"/>).</summary>
+    public DateTimeOffset? NextAlertAt(MonitorSnapshot monitor) => options.CurrentValue.NextAlertAt(monitor);
+
     /// <summary>Records a probe result on the monitor it feeds; returns the transition if the state changed.</summary>
     public MonitorTransition? Record(ProbeResult result) =>
         Record(result.Server, ImapHealthModel.MonitorOf(result.Probe), result.Succeeded, result);
@@ -53,8 +56,7 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
             };
             var now = time.GetUtcNow();
             var becameUnhealthy = state == HealthState.Unhealthy && before.AlertValue != HealthState.Unhealthy;
-            var reminder = state == HealthState.Unhealthy && !becameUnhealthy && before.LastAlertAt is { } last
-                && now - last >= settings.RealertAfter * Math.Pow(2, Math.Min(before.Reminders, 4));
+            var reminder = state == HealthState.Unhealthy && !becameUnhealthy && settings.NextAlertAt(before) is { } due && now >= due;
             var after = before with
             {
                 AlertValue = state,

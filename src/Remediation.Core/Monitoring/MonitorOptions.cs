@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Remediation.Imap;
 
 namespace Remediation.Monitoring;
 
@@ -33,6 +34,16 @@ public sealed class MonitorOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan RealertAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// When an Unhealthy monitor raises its next alert (its last one plus <see cref="RealertAfter"/>, doubled per
+    /// reminder up to 16 times); null for a monitor that is not Unhealthy or never alerted.
+    /// </summary>
+    public DateTimeOffset? NextAlertAt(MonitorSnapshot monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return monitor.AlertValue == HealthState.Unhealthy && monitor.LastAlertAt is { } last ? last + (RealertAfter * Math.Pow(2, Math.Min(monitor.Reminders, 4))) : null;
+    }
 
     /// <summary>
     /// A peer CAS counts as the site's healthy CAS only on a sample this fresh: one seen Healthy an hour ago, its probes

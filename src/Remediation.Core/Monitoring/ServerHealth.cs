@@ -13,7 +13,7 @@ public static partial class ServerHealth
         var filter = healthSet is null ? null : Like(healthSet);
         return [.. board.Snapshot(server)
             .Where(m => filter is null || filter.IsMatch(m.HealthSet))
-            .Select(m => new ServerHealthRow(m.Server, m.Name, m.TargetResource, m.HealthSet, m.AlertValue, m.LastTransitionTime, m.LastResult?.LatencyMs, m.LastResult is { Succeeded: false } r ? r.Error : null, m.DownSince))];
+            .Select(m => new ServerHealthRow(m.Server, m.Name, m.TargetResource, m.HealthSet, m.AlertValue, m.LastTransitionTime, m.LastResult?.LatencyMs, m.LastResult is { Succeeded: false } r ? r.Error : null, m.DownSince, board.NextAlertAt(m)))];
     }
 
     /// <summary>

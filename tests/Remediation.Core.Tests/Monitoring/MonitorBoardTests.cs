@@ -70,17 +70,21 @@ public class MonitorBoardTests
         await board.EndRepairAsync("MBX1", default); // the run escalated; the server is still broken
 
         var alerts = new List<int>();
+        var nextSaid = new List<TimeSpan>();
         for (var minute = 1; minute <= 120; minute++)
         {
             time.Advance(TimeSpan.FromMinutes(1));
             if (board.Record(Probe(false)) is { RaisesAlert: true, IsReminder: true })
             {
                 alerts.Add(minute);
+                // The health row says when the next one is due, as the board will decide it.
+                nextSaid.Add(ServerHealth.Query(board, "MBX1", null).Single().NextAlertAt!.Value - time.GetUtcNow());
             }
         }
 
         // 30 minutes after the run ended, then 60 minutes after that.
         Assert.Equal([30, 90], alerts);
+        Assert.Equal([TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(120)], nextSaid);
         time.Advance(TimeSpan.FromMinutes(1));
         board.Record(Probe(true));
         Assert.Equal((HealthState.Healthy, null, 0), (board.Snapshot()[0].AlertValue, board.Snapshot()[0].LastAlertAt, board.Snapshot()[0].Reminders));

@@ -211,6 +211,38 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// After a rejected run the server is still down and nothing is going: the needs bar says so, when the monitor alerts
+    /// again on its own, and "Alert now" (after a confirmation) starts a new run through the alert webhook, recorded as
+    /// the console's alert with who sent it.
+    /// </summary>
+    [Fact]
+    public async Task A_server_left_down_says_when_it_alerts_again_and_alert_now_starts_a_new_run()
+    {
+        await host.Lab.MailboxServers["MBX1"].StopAsync(hard: true);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(host.Address.ToString());
+        var ask = page.Locator("#needs li[data-needs='approval']").Filter(new LocatorFilterOptions { HasText = "on MBX1" });
+        await ask.Locator("button.reject").ClickAsync(new LocatorClickOptions { Timeout = 30_000 });
+        await page.Locator("#c-yes").ClickAsync();
+
+        var idle = page.Locator("#needs li[data-needs='server']").Filter(new LocatorFilterOptions { HasText = "MBX1" });
+        await Assertions.Expect(idle).ToContainTextAsync("no run going; alerts again at", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+        await idle.Locator("button[data-act='realert']").ClickAsync();
+        await Assertions.Expect(page.Locator("dialog#confirm")).ToContainTextAsync("goes on the queue now");
+        await page.Locator("#c-yes").ClickAsync();
+
+        // A second run on MBX1, opened by the console's alert, asks again.
+        await Assertions.Expect(ask).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = 30_000 });
+        using var http = await LabHttp.ClientAsync(host.Address);
+        var runs = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<System.Text.Json.JsonElement>>(http, "api/runs?server=MBX1");
+        Assert.Equal(2, runs!.Count);
+        Assert.Equal("Rejected", runs[1].GetProperty("outcome").GetString());
+        var alert = runs[0].GetProperty("alerts")[0];
+        Assert.Equal("Generic", alert.GetProperty("source").GetString());
+        Assert.StartsWith("Alerted again from the console by Lab operator", alert.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Accessibility by axe-core (Deque's engine, the one auditors run; its rules map to WCAG 2.x A/AA), not by our
     /// reading of WCAG: the console with an approval waiting, then with the confirmation open, in both themes and at
     /// desk and phone widths, has no serious or critical violation, and nothing is clipped sideways.
