@@ -21,11 +21,11 @@ internal static class CtpPlaybook
         }
 
         // 1-2.
-        await playbook.RestartImapAsync(server, Service);
+        var restart = await playbook.RestartImapAsync(server, Service);
         var probe = await playbook.ReprobeAsync(server, monitor);
         if (probe.Succeeded)
         {
-            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+            return new(RunOutcome.Recovered, playbook.RecoveredAfterRestart(server, Service, monitor, restart, probe));
         }
 
         // 3.1 Protocol logging on; from here on steps 6-7 (off again, and the IMAP4 restart that applies it) always

@@ -11,10 +11,10 @@ internal static class DeepTestPlaybook
     public static async Task<PlaybookResult> RunAsync(RunbookSteps playbook, string server, MonitorDefinition monitor)
     {
         // 1-2. Restart IMAP4 (back end), re-run the probe.
-        await playbook.RestartImapAsync(server, Service);
-        if ((await playbook.ReprobeAsync(server, monitor)).Succeeded)
+        var restart = await playbook.RestartImapAsync(server, Service);
+        if (await playbook.ReprobeAsync(server, monitor) is { Succeeded: true } passed)
         {
-            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+            return new(RunOutcome.Recovered, playbook.RecoveredAfterRestart(server, Service, monitor, restart, passed));
         }
 
         // 3-4. Fail the databases over; restart only once no active copy remains.

@@ -16,10 +16,10 @@ internal static class ProxyTestPlaybook
             return rootCause;
         }
 
-        await playbook.RestartImapAsync(server, Service);
-        if ((await playbook.ReprobeAsync(server, monitor)).Succeeded)
+        var restart = await playbook.RestartImapAsync(server, Service);
+        if (await playbook.ReprobeAsync(server, monitor) is { Succeeded: true } passed)
         {
-            return new(RunOutcome.Recovered, $"Restarting {Service} on {server} fixed {monitor.Name}.");
+            return new(RunOutcome.Recovered, playbook.RecoveredAfterRestart(server, Service, monitor, restart, passed));
         }
 
         var (drained, notRestarted) = await playbook.RestartCasServerAsync(server);

@@ -33,8 +33,37 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
         new RestartResult(server, service, true, 0, "dry run"),
         cleanUp);
 
+    // The run's first failed re-probe: what a recovery is measured against.
+    ProbeResult? firstFailure;
+
+    /// <summary>
+    /// Why a run that restarted <paramref name="service"/> recovered, in what was seen: "fixed" only when the service
+    /// was seen restarted; the failure before and the probe that passed after, with their times.
+    /// </summary>
+    public string RecoveredAfterRestart(string server, string service, MonitorDefinition monitor, RestartResult restart, ProbeResult passed)
+    {
+        ArgumentNullException.ThrowIfNull(restart);
+        ArgumentNullException.ThrowIfNull(passed);
+        var before = firstFailure is { } f ? $"{f.Probe} failed at {f.StartedAt:HH:mm:ss}Z ({f.Summary}); " : "";
+        var seen = $"Seen: {before}it passed at {passed.StartedAt:HH:mm:ss}Z after the restart ({restart.Detail})";
+        return restart.Restarted == false
+            ? $"{monitor.Name} passes again on {server}, but {service} was not seen restarted: something else changed (a person, or Exchange's own responder). {seen}"
+            : $"Restarting {service} on {server} fixed {monitor.Name}. {seen}";
+    }
+
     /// <summary>"Re-run probe" (runbook section 2.3): this product's own probe, not Exchange's Invoke-MonitoringProbe.</summary>
-    public Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
+    public async Task<ProbeResult> ReprobeAsync(string server, MonitorDefinition monitor)
+    {
+        var result = await Reprobe(server, monitor);
+        if (!result.Succeeded)
+        {
+            firstFailure ??= result;
+        }
+
+        return result;
+    }
+
+    Task<ProbeResult> Reprobe(string server, MonitorDefinition monitor)
     {
         Recorder.ThrowIfCancelled();
         return Recorder.DecideAsync(
@@ -140,7 +169,14 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
         $"Get-ServerHealth {server} | ?{{$_.HealthSetName -like \"IMAP*\"}}",
         Args(("Identity", server)),
         () => Context.CallActivityAsync<IReadOnlyList<ServerHealthRow>>(nameof(ReadServerHealthActivity), server, StepRecorder.AgentCall),
-        rows => (StepOutcome.Succeeded, rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}"))));
+        rows => (StepOutcome.Succeeded, rows.Count == 0 ? "No IMAP monitors reported." : string.Join("; ", rows.Select(r => $"{r.Name}={r.AlertValue}{ChangedSinceTheAlert(r)}"))));
+
+    // A monitor Exchange reports Healthy that changed after this run's alert was raised: reset or recovered since, and
+    // not yet proven by a probe of ours; said so, so a reader does not take it for a monitor that never failed.
+    string ChangedSinceTheAlert(ServerHealthRow row) =>
+        row.AlertValue == HealthState.Healthy && row.LastTransitionTime > run.Request.Alert.RaisedAt
+            ? $" (since {row.LastTransitionTime:HH:mm:ss}Z, after the alert: reset or recovered since, not yet proven by a probe)"
+            : "";
 
     /// <summary>Set-ImapSettings -ProtocolLogEnabled (no safety gate: it is part of gathering evidence and of cleaning up).</summary>
     public Task<ImapSettings> SetProtocolLoggingAsync(string server, bool enabled, bool cleanUp = false)

@@ -36,12 +36,19 @@ public sealed class LabExchangeExecutor(LabOrganisation organisation, LabFaults 
         {
             if (await StateAsync(server, monitor, cancellationToken) is { } state)
             {
-                rows.Add(new ServerHealthRow(server, monitor.Name, monitor.TargetResource, monitor.HealthSet, state, now));
+                rows.Add(new ServerHealthRow(server, monitor.Name, monitor.TargetResource, monitor.HealthSet, state, TransitionTime(server, monitor.Name, state, now)));
             }
         }
 
         return new ServerHealthReport(server, rows);
     }
+
+    // Get-ServerHealth's LastTransitionTime is when the monitor last changed state, not when it was asked: the lab keeps
+    // the first time it answered each state (a stand-in that said "now" made every monitor look freshly changed).
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(string Server, string Monitor), (HealthState State, DateTimeOffset Since)> transitions = new();
+
+    DateTimeOffset TransitionTime(string server, string monitor, HealthState state, DateTimeOffset now) =>
+        transitions.AddOrUpdate((server.ToUpperInvariant(), monitor), (state, now), (_, seen) => seen.State == state ? seen : (state, now)).Since;
 
     /// <inheritdoc />
     public async Task<MonitoringProbeResult> InvokeMonitoringProbeAsync(string server, string healthSet, string probe, CancellationToken cancellationToken)

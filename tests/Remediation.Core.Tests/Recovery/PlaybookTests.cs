@@ -160,6 +160,31 @@ public sealed class PlaybookTests
     }
 
     /// <summary>
+    /// A recovery says what was seen: the failure before and the pass after, with their times; "fixed" only when the
+    /// service was seen restarted. A restart that did not take (the service never stopped) while the probe passes is
+    /// told as something else having changed.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "Restarting MSExchangeIMAP4BE on MBX1 fixed ImapDeepTestMonitor. Seen: ImapDeepTestProbe failed at ")]
+    [InlineData(false, "ImapDeepTestMonitor passes again on MBX1, but MSExchangeIMAP4BE was not seen restarted: something else changed")]
+    public async Task A_recovery_names_what_was_seen_to_change(bool restarted, string said)
+    {
+        var world = new StandInWorld
+        {
+            ProbePasses = (_, n) => n == 2,
+            RestartAnswer = s => restarted
+                ? new(s.Server, s.Service, true, 900, $"{s.Service} restarted (pid 4242).", true)
+                : new(s.Server, s.Service, true, 10, $"{s.Service} never stopped (pid 17).", false),
+        };
+        await using var host = await StartAsync(world);
+
+        Assert.Equal(RunOutcome.Recovered, await host.RunAsync(Request(Mbx, ServerRole.Mailbox, DeepTest)));
+        Assert.StartsWith(said, world.Closed!.Reason, StringComparison.Ordinal);
+        Assert.Contains("it passed at ", world.Closed.Reason, StringComparison.Ordinal);
+        Assert.Contains(restarted ? "(MSExchangeIMAP4BE restarted (pid 4242).)" : "(MSExchangeIMAP4BE never stopped (pid 17).)", world.Closed.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The restart watch shows its real deadline: every look of the watch reports the same span, from when the watch
     /// began to RestartWait later (rounded up to whole looks), not the span of the next poll.
     /// </summary>
@@ -240,6 +265,29 @@ public sealed class PlaybookTests
         Assert.Contains($"ReadHealth {Mbx}", world.AgentCalls);
         Assert.False(world.ProtocolLogging(Cas));
         Assert.Contains(@"C:\Logs\Imap4", world.Closed!.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Exchange's answer read as evidence says when a Healthy monitor became Healthy: one that changed after the alert
+    /// (reset by a run of its own, or recovered) is not told as a monitor that never failed.
+    /// </summary>
+    [Fact]
+    public async Task A_health_read_tells_a_monitor_healthy_since_the_alert_from_one_that_never_failed()
+    {
+        var reset = StandInWorld.BootedAt.AddMinutes(3);
+        var world = new StandInWorld
+        {
+            Health = server => server == Mbx
+                ? [.. StandInWorld.Rows(server).Select(r => r.Name == DeepTest ? r with { LastTransitionTime = reset } : r)]
+                : StandInWorld.Rows(server),
+        };
+        await using var host = await StartAsync(world);
+
+        await host.RunAsync(Request(Cas, ServerRole.ClientAccess, Ctp, probeMailboxServer: Mbx));
+
+        var read = world.Steps.First(s => s.Name == "Read server health" && s.Operation.Contains(Mbx, StringComparison.Ordinal)).Answer!;
+        Assert.Contains($"{DeepTest}=Healthy (since {reset:HH:mm:ss}Z, after the alert: reset or recovered since, not yet proven by a probe)", read, StringComparison.Ordinal);
+        Assert.Contains("ImapSelfTestMonitor=Healthy;", read, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -34,6 +34,9 @@ internal sealed class StandInWorld
     /// <summary>Does the n-th (1-based) re-run of a server's probe pass? Default: never.</summary>
     public Func<string, int, bool> ProbePasses { get; set; } = (_, _) => false;
 
+    /// <summary>What the agent answers a service restart. Default: restarted, seen running again.</summary>
+    public Func<ServiceStep, RestartResult> RestartAnswer { get; set; } = s => new RestartResult(s.Server, s.Service, true, 900, $"{s.Service} restarted (pid 4242).", true);
+
     /// <summary>How a failed probe failed (phase, dependency area, the _Mbx: hint). Default: refused at connect.</summary>
     public Func<ProbeRequest, ProbeResult> FailedProbe { get; set; } = request => Failed(request, ProbePhase.Connect, DependencyArea.Network);
 
@@ -149,7 +152,7 @@ internal sealed class StandInWorld
             ProbeMailboxAt(server) is { } at ? new ProbeMailboxLocation(at, $"DB1 is mounted on {at}") : new ProbeMailboxLocation(null, "No probe mailbox database configured")));
         Add<CounterRequest, CounterVerdict>(nameof(ReadImapCountersActivity), (_, r) => Agent("ReadCounters", r.Server, () => Counters(r)));
         Add<ServiceStep, RestartResult>(nameof(RestartImapServiceActivity), (_, s) =>
-            Agent("RestartService", $"{s.Server} {s.Service}", () => new RestartResult(s.Server, s.Service, true, 900, $"{s.Service} restarted")));
+            Agent("RestartService", $"{s.Server} {s.Service}", () => RestartAnswer(s)));
         Add<ServerStep, ServerRestartStarted>(nameof(RestartServerActivity), (_, s) => Agent("RestartServer", s.Server, () =>
         {
             reboots.AddOrUpdate(s.Server, 1, (_, v) => v + 1);
