@@ -11,6 +11,9 @@ namespace Remediation.History;
 /// <summary>GET /api/history/{server}?from=&amp;to=&amp;probe= as both hosts answer it (default: the last 24 hours).</summary>
 public sealed class HistoryHttp(IProbeHistory history, IOptionsMonitor<TopologyOptions> topology, TimeProvider time)
 {
+    /// <summary>The header of GET /api/history that says where the history is kept and since when (<see cref="IProbeHistory.KeptWhere"/>).</summary>
+    public const string KeptHeader = "Remediation-History-Kept";
+
     /// <summary>The series for <paramref name="request"/>'s query (<c>from</c>, <c>to</c> ISO 8601, <c>probe</c>): both hosts parse it here.</summary>
     public async Task<Results<Ok<IReadOnlyList<ProbeSeries>>, ProblemHttpResult, ValidationProblem>> GetAsync(HttpRequest request, string server)
     {
@@ -56,6 +59,7 @@ public sealed class HistoryHttp(IProbeHistory history, IOptionsMonitor<TopologyO
         }
 
         var now = time.GetUtcNow();
+        request.HttpContext.Response.Headers[KeptHeader] = history.KeptWhere;
         return TypedResults.Ok(await history.StripsAsync(now.AddHours(-hours), now, slots, request.HttpContext.RequestAborted));
     }
 

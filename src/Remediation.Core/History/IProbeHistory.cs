@@ -14,6 +14,12 @@ public interface IProbeHistory
     /// <summary>The series of <paramref name="server"/> (one probe, or all) between <paramref name="from"/> and <paramref name="to"/>.</summary>
     Task<IReadOnlyList<ProbeSeries>> QueryAsync(string server, DateTimeOffset from, DateTimeOffset to, string? probe, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Where the history is kept and since when, in a sentence for people (the console states it under the grid, so
+    /// a night's history lost with an in-memory host is said, not silently gone).
+    /// </summary>
+    string KeptWhere { get; }
+
     /// <summary>Every series as availability and latency strips of <paramref name="slots"/> slots.</summary>
     Task<IReadOnlyList<ProbeStrip>> StripsAsync(DateTimeOffset from, DateTimeOffset to, int slots, CancellationToken cancellationToken);
 }

@@ -88,6 +88,11 @@ public sealed record ProbeStrip(string Server, string Probe, DateTimeOffset From
 /// </summary>
 public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptions> options) : IProbeHistory
 {
+    readonly DateTimeOffset started = time.GetUtcNow();
+
+    /// <inheritdoc />
+    public string KeptWhere => $"in this host's memory since {started:yyyy-MM-ddTHH:mm:ssZ}: lost when the host restarts";
+
     /// <inheritdoc />
     public Task RecordAsync(ProbeResult result, CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ namespace Remediation.History;
 /// </summary>
 public sealed class TableProbeHistory(TableClient table, TimeProvider time, IOptionsMonitor<HistoryOptions> options) : IProbeHistory
 {
+    /// <inheritdoc />
+    public string KeptWhere => $"in Table storage ({table.Name}) for {options.CurrentValue.Retention.TotalDays:0.#} days, across restarts and shared by every instance";
+
     /// <summary>Single results kept in one bucket row (a row stays far below Table's 1 MiB).</summary>
     public const int MaxPointsPerBucket = 240;
 

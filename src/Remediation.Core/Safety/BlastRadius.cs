@@ -28,17 +28,53 @@ public static class BlastRadius
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(health);
-        var others = topology.Servers
-            .Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        var healthy = others.Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name), now, freshFor)).Select(s => s.Name).ToList();
-        if (healthy.Count > 0)
+        var others = CasPeers(server, topology);
+        if (HealthyCasPeers(server, topology, health, now, freshFor, inWindow).Count > 0)
         {
             return null;
         }
 
         var why = others.Count == 0 ? "no other Client Access server in the site" : $"none of {string.Join(", ", others.Select(o => o.Name))} is known healthy (probed within {(freshFor < TimeSpan.FromMinutes(1) ? $"{freshFor.TotalSeconds:0.#} s" : $"{freshFor.TotalMinutes:0.#} min")}, every monitor Healthy, not in maintenance)";
         return $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"} ({why}): restarting it would cut every IMAP user off.";
+    }
+
+    /// <summary>The other Client Access servers of <paramref name="server"/>'s site known healthy now (the rule of <see cref="LastHealthyCas"/>): who keeps IMAP users connected while it restarts.</summary>
+    public static IReadOnlyList<string> HealthyCasPeers(
+        ExchangeServerOptions server,
+        TopologyOptions topology,
+        Func<string, IReadOnlyList<MonitorSnapshot>> health,
+        DateTimeOffset now,
+        TimeSpan freshFor,
+        Func<string, bool>? inWindow = null)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        return [.. CasPeers(server, topology).Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name), now, freshFor)).Select(s => s.Name)];
+    }
+
+    static List<ExchangeServerOptions> CasPeers(ExchangeServerOptions server, TopologyOptions topology) =>
+        [.. topology.Servers.Where(s => s != server && s.Role.HasFlag(ServerRole.ClientAccess) && string.Equals(s.Site, server.Site, StringComparison.OrdinalIgnoreCase))];
+
+    /// <summary>
+    /// Which copies take the load: each of the server's databases and the peers holding a copy of it that can really be
+    /// activated ("DB1 on MBX2"); a database with none is one of <see cref="DatabasesLeftAlone"/>.
+    /// </summary>
+    public static IReadOnlyList<string> WhereDatabasesGo(DatabaseCopyStatus own, IEnumerable<DatabaseCopyStatus> peers)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        var takers = Activatable(peers);
+        return [.. own.Copies.Select(c => c.Database).Distinct(StringComparer.OrdinalIgnoreCase).Where(takers.Contains)
+            .Select(d => $"{d} on {string.Join(" or ", takers[d].Distinct(StringComparer.OrdinalIgnoreCase))}")];
+    }
+
+    // Per database, the peers with a copy Exchange would really activate: Healthy or Mounted, activation neither
+    // disabled nor Blocked.
+    static ILookup<string, string> Activatable(IEnumerable<DatabaseCopyStatus> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        return peers
+            .Where(p => p.ActivationDisabled != true && !string.Equals(p.AutoActivationPolicy, "Blocked", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.Copies.Where(c => CopyStatus.CanServe(c.Status)).Select(c => (c.Database, p.Server)))
+            .ToLookup(x => x.Database, x => x.Server, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -50,11 +86,7 @@ public static class BlastRadius
     public static IReadOnlyList<string> DatabasesLeftAlone(DatabaseCopyStatus own, IEnumerable<DatabaseCopyStatus> peers)
     {
         ArgumentNullException.ThrowIfNull(own);
-        ArgumentNullException.ThrowIfNull(peers);
-        var activatable = peers
-            .Where(p => p.ActivationDisabled != true && !string.Equals(p.AutoActivationPolicy, "Blocked", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(p => p.Copies.Where(c => CopyStatus.CanServe(c.Status)).Select(c => c.Database))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var activatable = Activatable(peers);
         return [.. own.Copies.Select(c => c.Database).Where(d => !activatable.Contains(d)).Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 

@@ -41,6 +41,9 @@ public sealed class CheckSafetyActivity(
             return Rejected(window.Describe(server.Name, maintenance.Zone));
         }
 
+        // Every check's answer, said with the verdict when it allows: what was looked at, not only the throttle.
+        var passed = new List<string> { "no maintenance window open" };
+
         // Exchange's own maintenance switches (Set-ServerComponentState, as Microsoft's maintenance procedure sets them):
         // a server an administrator took out of service is never touched, whatever our windows say.
         if (agent.IsConfigured && await agent.Client().GetServerComponentStatesAsync(server.Name, CancellationToken.None) is { InMaintenance: true } components)
@@ -48,6 +51,8 @@ public sealed class CheckSafetyActivity(
             var inactive = components.Components.Where(c => !string.Equals(c.State, "Active", StringComparison.OrdinalIgnoreCase)).Select(c => $"{c.Component} {c.State}");
             return Rejected($"{server.Name} is in Exchange's maintenance mode (Get-ServerComponentState: {string.Join(", ", inactive)}): it is never touched.");
         }
+
+        passed.Add(agent.IsConfigured ? "not in Exchange's maintenance mode (Get-ServerComponentState)" : "Exchange's maintenance mode not read (no agent)");
 
         var disruptive = input.Action != DisruptiveAction.RestartService;
         var now = time.GetUtcNow();
@@ -57,8 +62,14 @@ public sealed class CheckSafetyActivity(
             await board.RefreshAsync(CancellationToken.None);
 
             // A server holding both roles obeys both rules.
-            var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers) : null)
-                ?? (server.Role.HasFlag(ServerRole.ClientAccess) ? BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, await CasOutOfServiceAsync(server, servers)) : null);
+            var blastRadius = (server.Role.HasFlag(ServerRole.Mailbox) ? await DatabasesStayAvailableAsync(server, servers, passed) : null);
+            if (blastRadius is null && server.Role.HasFlag(ServerRole.ClientAccess))
+            {
+                var outOfService = await CasOutOfServiceAsync(server, servers);
+                blastRadius = BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, outOfService);
+                passed.Add($"blast radius: {string.Join(", ", BlastRadius.HealthyCasPeers(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, outOfService))} healthy in site {server.Site ?? "default"} keep IMAP users connected");
+            }
+
             if (blastRadius is not null)
             {
                 return Rejected(blastRadius);
@@ -115,6 +126,11 @@ public sealed class CheckSafetyActivity(
             if (lapsed is not null && current != state)
             {
                 verdict = verdict with { Reason = $"{lapsed.Value.Why} {verdict.Reason}" };
+            }
+
+            if (verdict.Allowed)
+            {
+                verdict = verdict with { Reason = $"{verdict.Reason} Checked: {string.Join("; ", passed)}." };
             }
 
             if (input.Preview)
@@ -199,7 +215,7 @@ public sealed class CheckSafetyActivity(
         }
     }
 
-    async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers)
+    async Task<string?> DatabasesStayAvailableAsync(ExchangeServerOptions server, TopologyOptions servers, List<string> passed)
     {
         var client = agent.Client();
         var own = await client.GetDatabaseCopyStatusAsync(server.Name, CancellationToken.None);
@@ -225,6 +241,8 @@ public sealed class CheckSafetyActivity(
         }
 
         var alone = BlastRadius.DatabasesLeftAlone(own, peers);
+        var go = BlastRadius.WhereDatabasesGo(own, peers);
+        passed.Add(go.Count == 0 ? $"blast radius: no database copy on {server.Name}" : $"blast radius: the copies that take the load: {string.Join(", ", go)}");
         return alone.Count == 0 ? null
             : $"Draining or restarting {server.Name} would leave {string.Join(", ", alone)} without another healthy copy that can be activated{(notPlaces.Count == 0 ? "" : $" ({string.Join("; ", notPlaces)})")}.";
     }

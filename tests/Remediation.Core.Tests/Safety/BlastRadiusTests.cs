@@ -86,6 +86,9 @@ public class BlastRadiusTests
         var thirdPeer = new DatabaseCopyStatus("MBX3", [new("DB2", "MBX3", "Healthy", 3)], ActivationDisabled: false);
 
         Assert.Equal(["DB1"], BlastRadius.DatabasesLeftAlone(own, [drainedPeer, thirdPeer]));
+        // Which copies take the load, by the same rule: DB2 on MBX3 only (MBX1's activation is disabled).
+        Assert.Equal(["DB2 on MBX3"], BlastRadius.WhereDatabasesGo(own, [drainedPeer, thirdPeer]));
+        Assert.Equal(["DB1 on MBX1", "DB2 on MBX1 or MBX3"], BlastRadius.WhereDatabasesGo(own, [drainedPeer with { ActivationDisabled = false }, thirdPeer]));
     }
 
     [Theory]

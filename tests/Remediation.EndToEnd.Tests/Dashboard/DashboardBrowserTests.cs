@@ -45,6 +45,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge")).ToHaveTextAsync("Healthy");
         Assert.NotEqual("rgba(0, 0, 0, 0)", await page.Locator("tr[data-monitor='MBX1/ImapDeepTestMonitor'] .badge").EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
         Assert.Empty(violations);
+        // Where the history lives, said: this lab host keeps it in memory, so a restart loses it.
+        await Assertions.Expect(page.Locator("#kept")).ToContainTextAsync("History in this host's memory since ");
+        await Assertions.Expect(page.Locator("#kept")).ToContainTextAsync("lost when the host restarts");
 
         // Markup that got past escaping (a run's evidence is text from IMAP servers and Exchange) runs nothing:
         // neither an event handler nor a script element.

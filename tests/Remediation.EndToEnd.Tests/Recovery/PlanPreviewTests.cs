@@ -54,6 +54,10 @@ public sealed class PlanPreviewTests(OrganisationFixture org) : IAsyncLifetime
         Assert.Equal(preview.Steps.Select(s => (s.Name, s.Outcome)), again.Steps.Select(s => (s.Name, s.Outcome)));
         Assert.Equal(RunOutcome.Escalated, preview.Outcome);
         Assert.All(preview.Steps.Where(s => s.Name.StartsWith("Safety check", StringComparison.Ordinal)), s => Assert.Equal(StepOutcome.Allowed, s.Outcome));
+        // Every gate's answer, not only the throttle: which copies take the load when MBX1 is drained (the lab's DAG:
+        // MBX2 holds the other copy), and the maintenance checks that passed.
+        var failover = preview.Steps.Single(s => s.Name == "Safety check: Fail databases over").Answer!;
+        Assert.Contains("Checked: no maintenance window open; not in Exchange's maintenance mode (Get-ServerComponentState); blast radius: the copies that take the load: DB1 on MBX2", failover, StringComparison.Ordinal);
         Assert.All(preview.Steps.Where(s => !s.Name.StartsWith("Safety check", StringComparison.Ordinal)), s => Assert.Equal(StepOutcome.DryRun, s.Outcome));
 
         var run = await host.RunAsync(DeepTest);

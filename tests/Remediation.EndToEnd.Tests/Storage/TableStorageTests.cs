@@ -178,6 +178,8 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         using var http = await LabHttp.ClientAsync(second.Address);
         var rows = await http.GetFromJsonAsync<List<ServerHealthRow>>("api/health/MBX1?healthSet=IMAP.Protocol", Json);
         var run = await http.GetFromJsonAsync<RunRecord>($"api/runs/{runId}", Json);
+        using var strips = await http.GetAsync(new Uri("api/history", UriKind.Relative));
+        Assert.StartsWith("in Table storage (", strips.Headers.GetValues("Remediation-History-Kept").Single(), StringComparison.Ordinal);
 
         var after = rows!.Single(r => r.Name == "ImapSelfTestMonitor");
         Assert.Equal((before.AlertValue, before.LastTransitionTime), (after.AlertValue, after.LastTransitionTime));
