@@ -24,6 +24,9 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>A connection string for all three services.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>Azurite's process ID (benchmarks read its CPU time).</summary>
+    public int Pid => process.Id;
+
     /// <summary>Starts Azurite with its data under <paramref name="directory"/> (created; deleted on dispose).</summary>
     public static async Task<AzuriteInstance> StartAsync(string directory, CancellationToken cancellationToken = default)
     {

@@ -12,16 +12,16 @@ using Remediation.Recovery;
 using Remediation.Runs;
 using Remediation.Topology;
 
-// Benchmarks, one command: bash eng/bench/run.sh [--smoke] [probes|capacity|storm|overhead|detection|console]
+// Benchmarks, one command: bash eng/bench/run.sh [--smoke] [probes|capacity|storm|overhead|detection|console|storage]
 // (or dotnet run -c Release --project eng/bench/Remediation.Bench -- ...). Every number is printed beside its
 // baseline or peer; nothing here is a pass/fail test. --smoke runs every mode in a size of seconds, so the test
 // command runs them all and a change that breaks one fails CI (its figures mean nothing).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Size.Smoke = args.Contains("--smoke");
 var only = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-if (only is not (null or "probes" or "capacity" or "storm" or "overhead" or "detection" or "console"))
+if (only is not (null or "probes" or "capacity" or "storm" or "overhead" or "detection" or "console" or "storage"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{only}': probes, capacity, storm, overhead, detection or console (none: all).");
+    Console.Error.WriteLine($"Unknown benchmark '{only}': probes, capacity, storm, overhead, detection, console or storage (none: all).");
     return 2;
 }
 
@@ -59,6 +59,11 @@ try
     if (only is null or "console")
     {
         await ConsoleBench.RunAsync(rows);
+    }
+
+    if (only is null or "storage")
+    {
+        await StorageBench.RunAsync(rows, root);
     }
 }
 finally
