@@ -8,8 +8,11 @@ namespace Remediation.History;
 /// </summary>
 public interface IProbeHistory
 {
-    /// <summary>Keeps <paramref name="result"/>.</summary>
-    Task RecordAsync(ProbeResult result, CancellationToken cancellationToken);
+    /// <summary>
+    /// Keeps a probe round's results: Table storage writes them in one transaction per partition (a server's buckets
+    /// together; the hour rows of a day in transactions of up to 100), so a round costs about one operation per server.
+    /// </summary>
+    Task RecordAsync(IReadOnlyCollection<ProbeResult> round, CancellationToken cancellationToken);
 
     /// <summary>The series of <paramref name="server"/> (one probe, or all) between <paramref name="from"/> and <paramref name="to"/>.</summary>
     Task<IReadOnlyList<ProbeSeries>> QueryAsync(string server, DateTimeOffset from, DateTimeOffset to, string? probe, CancellationToken cancellationToken);

@@ -94,9 +94,14 @@ public sealed class ProbeHistory(TimeProvider time, IOptionsMonitor<HistoryOptio
     public string KeptWhere => $"in this host's memory since {started:yyyy-MM-ddTHH:mm:ssZ}: lost when the host restarts";
 
     /// <inheritdoc />
-    public Task RecordAsync(ProbeResult result, CancellationToken cancellationToken)
+    public Task RecordAsync(IReadOnlyCollection<ProbeResult> round, CancellationToken cancellationToken)
     {
-        Record(result);
+        ArgumentNullException.ThrowIfNull(round);
+        foreach (var result in round)
+        {
+            Record(result);
+        }
+
         return Task.CompletedTask;
     }
 

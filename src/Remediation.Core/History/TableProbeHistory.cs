@@ -11,7 +11,8 @@ namespace Remediation.History;
 
 /// <summary>
 /// Probe history in Table storage, for every instance of a scaled-out app and across restarts. Two kinds of row, each
-/// updated under its ETag (two instances recording into one row both count):
+/// updated under its ETag (two instances recording into one row both count), a probe round's rows written in one
+/// transaction per partition:
 /// <list type="bullet">
 /// <item>a bucket per server, probe and <see cref="HistoryOptions.BucketSize"/>: partition = server, row =
 /// <c>probe|yyyyMMddHHmm</c>; counts, latency sum and maximum, and its single results (kept while younger than
@@ -38,26 +39,137 @@ public sealed class TableProbeHistory(TableClient table, TimeProvider time, IOpt
 
     static DateTimeOffset Floor(DateTimeOffset at, TimeSpan size) => new(at.UtcTicks - (at.UtcTicks % size.Ticks), TimeSpan.Zero);
 
+    /// <summary>A transaction's limit: 100 operations on one partition.</summary>
+    const int MaxBatch = 100;
+
+    // The rows this instance last wrote, with their ETags: a steady round writes without reading first; another
+    // instance's write in between fails the transaction (412), and the rows are read again. Rows idle for two hours go.
+    readonly ConcurrentDictionary<(string Partition, string RowKey), (TableEntity Row, DateTimeOffset Used)> written = new();
+
     /// <inheritdoc />
-    public async Task RecordAsync(ProbeResult result, CancellationToken cancellationToken)
+    public async Task RecordAsync(IReadOnlyCollection<ProbeResult> round, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(round);
         var settings = options.CurrentValue;
         var now = time.GetUtcNow();
-        var server = Server(result.Server);
-        var failed = result.Succeeded ? 0 : 1;
-        var point = new ProbePoint(result.StartedAt, Math.Round(result.LatencyMs, 1), result.Succeeded, result.FailedPhase?.ToString());
-        await UpdateAsync(server, $"{result.Probe}|{Key(Floor(result.StartedAt, settings.BucketSize))}", row =>
+        var changes = new List<Change>();
+        foreach (var result in round)
         {
-            Count(row, failed, result.LatencyMs);
-            row["LatencyMax"] = Math.Max(row.GetDouble("LatencyMax") ?? 0, result.LatencyMs);
-            var points = Points(row);
-            points.Add(point);
-            row["Points"] = JsonSerializer.Serialize(points.Where(p => now - p.At <= settings.RawFor).TakeLast(MaxPointsPerBucket), JsonDefaults.Options);
-        }, cancellationToken);
-        var hour = Floor(result.StartedAt, TimeSpan.FromHours(1));
-        await UpdateAsync(HoursPrefix + hour.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture), $"{server}|{result.Probe}|{hour.UtcDateTime:HH}", row => Count(row, failed, result.LatencyMs), cancellationToken);
-        await PruneAsync(server, result.Probe, now, settings.Retention, cancellationToken);
+            var server = Server(result.Server);
+            var failed = result.Succeeded ? 0 : 1;
+            var point = new ProbePoint(result.StartedAt, Math.Round(result.LatencyMs, 1), result.Succeeded, result.FailedPhase?.ToString());
+            changes.Add(new(server, $"{result.Probe}|{Key(Floor(result.StartedAt, settings.BucketSize))}", row =>
+            {
+                Count(row, failed, result.LatencyMs);
+                row["LatencyMax"] = Math.Max(row.GetDouble("LatencyMax") ?? 0, result.LatencyMs);
+                var points = Points(row);
+                points.Add(point);
+                row["Points"] = JsonSerializer.Serialize(points.Where(p => now - p.At <= settings.RawFor).TakeLast(MaxPointsPerBucket), JsonDefaults.Options);
+            }));
+            var hour = Floor(result.StartedAt, TimeSpan.FromHours(1));
+            changes.Add(new(HoursPrefix + hour.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture), $"{server}|{result.Probe}|{hour.UtcDateTime:HH}", row => Count(row, failed, result.LatencyMs)));
+        }
+
+        // One transaction per partition (per 100 rows): a server's buckets together, a day's hour rows together.
+        await Parallel.ForEachAsync(
+            changes.GroupBy(c => c.Partition, StringComparer.Ordinal).SelectMany(p => p.GroupBy(c => c.RowKey, StringComparer.Ordinal).Chunk(MaxBatch).Select(rows => (Partition: p.Key, Rows: rows))),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (batch, ct) => await WriteAsync(batch.Partition, batch.Rows, now, ct));
+        foreach (var (server, probe) in round.Select(r => (Server(r.Server), r.Probe)).Distinct())
+        {
+            await PruneAsync(server, probe, now, settings.Retention, cancellationToken);
+        }
+
+        foreach (var idle in written.Where(w => now - w.Value.Used > TimeSpan.FromHours(2)).Select(w => w.Key).ToList())
+        {
+            written.TryRemove(idle, out _);
+        }
+    }
+
+    sealed record Change(string Partition, string RowKey, Action<TableEntity> Apply);
+
+    // Applies every change to its row and writes the rows in one transaction, under each row's ETag (Add for a row not
+    // there yet); another instance's write in between means reading the rows again and counting on from them.
+    async Task WriteAsync(string partition, IReadOnlyList<IGrouping<string, Change>> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var known = await RowsAsync(partition, [.. rows.Select(r => r.Key)], cancellationToken);
+            var actions = new List<TableTransactionAction>(rows.Count);
+            var entities = new List<TableEntity>(rows.Count);
+            foreach (var row in rows)
+            {
+                var before = known.GetValueOrDefault(row.Key);
+                var entity = before is null ? new TableEntity(partition, row.Key) : new TableEntity(before) { ETag = before.ETag };
+                foreach (var change in row)
+                {
+                    change.Apply(entity);
+                }
+
+                actions.Add(before is null ? new(TableTransactionActionType.Add, entity) : new(TableTransactionActionType.UpdateReplace, entity, before.ETag));
+                entities.Add(entity);
+            }
+
+            try
+            {
+                var answers = await table.SubmitTransactionAsync(actions, cancellationToken);
+                for (var i = 0; i < entities.Count; i++)
+                {
+                    if (answers.Value[i].Headers.ETag is { } etag)
+                    {
+                        entities[i].ETag = etag;
+                        written[(partition, entities[i].RowKey)] = (entities[i], now);
+                    }
+                    else
+                    {
+                        written.TryRemove((partition, entities[i].RowKey), out _);
+                    }
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 200)
+            {
+                // Lost the race: read the winner's rows and count on from them, after a short random pause so that
+                // writers on one row spread out instead of colliding again.
+                foreach (var row in rows)
+                {
+                    written.TryRemove((partition, row.Key), out _);
+                }
+
+                await Task.Delay(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10))), cancellationToken);
+            }
+        }
+    }
+
+    // The rows as this instance last wrote them, the others read: one query per 14 rows (a filter holds at most 15
+    // comparisons, the partition's included). A row missing from the answer does not exist yet.
+    async Task<Dictionary<string, TableEntity>> RowsAsync(string partition, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        var unknown = new List<string>();
+        foreach (var key in keys)
+        {
+            if (written.TryGetValue((partition, key), out var mine))
+            {
+                rows[key] = mine.Row;
+            }
+            else
+            {
+                unknown.Add(key);
+            }
+        }
+
+        foreach (var chunk in unknown.Chunk(14))
+        {
+            var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {partition}")} and ({string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}")))})";
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                rows[row.RowKey] = row;
+            }
+        }
+
+        return rows;
     }
 
     /// <inheritdoc />
@@ -142,36 +254,6 @@ public sealed class TableProbeHistory(TableClient table, TimeProvider time, IOpt
 
     static List<ProbePoint> Points(TableEntity row) =>
         row.GetString("Points") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<ProbePoint>>(json, JsonDefaults.Options) ?? [] : [];
-
-    // Read, change, write under the row's ETag; another instance's write in between means read again.
-    async Task UpdateAsync(string partition, string rowKey, Action<TableEntity> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
-            var row = existing.HasValue ? existing.Value! : new TableEntity(partition, rowKey);
-            change(row);
-            try
-            {
-                if (existing.HasValue)
-                {
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await table.AddEntityAsync(row, cancellationToken);
-                }
-
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 200)
-            {
-                // Lost the race: read the winner's row and count on from it, after a short random pause so that
-                // writers on one row spread out instead of colliding again.
-                await Task.Delay(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10))), cancellationToken);
-            }
-        }
-    }
 
     // Once an hour per series: its buckets past retention; once a day: the hour partitions past retention.
     async Task PruneAsync(string server, string probe, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)

@@ -116,6 +116,10 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     public Task SaveAsync(string server, string monitor, CancellationToken cancellationToken) =>
         Find(server, monitor) is { } snapshot ? store.SaveAsync(snapshot, cancellationToken) : Task.CompletedTask;
 
+    /// <summary>Writes a probe round's monitors to the shared store at once (Table storage: one transaction per server).</summary>
+    public Task SaveAsync(IEnumerable<(string Server, string Monitor)> monitors, CancellationToken cancellationToken) =>
+        store.SaveAsync([.. monitors.Distinct().Select(m => Find(m.Server, m.Monitor)).OfType<MonitorSnapshot>()], cancellationToken);
+
     /// <summary>
     /// Takes what other instances wrote: a stored monitor newer than this instance's copy replaces it; the servers under
     /// repair are the store's (when it keeps them).

@@ -21,6 +21,9 @@ public interface IMonitorStateStore
     /// <summary>Saves one monitor's state.</summary>
     Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken);
 
+    /// <summary>Saves a probe round's monitors (Table storage: one transaction per server).</summary>
+    Task SaveAsync(IReadOnlyCollection<MonitorSnapshot> snapshots, CancellationToken cancellationToken);
+
     /// <summary>Marks <paramref name="server"/> under repair (a run works on it) or not.</summary>
     Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken);
 }
@@ -33,6 +36,9 @@ public sealed class InMemoryMonitorStateStore : IMonitorStateStore
 
     /// <inheritdoc />
     public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task SaveAsync(IReadOnlyCollection<MonitorSnapshot> snapshots, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -65,10 +71,18 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
 
     /// <inheritdoc />
     public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(
-            new TableEntity(snapshot.Server.ToUpperInvariant(), snapshot.Name) { ["Json"] = JsonSerializer.Serialize(snapshot, JsonDefaults.Options) },
-            TableUpdateMode.Replace,
-            cancellationToken);
+        table.UpsertEntityAsync(Entity(snapshot), TableUpdateMode.Replace, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveAsync(IReadOnlyCollection<MonitorSnapshot> snapshots, CancellationToken cancellationToken) =>
+        // A server is one partition: its monitors in one transaction (a server has at most six).
+        Parallel.ForEachAsync(
+            snapshots.GroupBy(s => s.Server.ToUpperInvariant(), StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (server, ct) => await table.SubmitTransactionAsync(server.DistinctBy(s => s.Name).Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(s))), ct));
+
+    static TableEntity Entity(MonitorSnapshot snapshot) =>
+        new(snapshot.Server.ToUpperInvariant(), snapshot.Name) { ["Json"] = JsonSerializer.Serialize(snapshot, JsonDefaults.Options) };
 
     /// <inheritdoc />
     public async Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken)

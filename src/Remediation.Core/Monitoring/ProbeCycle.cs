@@ -59,23 +59,32 @@ public sealed partial class ProbeCycle(
         // count as a fault of Exchange, and start a run (its monitors stay as they were; /api/healthz names the setting).
         var work = topology.CurrentValue.Servers.Where(s => !s.AwaitsSecrets).SelectMany(s => runner.ProbesFor(s).Where(Wanted).Select(p => (Server: s, Probe: p))).ToList();
         var results = new ConcurrentBag<ProbeResult>();
-        await Parallel.ForEachAsync(
-            work,
-            new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = cancellationToken },
-            async (item, ct) =>
-            {
-                var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
-                results.Add(result);
-                await history.RecordAsync(result, ct);
-                availability.Write(result);
-                if (!result.Succeeded)
+        try
+        {
+            await Parallel.ForEachAsync(
+                work,
+                new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxConcurrency, CancellationToken = cancellationToken },
+                async (item, ct) =>
                 {
-                    LogProbeFailed(logger, result.Summary);
-                }
+                    var result = await ProbeRunner.RunAsync(item.Server, item.Probe, ct);
+                    results.Add(result);
+                    availability.Write(result);
+                    if (!result.Succeeded)
+                    {
+                        LogProbeFailed(logger, result.Summary);
+                    }
 
-                await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
-                await board.SaveAsync(result.Server, ImapHealthModel.MonitorOf(result.Probe).Name, ct);
-            });
+                    await PublishIfUnhealthyAsync(board.Record(result), result.Summary, ct);
+                });
+        }
+        finally
+        {
+            // The round's monitors and history are written together once it ends (also when it was stopped part way):
+            // one Table transaction per server for each, instead of a read and a write per result.
+            var round = results.ToArray();
+            await board.SaveAsync(round.Select(r => (r.Server, ImapHealthModel.MonitorOf(r.Probe).Name)), CancellationToken.None);
+            await history.RecordAsync(round, CancellationToken.None);
+        }
         if (kinds.HasFlag(ProbeKinds.Counters) && agent.IsConfigured)
         {
             await Parallel.ForEachAsync(

@@ -28,7 +28,7 @@ public sealed class InMemoryRunLedger : IRunLedger
         {
             if (!runs.ContainsKey(run.RunId))
             {
-                runs[run.RunId] = earlyAlerts.Remove(run.RunId, out var early) ? WithEarly(run, early) : run;
+                runs[run.RunId] = earlyAlerts.Remove(run.RunId, out var early) ? RunAlerts.WithParked(run, early) : run;
             }
         }
 
@@ -48,7 +48,7 @@ public sealed class InMemoryRunLedger : IRunLedger
         lock (gate)
         {
             var store = runs.ContainsKey(runId) ? runs : earlyAlerts;
-            var run = store.GetValueOrDefault(runId) ?? Placeholder(runId);
+            var run = store.GetValueOrDefault(runId) ?? RunAlerts.Parked(runId);
             if (RunAlerts.Add(run, alert) is { } updated)
             {
                 store[runId] = updated;
@@ -101,15 +101,6 @@ public sealed class InMemoryRunLedger : IRunLedger
                 .Take(max)];
             return Task.FromResult(list);
         }
-    }
-
-    static RunRecord Placeholder(string runId) => new(runId, "", "", "", null, default, null, RunOutcome.Running, null, [], [], AlertCount: 0);
-
-    // The run's own first alert stays first; the count adds what arrived before it opened.
-    static RunRecord WithEarly(RunRecord run, RunRecord early)
-    {
-        var merged = RunAlerts.AddAll(run, early.Alerts);
-        return merged with { AlertCount = run.AlertCount + early.AlertCount - early.Alerts.Count(a => run.Alerts.Any(r => r.AlertId == a.AlertId)) };
     }
 
     void Update(string runId, Func<RunRecord, RunRecord> change)

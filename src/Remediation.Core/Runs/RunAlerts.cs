@@ -33,6 +33,21 @@ public static class RunAlerts
         return run with { Alerts = kept, AlertCount = Math.Max(run.AlertCount, run.Alerts.Count) + 1 };
     }
 
+    /// <summary>
+    /// Where alerts wait for a run not opened yet (its first activity has not run): a record holding only them, bounded
+    /// like a run's (first and last few, and a count), whatever a storm parks.
+    /// </summary>
+    public static RunRecord Parked(string runId) => new(runId, "", "", "", null, default, null, RunOutcome.Running, null, [], [], AlertCount: 0);
+
+    /// <summary><paramref name="run"/> as it opens, with the alerts <paramref name="parked"/> for it counted in.</summary>
+    public static RunRecord WithParked(RunRecord run, RunRecord parked)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(parked);
+        var merged = AddAll(run, parked.Alerts);
+        return merged with { AlertCount = run.AlertCount + parked.AlertCount - parked.Alerts.Count(a => run.Alerts.Any(r => r.AlertId == a.AlertId)) };
+    }
+
     /// <summary><paramref name="run"/> with each of <paramref name="alerts"/> recorded.</summary>
     public static RunRecord AddAll(RunRecord run, IEnumerable<Alert> alerts) =>
         alerts.Aggregate(run, (r, a) => Add(r, a) ?? r);

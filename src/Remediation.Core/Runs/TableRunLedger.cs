@@ -40,13 +40,21 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         }
     }
 
+    // Alerts parked for a run not opened yet: one row per run (partition = the run), bounded like a run's alerts.
+    const string ParkedRow = "parked";
+
     /// <inheritdoc />
     public async Task OpenAsync(RunRecord run, CancellationToken cancellationToken)
     {
         var record = run;
+        var parked = new List<TableEntity>();
         await foreach (var entity in pendingAlerts.QueryAsync<TableEntity>(e => e.PartitionKey == Key(run.RunId), cancellationToken: cancellationToken))
         {
-            record = RunAlerts.AddAll(record, [JsonSerializer.Deserialize<Alert>(entity.GetString("Json"), JsonDefaults.Options)!]);
+            parked.Add(entity);
+            // The bounded row; or, written before it existed, one row per alert.
+            record = entity.RowKey == ParkedRow
+                ? RunAlerts.WithParked(record, JsonSerializer.Deserialize<RunRecord>(entity.GetString("Json"), JsonDefaults.Options)!)
+                : RunAlerts.AddAll(record, [JsonSerializer.Deserialize<Alert>(entity.GetString("Json"), JsonDefaults.Options)!]);
         }
 
         try
@@ -56,6 +64,12 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // Already open (a retried activity): the first open stands.
+        }
+
+        // Taken into the run: the parked rows go (an alert parked after this read finds the run open and is added to it).
+        foreach (var entity in parked)
+        {
+            await pendingAlerts.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
         }
     }
 
@@ -69,8 +83,7 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         if (await TryGetAsync(runId, cancellationToken) is null)
         {
             // The run's first activity has not opened it yet: park the alert for OpenAsync.
-            var entity = new TableEntity(Key(runId), Key(alert.AlertId)) { ["Json"] = JsonSerializer.Serialize(alert, JsonDefaults.Options) };
-            await pendingAlerts.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            await ParkAsync(runId, alert, cancellationToken);
             if (await TryGetAsync(runId, cancellationToken) is null)
             {
                 return;
@@ -78,6 +91,41 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         }
 
         await UpdateAsync(runId, run => RunAlerts.Add(run, alert), cancellationToken);
+    }
+
+    // Into the run's one parked row, under its ETag (parkers on several hosts count together): first and last few, and a count.
+    async Task ParkAsync(string runId, Alert alert, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await pendingAlerts.GetEntityIfExistsAsync<TableEntity>(Key(runId), ParkedRow, cancellationToken: cancellationToken);
+            var parked = existing.HasValue ? JsonSerializer.Deserialize<RunRecord>(existing.Value!.GetString("Json"), JsonDefaults.Options)! : RunAlerts.Parked(runId);
+            if (RunAlerts.Add(parked, alert) is not { } next)
+            {
+                return;
+            }
+
+            var entity = new TableEntity(Key(runId), ParkedRow) { ["Json"] = JsonSerializer.Serialize(next, JsonDefaults.Options) };
+            try
+            {
+                if (existing.HasValue)
+                {
+                    await pendingAlerts.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await pendingAlerts.AddEntityAsync(entity, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 200)
+            {
+                // Another alert was parked first: read it and add to it, after a short random pause so that parkers
+                // in a storm spread out instead of colliding again.
+                await Task.Delay(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 10))), cancellationToken);
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -180,6 +180,14 @@ public class MonitorBoardTests
             return Task.CompletedTask;
         }
 
+        public async Task SaveAsync(IReadOnlyCollection<MonitorSnapshot> snapshots, CancellationToken cancellationToken)
+        {
+            foreach (var snapshot in snapshots)
+            {
+                await SaveAsync(snapshot, cancellationToken);
+            }
+        }
+
         public Task SetRepairingAsync(string server, bool repairing, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

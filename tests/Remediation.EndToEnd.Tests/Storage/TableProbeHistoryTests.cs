@@ -48,7 +48,7 @@ public sealed class TableProbeHistoryTests(AzuriteFixture azurite) : IClassFixtu
         {
             time.SetUtcNow(Start.AddMinutes(minute));
             var result = Result(time.GetUtcNow(), ok: minute is < 180 or >= 210, latency: 40 + (minute % 7));
-            await instances[minute / 5 % 2].RecordAsync(result, default);
+            await instances[minute / 5 % 2].RecordAsync([result], default);
             memory.Record(result);
         }
 
@@ -82,7 +82,7 @@ public sealed class TableProbeHistoryTests(AzuriteFixture azurite) : IClassFixtu
         var b = new TableProbeHistory(table, time, settings);
 
         // Twenty results each into one bucket row and one hour row, all at once.
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).RecordAsync(Result(Start.AddSeconds(i), ok: i % 10 != 0), default)));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).RecordAsync([Result(Start.AddSeconds(i), ok: i % 10 != 0)], default)));
 
         var series = Assert.Single(await a.QueryAsync("MBX1", Start, Start.AddMinutes(5), null, default));
         Assert.Equal(40, series.Points.Count);
@@ -101,7 +101,7 @@ public sealed class TableProbeHistoryTests(AzuriteFixture azurite) : IClassFixtu
         for (var hour = 0; hour < 72; hour++)
         {
             time.SetUtcNow(Start.AddHours(hour));
-            await history.RecordAsync(Result(time.GetUtcNow(), ok: true), default);
+            await history.RecordAsync([Result(time.GetUtcNow(), ok: true)], default);
         }
 
         var rows = new List<TableEntity>();

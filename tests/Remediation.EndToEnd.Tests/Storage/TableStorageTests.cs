@@ -58,6 +58,42 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     }
 
     /// <summary>
+    /// A storm before the run opens (its first activity not run yet), parked by two hosts at once: Table storage holds
+    /// one bounded row for it, not a row per alert; the run opens with the first and last few and the exact count, and
+    /// the parked row is gone.
+    /// </summary>
+    [Fact]
+    public async Task Alerts_parked_before_a_run_opens_stay_bounded_and_are_counted_exactly()
+    {
+        var prefix = $"p{Guid.NewGuid():N}"[..12];
+        var service = new TableServiceClient(azurite.ConnectionString);
+        var a = await TableRunLedger.CreateAsync(service, prefix, default);
+        var b = await TableRunLedger.CreateAsync(service, prefix, default);
+
+        await Task.WhenAll(Enumerable.Range(0, 120).Select(i => (i % 2 == 0 ? a : b).RecordAlertAsync("r1", Alert($"storm-{i:000}"), default)));
+        var pending = service.GetTableClient($"{prefix}runalerts");
+        var parked = new List<TableEntity>();
+        await foreach (var row in pending.QueryAsync<TableEntity>())
+        {
+            parked.Add(row);
+        }
+
+        await a.OpenAsync(Run("r1", At), default);
+        var run = (await b.GetAsync("r1", default))!;
+        var left = 0;
+        await foreach (var row in pending.QueryAsync<TableEntity>())
+        {
+            left++;
+        }
+
+        Assert.Single(parked);
+        Assert.Equal(121, run.AlertCount); // the run's own alert and the 120 parked
+        Assert.Equal(RunAlerts.KeepFirst + RunAlerts.KeepLast, run.Alerts.Count);
+        Assert.Equal("a1", run.Alerts[0].AlertId);
+        Assert.Equal(0, left);
+    }
+
+    /// <summary>
     /// The run API's filters answered by Table storage's own query engine (Azurite) as the in-memory ledger answers
     /// them: 60 runs over three servers, two monitors, four outcomes and 60 hours; every filter the console sends.
     /// </summary>
