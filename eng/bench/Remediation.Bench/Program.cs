@@ -59,6 +59,7 @@ try
     if (only is null or "console")
     {
         await ConsoleBench.RunAsync(rows);
+        await ConsoleTrafficBench.RunAsync(rows, root);
     }
 
     if (only is null or "storage")

@@ -62,6 +62,45 @@ public sealed class HealthApiTests(LabFixture fixture) : IClassFixture<LabFixtur
     }
 
     /// <summary>
+    /// What the console polls is small: a server's history answers 304 while no probe round changed it, and the API's
+    /// JSON is compressed (Brotli) for a browser that accepts it, except the anti-forgery answer, the one body with a
+    /// secret in it (BREACH).
+    /// </summary>
+    [Fact]
+    public async Task A_server_history_answers_304_when_unchanged_and_the_api_compresses_all_but_the_antiforgery_answer()
+    {
+        await host.App.Services.GetRequiredService<ProbeCycle>().RunAsync(default);
+        using var first = await http.GetAsync(new Uri("api/history/MBX1", UriKind.Relative));
+        using var again = new HttpRequestMessage(HttpMethod.Get, "api/history/MBX1");
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var unchanged = await http.SendAsync(again);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotModified), (first.StatusCode, unchanged.StatusCode));
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+
+        async Task<(string? Encoding, byte[] Body)> AskAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.AcceptEncoding.ParseAdd("gzip, deflate, br");
+            using var response = await http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            return (response.Content.Headers.ContentEncoding.SingleOrDefault(), await response.Content.ReadAsByteArrayAsync());
+        }
+
+        var (healthEncoding, compressed) = await AskAsync("api/health");
+        using var plain = await http.GetAsync(new Uri("api/health", UriKind.Relative));
+        var json = await plain.Content.ReadAsByteArrayAsync();
+        Assert.Equal("br", healthEncoding);
+        using (var brotli = new System.IO.Compression.BrotliStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress))
+        using (var read = new MemoryStream())
+        {
+            await brotli.CopyToAsync(read);
+            Assert.Equal(json, read.ToArray());
+        }
+
+        Assert.Null((await AskAsync("api/antiforgery")).Encoding);
+    }
+
+    /// <summary>
     /// "Down since" is the first failed probe as probe history recorded it, not the probe that made the monitor
     /// Unhealthy (two failures needed here), and the alert the monitor raises carries it into the run, whose MTTR
     /// counts from it.
