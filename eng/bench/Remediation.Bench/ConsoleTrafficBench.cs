@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Playwright;
 using Remediation.Host;
 using Remediation.Lab;
@@ -16,8 +15,6 @@ internal static class ConsoleTrafficBench
     {
         var watch = TimeSpan.FromSeconds(Size.Of(60, 5));
         await using var lab = await ImapLab.StartAsync(LabDefinition.Minimal with { TunedForLogins = true, ImapsListeners = Size.Of(20, 2) }, Path.Combine(root, "traffic-lab"));
-        var mbx = lab.MailboxServers["MBX1"];
-        var user = lab.Definition.MailboxServers[0];
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -36,17 +33,7 @@ internal static class ConsoleTrafficBench
                 ["Remediation:Probes:Interval"] = "00:00:20",
                 ["Remediation:Probes:MaxConcurrency"] = "10",
             };
-            for (var i = 0; i < servers; i++)
-            {
-                var at = $"Remediation:Topology:Servers:{i}";
-                settings[$"{at}:Name"] = $"EX{i:000}";
-                settings[$"{at}:Role"] = "Mailbox";
-                settings[$"{at}:BackEnd:Host"] = "localhost";
-                settings[$"{at}:BackEnd:Port"] = mbx.ImapsPorts[i % mbx.ImapsPorts.Count].ToString(CultureInfo.InvariantCulture);
-                settings[$"{at}:BackEnd:TrustedCaFile"] = lab.Certificate.CaCertPath;
-                settings[$"{at}:ProbeMailbox:User"] = user.ProbeUser;
-                settings[$"{at}:ProbeMailbox:Password"] = user.ProbePassword;
-            }
+            StorageBench.AddMailboxServers(settings, servers, lab);
 
             await using var host = await RemediationHost.StartAsync([], b => b.Configuration.AddInMemoryCollection(settings));
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });

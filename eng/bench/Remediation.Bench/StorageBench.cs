@@ -27,8 +27,6 @@ internal static partial class StorageBench
         using var relay = new CountingRelay(tablePort);
         var connectionString = azurite.ConnectionString.Replace($":{tablePort}/", $":{relay.Port}/", StringComparison.Ordinal);
         using var requests = new RequestCounter(relay.Port);
-        var mbx = lab.MailboxServers["MBX1"];
-        var user = lab.Definition.MailboxServers[0];
         foreach (var servers in sizes)
         {
             var settings = new Dictionary<string, string?>
@@ -38,17 +36,7 @@ internal static partial class StorageBench
                 ["Remediation:Storage:ConnectionString"] = connectionString,
                 ["Remediation:Storage:TablePrefix"] = $"g{servers}x{Guid.NewGuid():N}"[..12],
             };
-            for (var i = 0; i < servers; i++)
-            {
-                var at = $"Remediation:Topology:Servers:{i}";
-                settings[$"{at}:Name"] = $"EX{i:0000}";
-                settings[$"{at}:Role"] = "Mailbox";
-                settings[$"{at}:BackEnd:Host"] = "localhost";
-                settings[$"{at}:BackEnd:Port"] = mbx.ImapsPorts[i % mbx.ImapsPorts.Count].ToString(CultureInfo.InvariantCulture);
-                settings[$"{at}:BackEnd:TrustedCaFile"] = lab.Certificate.CaCertPath;
-                settings[$"{at}:ProbeMailbox:User"] = user.ProbeUser;
-                settings[$"{at}:ProbeMailbox:Password"] = user.ProbePassword;
-            }
+            AddMailboxServers(settings, servers, lab);
 
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 #pragma warning disable ASP0000 // the benchmark builds the engine on its own, outside any host
@@ -85,6 +73,27 @@ internal static partial class StorageBench
             {
                 await started.StopAsync(default);
             }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="servers"/> mailbox servers EX0000... in the topology settings, each probed (deep and self test)
+    /// on one of the lab's MBX1 listeners in turn, with the lab's probe user.
+    /// </summary>
+    internal static void AddMailboxServers(Dictionary<string, string?> settings, int servers, ImapLab lab)
+    {
+        var mbx = lab.MailboxServers["MBX1"];
+        var user = lab.Definition.MailboxServers[0];
+        for (var i = 0; i < servers; i++)
+        {
+            var at = $"Remediation:Topology:Servers:{i}";
+            settings[$"{at}:Name"] = $"EX{i:0000}";
+            settings[$"{at}:Role"] = "Mailbox";
+            settings[$"{at}:BackEnd:Host"] = "localhost";
+            settings[$"{at}:BackEnd:Port"] = mbx.ImapsPorts[i % mbx.ImapsPorts.Count].ToString(CultureInfo.InvariantCulture);
+            settings[$"{at}:BackEnd:TrustedCaFile"] = lab.Certificate.CaCertPath;
+            settings[$"{at}:ProbeMailbox:User"] = user.ProbeUser;
+            settings[$"{at}:ProbeMailbox:Password"] = user.ProbePassword;
         }
     }
 
