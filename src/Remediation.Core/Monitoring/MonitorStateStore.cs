@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -63,15 +64,23 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
             else
             {
                 snapshots.Add(JsonSerializer.Deserialize<MonitorSnapshot>(entity.GetString("Json"), JsonDefaults.Options)!);
+                etags[(entity.PartitionKey, entity.RowKey)] = entity.ETag;
             }
         }
 
         return new MonitorState(snapshots, repairing);
     }
 
+    // The ETag of each monitor row as this instance last read or wrote it: a round's save is conditional on them.
+    readonly ConcurrentDictionary<(string Server, string Monitor), ETag> etags = new();
+
     /// <inheritdoc />
-    public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(Entity(snapshot), TableUpdateMode.Replace, cancellationToken);
+    public async Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var entity = Entity(snapshot);
+        var written = await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        etags[(entity.PartitionKey, entity.RowKey)] = written.Headers.ETag ?? ETag.All;
+    }
 
     /// <inheritdoc />
     public Task SaveAsync(IReadOnlyCollection<MonitorSnapshot> snapshots, CancellationToken cancellationToken) =>
@@ -79,7 +88,42 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
         Parallel.ForEachAsync(
             snapshots.GroupBy(s => s.Server.ToUpperInvariant(), StringComparer.Ordinal),
             new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (server, ct) => await table.SubmitTransactionAsync(server.DistinctBy(s => s.Name).Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(s))), ct));
+            async (server, ct) => await SaveServerAsync(server.Key, [.. server.DistinctBy(s => s.Name)], ct));
+
+    // Written under the ETags last seen, so a round's save cannot overwrite what another instance wrote since (a run
+    // marking the server Repairing while this round probed): on a conflict the partition is read again and only the
+    // monitors this instance holds newer (UpdatedAt) are written.
+    async Task SaveServerAsync(string server, IReadOnlyList<MonitorSnapshot> snapshots, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; snapshots.Count > 0; attempt++)
+        {
+            var entities = snapshots.Select(Entity).ToList();
+            var actions = entities.Select(e => etags.TryGetValue((e.PartitionKey, e.RowKey), out var etag) && etag != ETag.All
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, e, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, e));
+            try
+            {
+                var answers = await table.SubmitTransactionAsync(actions, cancellationToken);
+                for (var i = 0; i < entities.Count; i++)
+                {
+                    etags[(server, entities[i].RowKey)] = answers.Value[i].Headers.ETag ?? ETag.All;
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
+            {
+                var stored = new Dictionary<string, MonitorSnapshot>(StringComparer.Ordinal);
+                await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == server, cancellationToken: cancellationToken))
+                {
+                    stored[entity.RowKey] = JsonSerializer.Deserialize<MonitorSnapshot>(entity.GetString("Json"), JsonDefaults.Options)!;
+                    etags[(server, entity.RowKey)] = entity.ETag;
+                }
+
+                snapshots = [.. snapshots.Where(s => !stored.TryGetValue(s.Name, out var theirs) || (theirs.UpdatedAt ?? DateTimeOffset.MinValue) < (s.UpdatedAt ?? DateTimeOffset.MinValue))];
+            }
+        }
+    }
 
     static TableEntity Entity(MonitorSnapshot snapshot) =>
         new(snapshot.Server.ToUpperInvariant(), snapshot.Name) { ["Json"] = JsonSerializer.Serialize(snapshot, JsonDefaults.Options) };

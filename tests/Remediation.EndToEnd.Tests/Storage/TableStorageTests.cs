@@ -58,6 +58,33 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     }
 
     /// <summary>
+    /// A probe round's save comes at the round's end, seconds after its probes: it must not overwrite what another
+    /// instance wrote in between (a run marking the server Repairing). The save is conditional on the ETags last seen;
+    /// on a conflict only the monitors this instance holds newer are written.
+    /// </summary>
+    [Fact]
+    public async Task A_rounds_save_never_overwrites_a_newer_monitor_another_instance_wrote_meanwhile()
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient($"m{Guid.NewGuid():N}"[..12]);
+        await table.CreateIfNotExistsAsync();
+        var prober = new TableMonitorStateStore(table);
+        var runner = new TableMonitorStateStore(table);
+        MonitorSnapshot Monitor(string name, HealthState state, int minute) =>
+            new("MBX1", name, "IMAP.Protocol", "MSExchangeIMAP4BE", state, At.AddMinutes(minute), 0, 0, null, UpdatedAt: At.AddMinutes(minute));
+
+        await prober.SaveAsync([Monitor("ImapDeepTestMonitor", HealthState.Healthy, 0), Monitor("ImapSelfTestMonitor", HealthState.Healthy, 0)], default);
+        await prober.LoadAsync(default);
+        // While the prober's round runs, the run on another instance marks the deep test Repairing (minute 2).
+        await runner.SaveAsync(Monitor("ImapDeepTestMonitor", HealthState.Repairing, 2), default);
+        // The round ends: its samples were taken at minute 1.
+        await prober.SaveAsync([Monitor("ImapDeepTestMonitor", HealthState.Unhealthy, 1), Monitor("ImapSelfTestMonitor", HealthState.Unhealthy, 1)], default);
+
+        var stored = (await runner.LoadAsync(default)).Monitors.ToDictionary(m => m.Name);
+        Assert.Equal(HealthState.Repairing, stored["ImapDeepTestMonitor"].AlertValue); // the newer one stands
+        Assert.Equal(HealthState.Unhealthy, stored["ImapSelfTestMonitor"].AlertValue); // the round's own still written
+    }
+
+    /// <summary>
     /// A storm before the run opens (its first activity not run yet), parked by two hosts at once: Table storage holds
     /// one bounded row for it, not a row per alert; the run opens with the first and last few and the exact count, and
     /// the parked row is gone.
