@@ -69,6 +69,19 @@ internal static partial class StorageBench
             rows.Add(["storage", $"{what}: bytes to / from Table storage", $"{(relay.Sent - sent) / 1024.0:0} / {(relay.Received - received) / 1024.0:0} KiB ({(relay.Sent - sent) / 1024.0 / servers:0.0} KiB written per server)", "", ""]);
             rows.Add(["storage", $"{what}: CPU ours / Azurite's, wall time", $"{(Process.GetCurrentProcess().TotalProcessorTime - ourCpu).TotalSeconds:0.00} / {ServerCpu.Seconds([azurite.Pid]) - theirCpu:0.00} s, {wall.TotalSeconds:0.0} s", "", ""]);
 
+            // What a health answer reads between rounds (a console polls every 2 s): only the changes, against the
+            // whole state a probe round or the safety gate reads.
+            var board = services.GetRequiredService<MonitorBoard>();
+            await board.RefreshChangesAsync(default);
+            await Task.Delay(Remediation.Monitoring.TableMonitorStateStore.ChangesOverlap + TimeSpan.FromSeconds(1));
+            await board.RefreshChangesAsync(default); // rows written just before the last read are read once more
+            var before = relay.Received;
+            await board.RefreshChangesAsync(default);
+            var changesRead = relay.Received - before;
+            before = relay.Received;
+            await board.RefreshAsync(default);
+            rows.Add(["storage", $"{servers} servers: one health answer between rounds reads", $"{changesRead / 1024.0:0.0} KiB (changes only)", $"{(relay.Received - before) / 1024.0:0.0} KiB (whole state)", $"{(double)changesRead / Math.Max(1, relay.Received - before):0.000}"]);
+
             foreach (var started in services.GetServices<IHostedService>().Reverse())
             {
                 await started.StopAsync(default);

@@ -42,7 +42,7 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
             return Invalid("healthSet", error);
         }
 
-        await board.RefreshAsync(cancellationToken);
+        await board.RefreshChangesAsync(cancellationToken);
 
         // Tagged: a console polling every 2 s between probe rounds (a minute apart in Azure) gets 304 and no body.
         return new Operators.TaggedJson(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ServerHealth.Query(board, server, healthSet), JsonDefaults.Options));
@@ -56,7 +56,7 @@ public sealed class HealthApi(MonitorBoard board, ProbeRunner runner, IOptionsMo
             return NotFound(server);
         }
 
-        await board.RefreshAsync(cancellationToken);
+        await board.RefreshChangesAsync(cancellationToken);
         return TypedResults.Ok(ServerHealth.Report(board, server));
     }
 

@@ -124,9 +124,16 @@ public sealed class MonitorBoard(TimeProvider time, IOptionsMonitor<MonitorOptio
     /// Takes what other instances wrote: a stored monitor newer than this instance's copy replaces it; the servers under
     /// repair are the store's (when it keeps them).
     /// </summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public async Task RefreshAsync(CancellationToken cancellationToken) => Merge(await store.LoadAsync(cancellationToken));
+
+    /// <summary>
+    /// <see cref="RefreshAsync"/> reading only what changed since this instance's last read (and every repair): what
+    /// health answers use; probe rounds and the safety gate read everything.
+    /// </summary>
+    public async Task RefreshChangesAsync(CancellationToken cancellationToken) => Merge(await store.LoadChangesAsync(cancellationToken));
+
+    void Merge(MonitorState shared)
     {
-        var shared = await store.LoadAsync(cancellationToken);
         lock (gate)
         {
             foreach (var stored in shared.Monitors)

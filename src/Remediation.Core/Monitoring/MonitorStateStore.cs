@@ -19,6 +19,12 @@ public interface IMonitorStateStore
     /// <summary>Every saved monitor and the servers under repair.</summary>
     Task<MonitorState> LoadAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The monitors changed since this instance last read them (every one the first time) and every server under repair:
+    /// what a health answer reads, so a console polling every 2 s between probe rounds costs the store almost nothing.
+    /// </summary>
+    Task<MonitorState> LoadChangesAsync(CancellationToken cancellationToken);
+
     /// <summary>Saves one monitor's state.</summary>
     Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken);
 
@@ -36,6 +42,9 @@ public sealed class InMemoryMonitorStateStore : IMonitorStateStore
     public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(new MonitorState([], null));
 
     /// <inheritdoc />
+    public Task<MonitorState> LoadChangesAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <inheritdoc />
     public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
@@ -50,22 +59,57 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
 {
     const string RepairPartition = "~repair";
 
+    /// <summary>
+    /// How far back before this instance's last read a read of the changes looks: a write the service stamped just
+    /// before that read but made visible after it is still read.
+    /// </summary>
+    public static readonly TimeSpan ChangesOverlap = TimeSpan.FromSeconds(3);
+
+    // When this instance last read the monitors, by the service's clock (its answer's Date header: Timestamps are the
+    // service's too, so no clock of ours is compared with them).
+    readonly Lock horizonGate = new();
+    DateTimeOffset? horizon;
+
     /// <inheritdoc />
-    public async Task<MonitorState> LoadAsync(CancellationToken cancellationToken)
+    public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => ReadAsync(changes: false, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MonitorState> LoadChangesAsync(CancellationToken cancellationToken) => ReadAsync(changes: true, cancellationToken);
+
+    async Task<MonitorState> ReadAsync(bool changes, CancellationToken cancellationToken)
     {
+        DateTimeOffset? since;
+        lock (horizonGate)
+        {
+            since = changes ? horizon - ChangesOverlap : null;
+        }
+
         var snapshots = new List<MonitorSnapshot>();
         var repairing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var entity in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        // Every repair, every time (a repair ends by deleting its row, which no change query returns); the monitors
+        // all, or those the service stamped since the last read.
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == RepairPartition, cancellationToken: cancellationToken))
         {
-            if (entity.PartitionKey == RepairPartition)
-            {
-                repairing.Add(entity.RowKey);
-            }
-            else
+            repairing.Add(entity.RowKey);
+        }
+
+        var filter = since is { } after
+            ? TableClient.CreateQueryFilter($"PartitionKey ne {RepairPartition} and Timestamp ge {after}")
+            : TableClient.CreateQueryFilter($"PartitionKey ne {RepairPartition}");
+        DateTimeOffset? readAt = null;
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).AsPages())
+        {
+            readAt ??= page.GetRawResponse().Headers.Date;
+            foreach (var entity in page.Values)
             {
                 snapshots.Add(JsonSerializer.Deserialize<MonitorSnapshot>(entity.GetString("Json"), JsonDefaults.Options)!);
                 etags[(entity.PartitionKey, entity.RowKey)] = entity.ETag;
             }
+        }
+
+        lock (horizonGate)
+        {
+            horizon = readAt is { } at && (horizon is null || at > horizon) ? at : horizon;
         }
 
         return new MonitorState(snapshots, repairing);

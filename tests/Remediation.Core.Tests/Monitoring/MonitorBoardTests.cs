@@ -174,6 +174,8 @@ public class MonitorBoardTests
 
         public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(new MonitorState([.. rows.Values], null));
 
+        public Task<MonitorState> LoadChangesAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
         public Task SaveAsync(MonitorSnapshot snapshot, CancellationToken cancellationToken)
         {
             rows[(snapshot.Server, snapshot.Name)] = snapshot;

@@ -85,6 +85,39 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     }
 
     /// <summary>
+    /// A health answer reads only what changed: the first read takes every monitor, a read once nothing changed for
+    /// longer than the overlap takes none, one monitor changed by another instance comes back alone; repairs are read
+    /// whole every time, so one that ended (its row deleted) is seen to end.
+    /// </summary>
+    [Fact]
+    public async Task A_health_read_takes_only_the_monitors_changed_since_and_every_repair()
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient($"c{Guid.NewGuid():N}"[..12]);
+        await table.CreateIfNotExistsAsync();
+        var prober = new TableMonitorStateStore(table);
+        var reader = new TableMonitorStateStore(table);
+        MonitorSnapshot Monitor(string server, string name, int minute) =>
+            new(server, name, "IMAP.Protocol", "MSExchangeIMAP4BE", HealthState.Healthy, At.AddMinutes(minute), 0, 0, null, UpdatedAt: At.AddMinutes(minute));
+        await prober.SaveAsync([.. Enumerable.Range(1, 20).SelectMany(i => new[] { Monitor($"MBX{i}", "ImapDeepTestMonitor", 0), Monitor($"MBX{i}", "ImapSelfTestMonitor", 0) })], default);
+        await prober.SetRepairingAsync("MBX3", true, default);
+
+        var first = await reader.LoadChangesAsync(default);
+        // Rows written just before a read are read once more by the next (the overlap); after that, nothing.
+        await Task.Delay(TableMonitorStateStore.ChangesOverlap + TimeSpan.FromSeconds(1.5));
+        await reader.LoadChangesAsync(default);
+        var quiet = await reader.LoadChangesAsync(default);
+        await prober.SaveAsync(Monitor("MBX7", "ImapSelfTestMonitor", 1), default);
+        await prober.SetRepairingAsync("MBX3", false, default);
+        var changed = await reader.LoadChangesAsync(default);
+
+        Assert.Equal(40, first.Monitors.Count);
+        Assert.Equal(["MBX3"], first.Repairing!);
+        Assert.Empty(quiet.Monitors);
+        Assert.Equal(("MBX7", "ImapSelfTestMonitor"), (Assert.Single(changed.Monitors).Server, changed.Monitors[0].Name));
+        Assert.Empty(changed.Repairing!);
+    }
+
+    /// <summary>
     /// A storm before the run opens (its first activity not run yet), parked by two hosts at once: Table storage holds
     /// one bounded row for it, not a row per alert; the run opens with the first and last few and the exact count, and
     /// the parked row is gone.
