@@ -12,12 +12,13 @@ namespace Remediation.Safety;
 public static class BlastRadius
 {
     /// <summary>
-    /// Null when another Client Access server of <paramref name="server"/>'s site is known to be healthy: probed, every
-    /// monitor Healthy on a sample no older than <paramref name="freshFor"/> at <paramref name="now"/> (a CAS never
-    /// probed, failing, under repair, or whose last sample is stale is not), and not in maintenance: neither marked so in
-    /// settings nor inside a maintenance window now (<paramref name="inWindow"/>). Else why not.
+    /// The other Client Access servers of <paramref name="server"/>'s site known healthy now (who keeps IMAP users
+    /// connected while it restarts): probed, every monitor Healthy on a sample no older than <paramref name="freshFor"/>
+    /// at <paramref name="now"/> (a CAS never probed, failing, under repair, or whose last sample is stale is not), and
+    /// not in maintenance: neither marked so in settings nor inside a maintenance window now (<paramref name="inWindow"/>).
+    /// The refusal is null when there is one; else it says why the server may not be restarted.
     /// </summary>
-    public static string? LastHealthyCas(
+    public static (string? Refusal, IReadOnlyList<string> Healthy) LastHealthyCas(
         ExchangeServerOptions server,
         TopologyOptions topology,
         Func<string, IReadOnlyList<MonitorSnapshot>> health,
@@ -29,26 +30,14 @@ public static class BlastRadius
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(health);
         var others = CasPeers(server, topology);
-        if (HealthyCasPeers(server, topology, health, now, freshFor, inWindow).Count > 0)
+        var healthy = others.Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name), now, freshFor)).Select(s => s.Name).ToList();
+        if (healthy.Count > 0)
         {
-            return null;
+            return (null, healthy);
         }
 
         var why = others.Count == 0 ? "no other Client Access server in the site" : $"none of {string.Join(", ", others.Select(o => o.Name))} is known healthy (probed within {(freshFor < TimeSpan.FromMinutes(1) ? $"{freshFor.TotalSeconds:0.#} s" : $"{freshFor.TotalMinutes:0.#} min")}, every monitor Healthy, not in maintenance)";
-        return $"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"} ({why}): restarting it would cut every IMAP user off.";
-    }
-
-    /// <summary>The other Client Access servers of <paramref name="server"/>'s site known healthy now (the rule of <see cref="LastHealthyCas"/>): who keeps IMAP users connected while it restarts.</summary>
-    public static IReadOnlyList<string> HealthyCasPeers(
-        ExchangeServerOptions server,
-        TopologyOptions topology,
-        Func<string, IReadOnlyList<MonitorSnapshot>> health,
-        DateTimeOffset now,
-        TimeSpan freshFor,
-        Func<string, bool>? inWindow = null)
-    {
-        ArgumentNullException.ThrowIfNull(health);
-        return [.. CasPeers(server, topology).Where(s => !s.InMaintenance && inWindow?.Invoke(s.Name) != true && IsKnownHealthy(health(s.Name), now, freshFor)).Select(s => s.Name)];
+        return ($"{server.Name} is the last healthy Client Access server of site {server.Site ?? "default"} ({why}): restarting it would cut every IMAP user off.", healthy);
     }
 
     static List<ExchangeServerOptions> CasPeers(ExchangeServerOptions server, TopologyOptions topology) =>

@@ -66,8 +66,8 @@ public sealed class CheckSafetyActivity(
             if (blastRadius is null && server.Role.HasFlag(ServerRole.ClientAccess))
             {
                 var outOfService = await CasOutOfServiceAsync(server, servers);
-                blastRadius = BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, outOfService);
-                passed.Add($"blast radius: {string.Join(", ", BlastRadius.HealthyCasPeers(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, outOfService))} healthy in site {server.Site ?? "default"} keep IMAP users connected");
+                (blastRadius, var healthy) = BlastRadius.LastHealthyCas(server, servers, name => board.Snapshot(name), now, monitors.CurrentValue.PeerSampleMaxAge, outOfService);
+                passed.Add($"blast radius: {string.Join(", ", healthy)} healthy in site {server.Site ?? "default"} keep IMAP users connected");
             }
 
             if (blastRadius is not null)

@@ -22,13 +22,13 @@ public class BlastRadiusTests
         new(server, "ImapCTPMonitor", ImapHealthModel.ImapHealthSet, ImapServices.FrontEnd, state, Start, 0, 1, null, LastSampleAt: sampledAt ?? Start);
 
     static string? Rule(ExchangeServerOptions server, IEnumerable<ExchangeServerOptions> servers, Dictionary<string, HealthState[]> health) =>
-        BlastRadius.LastHealthyCas(server, new TopologyOptions { Servers = [.. servers] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor);
+        BlastRadius.LastHealthyCas(server, new TopologyOptions { Servers = [.. servers] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor).Refusal;
 
     [Fact]
     public void A_cas_seen_healthy_long_ago_and_not_probed_since_is_not_the_sites_healthy_cas()
     {
-        var stale = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromHours(1))], Now, FreshFor);
-        var fresh = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromMinutes(4))], Now, FreshFor);
+        var stale = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromHours(1))], Now, FreshFor).Refusal;
+        var fresh = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => [Monitor(name, HealthState.Healthy, sampledAt: Now - TimeSpan.FromMinutes(4))], Now, FreshFor).Refusal;
 
         Assert.Contains("probed within 5 min", stale, StringComparison.Ordinal);
         Assert.Null(fresh);
@@ -45,7 +45,7 @@ public class BlastRadiusTests
     {
         var health = new Dictionary<string, HealthState[]> { ["CAS2"] = [HealthState.Healthy] };
 
-        var refused = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor, inWindow: name => name == "CAS2");
+        var refused = BlastRadius.LastHealthyCas(Cas1, new TopologyOptions { Servers = [Cas1, Cas2] }, name => health.TryGetValue(name, out var states) ? [.. states.Select(s => Monitor(name, s))] : [], Now, FreshFor, inWindow: name => name == "CAS2").Refusal;
 
         Assert.Contains("last healthy Client Access server of site London", refused, StringComparison.Ordinal);
     }
