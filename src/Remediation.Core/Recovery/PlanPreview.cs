@@ -112,7 +112,7 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
         timeout.CancelAfter(recovery.CurrentValue.PreviewTimeout);
         try
         {
-            var done = await durable.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+            var done = await CompletedAsync(durable, id, timeout.Token);
             if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 throw new InvalidOperationException($"The plan preview ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
@@ -135,6 +135,27 @@ public sealed class PlanPreviews(IOptionsMonitor<TopologyOptions> topology, IOpt
             {
                 // A terminated instance may not be purgeable yet; it holds no state anyone reads.
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the preview's instance to end, looking every 10 ms at first and at most every 250 ms. Not the client's
+    /// own WaitForInstanceCompletionAsync: on the Azure Storage provider it reads the instance every 2 seconds
+    /// (AzureStorageOrchestrationService.WaitForOrchestrationAsync, DurableTask.AzureStorage 2.x), so a preview that took
+    /// 0.3 s answered after 2 (measured: orchestration overhead benchmark, plan preview rows).
+    /// </summary>
+    async Task<OrchestrationMetadata> CompletedAsync(DurableTaskClient durable, string id, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            if (await durable.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is { IsCompleted: true })
+            {
+                return (await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken))!;
+            }
+
+            await Task.Delay(pause, time, cancellationToken);
+            pause = TimeSpan.FromMilliseconds(Math.Min(250, pause.TotalMilliseconds * 2));
         }
     }
 }

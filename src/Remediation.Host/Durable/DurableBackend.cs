@@ -50,6 +50,8 @@ internal static partial class DurableBackend
             WorkItemQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             ControlQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             PartitionCount = options.PartitionCount,
+            ExtendedSessionsEnabled = options.ExtendedSessionIdleTimeout > TimeSpan.Zero,
+            ExtendedSessionIdleTimeout = options.ExtendedSessionIdleTimeout,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             // One worker name per process: a host that restarts after a crash is a new owner and takes the partitions

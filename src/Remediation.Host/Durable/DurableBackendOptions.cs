@@ -34,6 +34,13 @@ public sealed class DurableBackendOptions
     /// <summary>Azure Storage provider: partitions (control queues) of the task hub; fixed once the hub exists.</summary>
     public int PartitionCount { get; set; } = 4;
 
+    /// <summary>
+    /// Azure Storage provider: how long an orchestration stays loaded after its last episode (extended sessions), so that
+    /// its next event is applied to the history in memory instead of reloading it from the history table. Zero turns
+    /// extended sessions off.
+    /// </summary>
+    public TimeSpan ExtendedSessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Names what is wrong with these settings, or returns null.</summary>
     public string? Validate()
     {
@@ -61,6 +68,11 @@ public sealed class DurableBackendOptions
         if (MessageVisibilityTimeout < TimeSpan.FromSeconds(10) || MessageVisibilityTimeout > TimeSpan.FromMinutes(10))
         {
             return $"{Section}:MessageVisibilityTimeout must be between 10 seconds and 10 minutes (was {MessageVisibilityTimeout}).";
+        }
+
+        if (ExtendedSessionIdleTimeout < TimeSpan.Zero || ExtendedSessionIdleTimeout > TimeSpan.FromMinutes(10))
+        {
+            return $"{Section}:ExtendedSessionIdleTimeout must be between zero (off) and 10 minutes (was {ExtendedSessionIdleTimeout}).";
         }
 
         return PartitionCount is < 1 or > 16 ? $"{Section}:PartitionCount must be between 1 and 16 (was {PartitionCount})." : null;
