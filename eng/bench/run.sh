@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one command, from nothing: installs the lab (Dovecot), Azurite and the peers people script today
 # (curl, the Nagios plugins' check_simap, GNU time for their memory), builds, runs, prints one table.
-#   bash eng/bench/run.sh [--smoke] [probes|capacity|storm|overhead|detection|console|storage]
+#   bash eng/bench/run.sh [--smoke] [--minutes=N] [probes|capacity|storm|overhead|detection|console|storage|memory]
 # --smoke runs each mode in a size of seconds (the test command does, so no mode rots unseen); its figures mean nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

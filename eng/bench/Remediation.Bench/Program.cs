@@ -12,18 +12,28 @@ using Remediation.Recovery;
 using Remediation.Runs;
 using Remediation.Topology;
 
-// Benchmarks, one command: bash eng/bench/run.sh [--smoke] [probes|capacity|storm|overhead|detection|console|storage]
+// Benchmarks, one command: bash eng/bench/run.sh [--smoke] [--minutes=N] [probes|capacity|storm|overhead|detection|console|storage|memory]
 // (or dotnet run -c Release --project eng/bench/Remediation.Bench -- ...). Every number is printed beside its
 // baseline or peer; nothing here is a pass/fail test. --smoke runs every mode in a size of seconds, so the test
 // command runs them all and a change that breaks one fails CI (its figures mean nothing).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Size.Smoke = args.Contains("--smoke");
 var only = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-if (only is not (null or "probes" or "capacity" or "storm" or "overhead" or "detection" or "console" or "storage"))
+if (only is not (null or "probes" or "capacity" or "storm" or "overhead" or "detection" or "console" or "storage" or "memory"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{only}': probes, capacity, storm, overhead, detection, console or storage (none: all).");
+    Console.Error.WriteLine($"Unknown benchmark '{only}': probes, capacity, storm, overhead, detection, console, storage or memory (none: all).");
     return 2;
 }
+
+// The memory mode's length: an hour unless told (--minutes=N); seconds in smoke size.
+var minutesArg = args.FirstOrDefault(a => a.StartsWith("--minutes=", StringComparison.Ordinal));
+if (minutesArg is not null && !(int.TryParse(minutesArg["--minutes=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var asked) && asked is >= 1 and <= 1440))
+{
+    Console.Error.WriteLine($"--minutes must be a whole number of minutes from 1 to 1440 (was '{minutesArg["--minutes=".Length..]}').");
+    return 2;
+}
+
+var memoryDuration = Size.Smoke ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(minutesArg is null ? 60 : int.Parse(minutesArg["--minutes=".Length..], CultureInfo.InvariantCulture));
 
 var rows = new List<string[]>();
 // Not CreateTempSubdirectory: its 0700 mode would stop Dovecot's unprivileged processes from reaching the lab.
@@ -54,6 +64,11 @@ try
     if (only is null or "detection")
     {
         await DetectionToActionAsync(rows, root);
+    }
+
+    if (only is null or "memory")
+    {
+        await MemoryBench.RunAsync(rows, root, memoryDuration);
     }
 
     if (only is null or "console")
