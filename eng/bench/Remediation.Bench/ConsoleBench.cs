@@ -62,7 +62,9 @@ internal static class ConsoleBench
         rows.Add(["console: history memory", $"{results / 1e6:0.0} M results ({Servers} servers x 4 probes, 1/min, {days} days)", $"{held / 1048576.0:0} MiB", $"raw: {results * 48 / 1048576.0:0} MiB at 48 B a result", $"{held / (results * 48.0):0.000}"]);
         rows.Add(["console: recording", "ProbeHistory.Record, one thread", $"{results / fill.Elapsed.TotalSeconds / 1e6:0.0} M/s", "1 probe round of 800 a minute", $"{results / fill.Elapsed.TotalSeconds / (800 / 60.0):0}x"]);
 
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // The API's own JSON shape (web naming, enums as names: RemediationEngineExtensions). The benchmark once used
+        // the bare web defaults, which write enums as numbers: the page ranked every monitor as unknown and folded none.
+        var json = JsonDefaults.Options;
         var gridTimer = Stopwatch.StartNew();
         var strips = history.Strips(time.Now.AddHours(-24), time.Now, 24);
         gridTimer.Stop();
@@ -98,13 +100,20 @@ internal static class ConsoleBench
             };
             await route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = path == "/" ? "text/html" : "application/json", Body = body });
         });
+        // Drawn: the last server's row is on the page with its strip cells (healthy servers are folded: their monitor
+        // rows appear when opened), and the first server opened shows its monitors' strips.
         var render = Stopwatch.StartNew();
         await page.GotoAsync("http://console.test/");
-        await page.Locator($"tr[data-monitor='EXSRV{Servers - 1:000}/ImapSelfTestMonitor'] svg.strip").WaitForAsync();
+        await page.Locator($"tr.server[data-server='EXSRV{Servers - 1:000}']").WaitForAsync();
         render.Stop();
+        var open = Stopwatch.StartNew();
+        await page.Locator("button[data-fold='EXSRV000']").ClickAsync();
+        await page.Locator("tr[data-monitor='EXSRV000/ImapSelfTestMonitor'] svg.strip").WaitForAsync();
+        open.Stop();
         var redraw = await page.EvaluateAsync<double>("() => { const t = performance.now(); renderHealth(); return performance.now() - t; }");
         var cells = await page.Locator("svg.strip rect").CountAsync();
-        rows.Add(["console: first draw", $"{Servers} servers, {monitors.Count} monitors, {cells} strip cells, Chromium", $"{render.Elapsed.TotalMilliseconds:0} ms", "page load to the last strip drawn", "-"]);
+        rows.Add(["console: first draw", $"{Servers} servers, {monitors.Count} monitors (all Healthy: folded), Chromium", $"{render.Elapsed.TotalMilliseconds:0} ms", "page load to the last server drawn", "1 s (issue #30)"]);
+        rows.Add(["console: open a folded server", $"its monitors and strips ({cells} strip cells on the page after)", $"{open.Elapsed.TotalMilliseconds:0} ms", "click to its strips drawn", "-"]);
         rows.Add(["console: redraw", "renderHealth() on each 2-s refresh", $"{redraw:0} ms", "2000 ms refresh period", $"{redraw / 2000:0.000}"]);
     }
 }
