@@ -92,7 +92,7 @@ public sealed partial class RunReconciler(
         }
 
         // Exchange says whether the server is drained: the run may have died while its drain was on its way.
-        if (steps.Any(s => s.Name.EndsWith("Fail databases over", StringComparison.Ordinal)) && await StillDrainedAsync(run, cancellationToken) is { } drained)
+        if (steps.Any(s => s.Name.EndsWith(RunbookSteps.FailDatabasesOver, StringComparison.Ordinal)) && await StillDrainedAsync(run, cancellationToken) is { } drained)
         {
             notes.Add(drained);
         }
@@ -154,7 +154,7 @@ public sealed partial class RunReconciler(
         ex is AgentException or HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
     static bool LoggingLeftOn(List<RunStep> steps) =>
-        LastSucceeded(steps, "Turn protocol logging on") > LastSucceeded(steps, "Turn protocol logging off");
+        LastSucceeded(steps, RunbookSteps.ProtocolLoggingOn) > LastSucceeded(steps, RunbookSteps.ProtocolLoggingOff);
 
     static int LastSucceeded(List<RunStep> steps, string name) =>
         steps.FindLastIndex(s => s.Name == name && s.Outcome == StepOutcome.Succeeded);

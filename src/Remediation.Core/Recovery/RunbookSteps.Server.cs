@@ -86,7 +86,7 @@ internal sealed partial class RunbookSteps
     }
 
     Task<DatabaseCopyStatus> FailOverAsync(string server) => run.Safety.ActAsync(
-        "Fail databases over",
+        FailDatabasesOver,
         $"Set-MailboxServer -Identity {server} -DatabaseCopyActivationDisabledAndMoveNow $true",
         Args(("Identity", server), ("DatabaseCopyActivationDisabledAndMoveNow", "$true")),
         DisruptiveAction.DatabaseFailover,

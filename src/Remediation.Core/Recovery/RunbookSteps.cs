@@ -12,6 +12,9 @@ namespace Remediation.Recovery;
 /// <summary>The runbook's building blocks, each one recorded step: restart IMAP4, re-run probe, drain, restart, fail back...</summary>
 internal sealed partial class RunbookSteps(RecoveryRun run)
 {
+    /// <summary>Step names the run reconciler reads back from a dead run's record (what it left on or drained).</summary>
+    public const string ProtocolLoggingOn = "Turn protocol logging on", ProtocolLoggingOff = "Turn protocol logging off", FailDatabasesOver = "Fail databases over";
+
     TaskOrchestrationContext Context => run.Recorder.Context;
 
     StepRecorder Recorder => run.Recorder;
@@ -181,7 +184,7 @@ internal sealed partial class RunbookSteps(RecoveryRun run)
     /// <summary>Set-ImapSettings -ProtocolLogEnabled (no safety gate: it is part of gathering evidence and of cleaning up).</summary>
     public Task<ImapSettings> SetProtocolLoggingAsync(string server, bool enabled, bool cleanUp = false)
     {
-        var step = enabled ? "Turn protocol logging on" : "Turn protocol logging off";
+        var step = enabled ? ProtocolLoggingOn : ProtocolLoggingOff;
         var operation = $"Set-ImapSettings -Server {server} -ProtocolLogEnabled ${enabled.ToString().ToLowerInvariant()}";
         var args = Args(("Server", server), ("ProtocolLogEnabled", enabled ? "$true" : "$false"));
         Task<ImapSettings> Act(string key) => Context.CallActivityAsync<ImapSettings>(nameof(SetImapProtocolLoggingActivity), new FlagStep(server, enabled, key), StepRecorder.AgentCall);
