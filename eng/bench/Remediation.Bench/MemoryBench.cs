@@ -47,8 +47,8 @@ internal static class MemoryBench
             agentSettings[$"Agent:ManagedServers:{i}"] = hostSettings[$"Remediation:Topology:Servers:{i}:Name"];
         }
 
-        using var agent = Start("Remediation.Agent.dll", agentSettings);
-        using var host = Start("Remediation.Host.dll", hostSettings);
+        using var agent = Start("Remediation.Agent.dll", agentSettings, root);
+        using var host = Start("Remediation.Host.dll", hostSettings, root);
         try
         {
             await ListeningAsync(agent, agentPort);
@@ -104,11 +104,13 @@ internal static class MemoryBench
 
     static string Span(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0} s";
 
-    static Process Start(string dll, Dictionary<string, string?> settings)
+    static Process Start(string dll, Dictionary<string, string?> settings, string root)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        // The benchmark's folder on the command line (read as an unused setting): eng/test.sh stops by it.
+        info.ArgumentList.Add($"--test-marker={root}");
         foreach (var (name, value) in settings)
         {
             info.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -37,7 +37,11 @@ var memoryDuration = Size.Smoke ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinute
 
 var rows = new List<string[]>();
 // Not CreateTempSubdirectory: its 0700 mode would stop Dovecot's unprivileged processes from reaching the lab.
-var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"rbench-{Environment.ProcessId}")).FullName;
+// Under the test command's lab root when it runs us: its clean-up stops by that path whatever this process left running
+// (Dovecot, the memory mode's host and agent) if it is killed before its own finally.
+var root = Directory.CreateDirectory(Path.Combine(
+    Environment.GetEnvironmentVariable("REMEDIATION_LAB_ROOT") is { Length: > 0 } labRoot ? labRoot : Path.GetTempPath(),
+    $"rbench-{Environment.ProcessId}")).FullName;
 try
 {
     if (only is null or "probes")
