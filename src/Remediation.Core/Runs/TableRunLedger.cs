@@ -9,6 +9,7 @@ namespace Remediation.Runs;
 /// The run ledger in Table storage: one entity per run (the record as JSON, plus columns to list by), updated with
 /// optimistic concurrency, so it survives a restart of the host and several hosts can share it.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
 public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) : IRunLedger
 {
     const string Partition = "run";
@@ -148,6 +149,90 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
     public async Task<IReadOnlyList<RunRecord>> ListAsync(RunFilter filter, int max, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        if (filter.Since is { } since && await KeptSinceAsync(since, cancellationToken) is { } kept)
+        {
+            return Newest(kept.Where(filter.Matches), max);
+        }
+
+        return Newest(await QueryAsync(filter, cancellationToken), max);
+    }
+
+    static List<RunRecord> Newest(IEnumerable<RunRecord> runs, int max) =>
+        [.. runs.OrderByDescending(r => r.Outcome == RunOutcome.Running).ThenByDescending(r => r.StartedAt).Take(max)];
+
+    // The runs a console polls for (its range: every run started since a time, asked every 2 s by every open console),
+    // kept here and brought up to date by reading only the rows the service stamped since this instance's last read
+    // (by the service's clock: the Date of its answer, less an overlap for writes made visible late), like the monitors'
+    // changes (TableMonitorStateStore). Runs are never deleted, so no change is missed by asking for stamps alone.
+    readonly SemaphoreSlim keptGate = new(1, 1);
+    readonly Dictionary<string, RunRecord> kept = new(StringComparer.Ordinal);
+    DateTimeOffset? keptFrom;
+    DateTimeOffset? keptHorizon;
+
+    /// <summary>How far back before the last read a read of the changes looks (as for the monitors).</summary>
+    public static readonly TimeSpan ChangesOverlap = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Every run started since <paramref name="since"/>, from what is kept, brought up to date first; the first ask (or
+    /// one further back than what is kept) reads the range whole.
+    /// </summary>
+    async Task<List<RunRecord>?> KeptSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await keptGate.WaitAsync(cancellationToken);
+        try
+        {
+            DateTimeOffset? readAt = null;
+            if (keptFrom is null || since < keptFrom || keptHorizon is null)
+            {
+                // A day's margin before the range asked, so that the next asks (the same range a minute on) stay inside.
+                var from = since - TimeSpan.FromDays(1);
+                kept.Clear();
+                await foreach (var page in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and StartedAt ge {from}"), cancellationToken: cancellationToken).AsPages())
+                {
+                    readAt ??= page.GetRawResponse().Headers.Date;
+                    foreach (var entity in page.Values)
+                    {
+                        kept[entity.RowKey] = FromEntity(entity);
+                    }
+                }
+
+                keptFrom = from;
+            }
+            else
+            {
+                var after = keptHorizon.Value - ChangesOverlap;
+                await foreach (var page in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Timestamp ge {after}"), cancellationToken: cancellationToken).AsPages())
+                {
+                    readAt ??= page.GetRawResponse().Headers.Date;
+                    foreach (var entity in page.Values)
+                    {
+                        kept[entity.RowKey] = FromEntity(entity);
+                    }
+                }
+
+                // What the ranges asked no longer reach goes (a console's range moves on with the clock).
+                if (since - keptFrom > TimeSpan.FromDays(2))
+                {
+                    keptFrom = since - TimeSpan.FromDays(1);
+                    foreach (var old in kept.Where(k => k.Value.StartedAt < keptFrom).Select(k => k.Key).ToList())
+                    {
+                        kept.Remove(old);
+                    }
+                }
+            }
+
+            // Without a Date (never from the service) the next ask reads the range whole again.
+            keptHorizon = readAt is { } at && (keptHorizon is null || at > keptHorizon) ? at : readAt is null ? null : keptHorizon;
+            return [.. kept.Values.Where(r => r.StartedAt >= since)];
+        }
+        finally
+        {
+            keptGate.Release();
+        }
+    }
+
+    async Task<List<RunRecord>> QueryAsync(RunFilter filter, CancellationToken cancellationToken)
+    {
         // Server, outcome and start time are entity properties the service filters on; the monitor is read from the
         // run itself (runs written before it was a property have none).
         var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {Partition}") };
@@ -181,7 +266,7 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
             }
         }
 
-        return [.. all.OrderByDescending(r => r.Outcome == RunOutcome.Running).ThenByDescending(r => r.StartedAt).Take(max)];
+        return all;
     }
 
     async Task UpdateAsync(string runId, Func<RunRecord, RunRecord?> change, CancellationToken cancellationToken)

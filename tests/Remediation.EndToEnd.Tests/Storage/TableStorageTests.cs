@@ -200,6 +200,63 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     }
 
     /// <summary>
+    /// Every open console asks for its range of runs every 2 s. Between changes that costs reading what changed, not
+    /// every run of 30 days again; and a change another instance made (a run opened, a step, a close) is seen at the
+    /// next ask. Bytes counted on the reader's own pipeline (the Table answers' bodies).
+    /// </summary>
+    [Fact]
+    public async Task A_run_list_between_changes_reads_only_what_changed_and_sees_every_change_another_instance_made()
+    {
+        var prefix = $"k{Guid.NewGuid():N}"[..12];
+        var counted = new ReadBytes();
+        var options = new TableClientOptions();
+        options.AddPolicy(counted, Azure.Core.HttpPipelinePosition.PerRetry);
+        var writer = await TableRunLedger.CreateAsync(new TableServiceClient(azurite.ConnectionString), prefix, default);
+        var reader = await TableRunLedger.CreateAsync(new TableServiceClient(azurite.ConnectionString, options), prefix, default);
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.OpenAsync(Run($"k{i:00}", At.AddMinutes(i)) with { Steps = [Step(1), Step(2), Step(3)] }, default);
+        }
+
+        var range = new RunFilter(Since: At);
+        var before = counted.Bytes;
+        Assert.Equal(50, (await reader.ListAsync(range, 100, default)).Count);
+        var whole = counted.Bytes - before;
+        // Rows written just before a read are read once more by the next (the overlap); after that, only changes.
+        await Task.Delay(TableRunLedger.ChangesOverlap + TimeSpan.FromSeconds(1.5));
+        await reader.ListAsync(range, 100, default);
+        before = counted.Bytes;
+        Assert.Equal(50, (await reader.ListAsync(range, 100, default)).Count);
+        var quiet = counted.Bytes - before;
+
+        await writer.AppendStepAsync("k07", Step(4, StepOutcome.Succeeded), default);
+        await writer.CloseAsync("k08", RunOutcome.Recovered, "test", At.AddHours(1), default);
+        await writer.OpenAsync(Run("k50", At.AddMinutes(50)), default);
+        var changed = await reader.ListAsync(range, 100, default);
+
+        Assert.True(quiet * 20 < whole, $"a quiet ask read {quiet} bytes, the whole range {whole}");
+        Assert.Equal(51, changed.Count);
+        Assert.Equal(4, changed.Single(r => r.RunId == "k07").Steps.Count);
+        Assert.Equal(RunOutcome.Recovered, changed.Single(r => r.RunId == "k08").Outcome);
+        Assert.Contains(changed, r => r.RunId == "k50");
+        // A range further back than what is kept reads it whole, and agrees.
+        Assert.Equal(
+            (await writer.ListAsync(new RunFilter(Since: At.AddDays(-3)), 100, default)).Select(r => r.RunId),
+            (await reader.ListAsync(new RunFilter(Since: At.AddDays(-3)), 100, default)).Select(r => r.RunId));
+    }
+
+    /// <summary>The bytes of every answer's body a client's pipeline received.</summary>
+    sealed class ReadBytes : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        long bytes;
+
+        public long Bytes => Interlocked.Read(ref bytes);
+
+        public override void OnReceivedResponse(Azure.Core.HttpMessage message) =>
+            Interlocked.Add(ref bytes, message.Response.ContentStream is { CanSeek: true } body ? body.Length : 0);
+    }
+
+    /// <summary>
     /// A busy night over real HTTP and Table storage: 150 runs, the two escalations the oldest. The newest page does not
     /// hold them; the outcome filter and the summary find them, because the API answers over every run it holds.
     /// </summary>
