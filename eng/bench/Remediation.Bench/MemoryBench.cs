@@ -90,8 +90,9 @@ internal static class MemoryBench
             rows.Add(["idle memory", "agent: resident after the host's first round (configured, nothing failing)", $"{agentAtStart.Rss:0} MiB", "", ""]);
             rows.Add(["idle memory", $"agent: resident after {Span(duration)}", $"{agentEnd.Rss:0} MiB", $"after start: {agentAtStart.Rss:0} MiB", $"{agentEnd.Rss / agentAtStart.Rss:0.00}"]);
             rows.Add(["idle memory", $"agent: what it was asked in the {Span(duration)} (its audit log)", Audited(agentSettings["Agent:AuditLogPath"]!), "", ""]);
-            var marks = samples.Where((s, i) => i == 0 || i == samples.Count - 1 || s.At.TotalMinutes % 10 < interval.TotalMinutes).ToList();
+            var marks = samples.Where((s, i) => i <= 3 || i == samples.Count - 1 || s.At.TotalMinutes % 10 < interval.TotalMinutes).ToList();
             rows.Add(["idle memory", "host resident over time", string.Join(", ", marks.Select(s => $"{Span(s.At)} {s.Host:0}")), "MiB", ""]);
+            rows.Add(["idle memory", "agent resident over time", string.Join(", ", marks.Select(s => $"{Span(s.At)} {s.Agent:0}")), "MiB", ""]);
         }
         finally
         {
