@@ -186,14 +186,18 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
             {
                 // A day's margin before the range asked, so that the next asks (the same range a minute on) stay inside.
                 var from = since - TimeSpan.FromDays(1);
-                kept.Clear();
+                var whole = new List<TableEntity>();
                 await foreach (var page in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and StartedAt ge {from}"), cancellationToken: cancellationToken).AsPages())
                 {
                     readAt ??= page.GetRawResponse().Headers.Date;
-                    foreach (var entity in page.Values)
-                    {
-                        kept[entity.RowKey] = FromEntity(entity);
-                    }
+                    whole.AddRange(page.Values);
+                }
+
+                // Replaced only once read whole: a read that fails half-way leaves what was kept as it was.
+                kept.Clear();
+                foreach (var entity in whole)
+                {
+                    kept[entity.RowKey] = FromEntity(entity);
                 }
 
                 keptFrom = from;
