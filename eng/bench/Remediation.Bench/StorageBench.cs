@@ -73,7 +73,7 @@ internal static partial class StorageBench
             // whole state a probe round or the safety gate reads.
             var board = services.GetRequiredService<MonitorBoard>();
             await board.RefreshChangesAsync(default);
-            await Task.Delay(Remediation.Monitoring.TableMonitorStateStore.ChangesOverlap + TimeSpan.FromSeconds(1));
+            await Task.Delay(Remediation.Storage.ChangeHorizon.Overlap + TimeSpan.FromSeconds(1));
             await board.RefreshChangesAsync(default); // rows written just before the last read are read once more
             var before = relay.Received;
             await board.RefreshChangesAsync(default);

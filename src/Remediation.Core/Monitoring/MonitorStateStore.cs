@@ -3,6 +3,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 
+using Remediation.Storage;
+
 namespace Remediation.Monitoring;
 
 /// <summary>What the store holds: every monitor, and the servers a run is repairing (null: the store does not keep them).</summary>
@@ -59,16 +61,8 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
 {
     const string RepairPartition = "~repair";
 
-    /// <summary>
-    /// How far back before this instance's last read a read of the changes looks: a write the service stamped just
-    /// before that read but made visible after it is still read.
-    /// </summary>
-    public static readonly TimeSpan ChangesOverlap = TimeSpan.FromSeconds(3);
-
-    // When this instance last read the monitors, by the service's clock (its answer's Date header: Timestamps are the
-    // service's too, so no clock of ours is compared with them).
-    readonly Lock horizonGate = new();
-    DateTimeOffset? horizon;
+    // When this instance last read the monitors (a health answer between rounds reads only what changed since).
+    readonly ChangeHorizon horizon = new();
 
     /// <inheritdoc />
     public Task<MonitorState> LoadAsync(CancellationToken cancellationToken) => ReadAsync(changes: false, cancellationToken);
@@ -78,11 +72,7 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
 
     async Task<MonitorState> ReadAsync(bool changes, CancellationToken cancellationToken)
     {
-        DateTimeOffset? since;
-        lock (horizonGate)
-        {
-            since = changes ? horizon - ChangesOverlap : null;
-        }
+        var since = changes ? horizon.Since : null;
 
         var snapshots = new List<MonitorSnapshot>();
         var repairing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -107,11 +97,7 @@ public sealed class TableMonitorStateStore(TableClient table) : IMonitorStateSto
             }
         }
 
-        lock (horizonGate)
-        {
-            horizon = readAt is { } at && (horizon is null || at > horizon) ? at : horizon;
-        }
-
+        horizon.Read(readAt);
         return new MonitorState(snapshots, repairing);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Remediation.Alerts;
+using Remediation.Storage;
 
 namespace Remediation.Runs;
 
@@ -161,16 +162,12 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         [.. runs.OrderByDescending(r => r.Outcome == RunOutcome.Running).ThenByDescending(r => r.StartedAt).Take(max)];
 
     // The runs a console polls for (its range: every run started since a time, asked every 2 s by every open console),
-    // kept here and brought up to date by reading only the rows the service stamped since this instance's last read
-    // (by the service's clock: the Date of its answer, less an overlap for writes made visible late), like the monitors'
-    // changes (TableMonitorStateStore). Runs are never deleted, so no change is missed by asking for stamps alone.
+    // kept here and brought up to date by reading only the rows the service stamped since this instance's last read,
+    // like the monitors' changes (ChangeHorizon). Runs are never deleted, so no change is missed by asking for stamps alone.
     readonly SemaphoreSlim keptGate = new(1, 1);
     readonly Dictionary<string, RunRecord> kept = new(StringComparer.Ordinal);
+    readonly ChangeHorizon keptHorizon = new();
     DateTimeOffset? keptFrom;
-    DateTimeOffset? keptHorizon;
-
-    /// <summary>How far back before the last read a read of the changes looks (as for the monitors).</summary>
-    public static readonly TimeSpan ChangesOverlap = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Every run started since <paramref name="since"/>, from what is kept, brought up to date first; the first ask (or
@@ -182,7 +179,7 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
         try
         {
             DateTimeOffset? readAt = null;
-            if (keptFrom is null || since < keptFrom || keptHorizon is null)
+            if (keptFrom is null || since < keptFrom || keptHorizon.Since is not { } after)
             {
                 // A day's margin before the range asked, so that the next asks (the same range a minute on) stay inside.
                 var from = since - TimeSpan.FromDays(1);
@@ -204,7 +201,6 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
             }
             else
             {
-                var after = keptHorizon.Value - ChangesOverlap;
                 await foreach (var page in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Timestamp ge {after}"), cancellationToken: cancellationToken).AsPages())
                 {
                     readAt ??= page.GetRawResponse().Headers.Date;
@@ -225,8 +221,7 @@ public sealed class TableRunLedger(TableClient runs, TableClient pendingAlerts) 
                 }
             }
 
-            // Without a Date (never from the service) the next ask reads the range whole again.
-            keptHorizon = readAt is { } at && (keptHorizon is null || at > keptHorizon) ? at : readAt is null ? null : keptHorizon;
+            keptHorizon.Read(readAt);
             return [.. kept.Values.Where(r => r.StartedAt >= since)];
         }
         finally

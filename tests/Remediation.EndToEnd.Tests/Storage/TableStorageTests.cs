@@ -57,6 +57,17 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         Assert.Equal(3, (await ledger.ListAsync(RunFilter.All, 10, default)).Count);
     }
 
+    /// <summary>Two instances' monitor stores on one new table.</summary>
+    async Task<(TableMonitorStateStore, TableMonitorStateStore)> TwoStoresOnOneTableAsync()
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient($"m{Guid.NewGuid():N}"[..12]);
+        await table.CreateIfNotExistsAsync();
+        return (new TableMonitorStateStore(table), new TableMonitorStateStore(table));
+    }
+
+    static MonitorSnapshot Snapshot(string server, string name, HealthState state, int minute) =>
+        new(server, name, "IMAP.Protocol", "MSExchangeIMAP4BE", state, At.AddMinutes(minute), 0, 0, null, UpdatedAt: At.AddMinutes(minute));
+
     /// <summary>
     /// A probe round's save comes at the round's end, seconds after its probes: it must not overwrite what another
     /// instance wrote in between (a run marking the server Repairing). The save is conditional on the ETags last seen;
@@ -65,12 +76,8 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     [Fact]
     public async Task A_rounds_save_never_overwrites_a_newer_monitor_another_instance_wrote_meanwhile()
     {
-        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient($"m{Guid.NewGuid():N}"[..12]);
-        await table.CreateIfNotExistsAsync();
-        var prober = new TableMonitorStateStore(table);
-        var runner = new TableMonitorStateStore(table);
-        MonitorSnapshot Monitor(string name, HealthState state, int minute) =>
-            new("MBX1", name, "IMAP.Protocol", "MSExchangeIMAP4BE", state, At.AddMinutes(minute), 0, 0, null, UpdatedAt: At.AddMinutes(minute));
+        var (prober, runner) = await TwoStoresOnOneTableAsync();
+        static MonitorSnapshot Monitor(string name, HealthState state, int minute) => Snapshot("MBX1", name, state, minute);
 
         await prober.SaveAsync([Monitor("ImapDeepTestMonitor", HealthState.Healthy, 0), Monitor("ImapSelfTestMonitor", HealthState.Healthy, 0)], default);
         await prober.LoadAsync(default);
@@ -92,18 +99,14 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
     [Fact]
     public async Task A_health_read_takes_only_the_monitors_changed_since_and_every_repair()
     {
-        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient($"c{Guid.NewGuid():N}"[..12]);
-        await table.CreateIfNotExistsAsync();
-        var prober = new TableMonitorStateStore(table);
-        var reader = new TableMonitorStateStore(table);
-        MonitorSnapshot Monitor(string server, string name, int minute) =>
-            new(server, name, "IMAP.Protocol", "MSExchangeIMAP4BE", HealthState.Healthy, At.AddMinutes(minute), 0, 0, null, UpdatedAt: At.AddMinutes(minute));
+        var (prober, reader) = await TwoStoresOnOneTableAsync();
+        static MonitorSnapshot Monitor(string server, string name, int minute) => Snapshot(server, name, HealthState.Healthy, minute);
         await prober.SaveAsync([.. Enumerable.Range(1, 20).SelectMany(i => new[] { Monitor($"MBX{i}", "ImapDeepTestMonitor", 0), Monitor($"MBX{i}", "ImapSelfTestMonitor", 0) })], default);
         await prober.SetRepairingAsync("MBX3", true, default);
 
         var first = await reader.LoadChangesAsync(default);
         // Rows written just before a read are read once more by the next (the overlap); after that, nothing.
-        await Task.Delay(TableMonitorStateStore.ChangesOverlap + TimeSpan.FromSeconds(1.5));
+        await Task.Delay(Remediation.Storage.ChangeHorizon.Overlap + TimeSpan.FromSeconds(1.5));
         await reader.LoadChangesAsync(default);
         var quiet = await reader.LoadChangesAsync(default);
         await prober.SaveAsync(Monitor("MBX7", "ImapSelfTestMonitor", 1), default);
@@ -223,7 +226,7 @@ public sealed class TableStorageTests(AzuriteFixture azurite, LabFixture lab) : 
         Assert.Equal(50, (await reader.ListAsync(range, 100, default)).Count);
         var whole = counted.Bytes - before;
         // Rows written just before a read are read once more by the next (the overlap); after that, only changes.
-        await Task.Delay(TableRunLedger.ChangesOverlap + TimeSpan.FromSeconds(1.5));
+        await Task.Delay(Remediation.Storage.ChangeHorizon.Overlap + TimeSpan.FromSeconds(1.5));
         await reader.ListAsync(range, 100, default);
         before = counted.Bytes;
         Assert.Equal(50, (await reader.ListAsync(range, 100, default)).Count);
